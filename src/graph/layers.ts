@@ -1,0 +1,86 @@
+/**
+ * Composite layers built only from primitive ops, so they need no gradient rule of their own:
+ * linear, LayerNorm, GELU (erf form), multi-head attention with an additive bias, losses.
+ */
+import type { Graph } from './graph';
+import * as o from './ops';
+import type { Value } from './types';
+
+/** y = x W + b over the last axis; W is [in, out]. */
+export function linear(g: Graph, x: Value, name: string, inDim: number, outDim: number, bias = true, std = 0.02): Value {
+  const w = g.param(`${name}.weight`, [inDim, outDim], { kind: 'truncnormal', std });
+  const y = o.matmul(g, x, w);
+  return bias ? o.add(g, y, g.param(`${name}.bias`, [outDim], { kind: 'zeros' })) : y;
+}
+
+/** LayerNorm over the last axis (Ba et al. 2016), eps inside the square root as in PyTorch. */
+export function layerNorm(g: Graph, x: Value, name: string, eps = 1e-5): Value {
+  const c = x.shape[x.shape.length - 1];
+  const mu = o.reduceMean(g, x, [-1]);
+  const xc = o.sub(g, x, mu);
+  const variance = o.reduceMean(g, o.mul(g, xc, xc), [-1]);
+  const xn = o.div(g, xc, o.sqrt(g, o.add(g, variance, g.float(eps))));
+  const gamma = g.param(`${name}.weight`, [c], { kind: 'ones' });
+  const beta = g.param(`${name}.bias`, [c], { kind: 'zeros' });
+  return o.add(g, o.mul(g, xn, gamma), beta);
+}
+
+/** GELU, exact erf form: x * (1 + erf(x / sqrt 2)) / 2. */
+export function gelu(g: Graph, x: Value): Value {
+  const e = o.erf(g, o.scale(g, x, Math.SQRT1_2));
+  return o.mul(g, o.scale(g, x, 0.5), o.add(g, e, g.float(1)));
+}
+
+export function mlp(g: Graph, x: Value, name: string, dim: number, hidden: number): Value {
+  return linear(g, gelu(g, linear(g, x, `${name}.fc1`, dim, hidden)), `${name}.fc2`, hidden, dim);
+}
+
+export interface AttentionResult {
+  out: Value;
+  /** Attention probabilities [B, H, T, S]. */
+  probs: Value;
+}
+
+/**
+ * Multi-head scaled dot-product attention (Vaswani et al. 2017). q from `x` [B, T, C], k and v from
+ * `kv` [B, S, C] (self-attention when kv = x); `bias` broadcasts to [B, H, T, S] (relative position
+ * bias, masks).
+ */
+export function multiHeadAttention(g: Graph, x: Value, kv: Value, name: string, heads: number, bias?: Value): AttentionResult {
+  const [b, t, c] = x.shape;
+  const s = kv.shape[1];
+  const d = c / heads;
+  if (!Number.isInteger(d)) throw new Error(`${name}: channels ${c} not divisible by ${heads} heads`);
+  const split = (v: Value, n: number): Value => o.transpose(g, o.reshape(g, v, [b, n, heads, d]), [0, 2, 1, 3]);
+  const q = split(linear(g, x, `${name}.q`, c, c), t);
+  const k = split(linear(g, kv, `${name}.k`, c, c), s);
+  const v = split(linear(g, kv, `${name}.v`, c, c), s);
+  let scores = o.scale(g, o.matmul(g, q, o.transpose(g, k, [0, 1, 3, 2])), 1 / Math.sqrt(d));
+  if (bias) scores = o.add(g, scores, bias);
+  const probs = o.softmax(g, scores, -1);
+  const ctx = o.reshape(g, o.transpose(g, o.matmul(g, probs, v), [0, 2, 1, 3]), [b, t, c]);
+  return { out: linear(g, ctx, `${name}.proj`, c, c), probs };
+}
+
+/** Mean voxel-wise cross-entropy of logits [N, C, ...] against a one-hot target of the same shape. */
+export function softmaxCrossEntropy(g: Graph, logits: Value, onehot: Value): Value {
+  const lp = o.logSoftmax(g, logits, 1);
+  const nll = o.neg(g, o.reduceSum(g, o.mul(g, lp, onehot), [1], false));
+  return o.reduceMean(g, nll, [...nll.shape.keys()], false);
+}
+
+/**
+ * Soft Dice loss (Milletari et al. 2016) over foreground classes 1..C-1, batch Dice as in nnU-Net:
+ * 1 - mean_c (2 sum p t + eps) / (sum p + sum t + eps).
+ */
+export function softDiceLoss(g: Graph, logits: Value, onehot: Value, eps = 1e-5): Value {
+  const c = logits.shape[1];
+  const p = o.softmax(g, logits, 1);
+  const axes = [0, ...[...Array(logits.shape.length - 2).keys()].map((i) => i + 2)];
+  const fg = (v: Value): Value => o.slice(g, v, [1], [c], [1]);
+  const pf = fg(p), tf = fg(onehot);
+  const inter = o.reduceSum(g, o.mul(g, pf, tf), axes, false);
+  const denom = o.add(g, o.reduceSum(g, pf, axes, false), o.reduceSum(g, tf, axes, false));
+  const dice = o.div(g, o.add(g, o.scale(g, inter, 2), g.float(eps)), o.add(g, denom, g.float(eps)));
+  return o.sub(g, g.float(1), o.reduceMean(g, dice, [0], false));
+}

@@ -1,0 +1,105 @@
+/**
+ * The one module that imports onnxruntime. In Node it loads onnxruntime-node (native CPU); in a browser
+ * or worker it loads onnxruntime-web's WebGPU build, which also carries the WASM provider. Everything
+ * else in the project sees only `Session` and plain typed arrays.
+ */
+import type { InferenceSession, Tensor } from 'onnxruntime-common';
+
+/** Execution providers by environment; a bad choice fails listing the valid ones. */
+export const PROVIDERS = Object.freeze({ node: ['cpu'], browser: ['webgpu', 'wasm'] } as const);
+export type Provider = 'cpu' | 'webgpu' | 'wasm';
+
+export interface HostTensor {
+  data: Float32Array | BigInt64Array;
+  dims: readonly number[];
+}
+
+export interface Session {
+  readonly provider: Provider;
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Record<string, HostTensor>, fetches?: readonly string[]): Promise<Record<string, { data: Float32Array; dims: number[] }>>;
+  release(): Promise<void>;
+}
+
+export interface SessionOptions {
+  provider: Provider;
+  /** Intra-op threads (Node) or WASM threads (browser; needs cross-origin isolation). */
+  threads?: number;
+  /** Browser: URL prefix the ORT .wasm/.mjs files are served from. */
+  wasmPaths?: string;
+  /** Side files of external-data models: { path as named in the model, bytes }. */
+  externalData?: { path: string; data: Uint8Array }[];
+}
+
+interface OrtModule {
+  InferenceSession: typeof InferenceSession;
+  Tensor: typeof Tensor;
+  env: { wasm: { numThreads?: number; wasmPaths?: string | Record<string, string>; proxy?: boolean }; logLevel?: string };
+}
+
+const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string' && typeof window === 'undefined' && typeof (globalThis as { importScripts?: unknown }).importScripts === 'undefined';
+
+let runtime: Promise<OrtModule> | undefined;
+
+function loadRuntime(): Promise<OrtModule> {
+  if (!runtime) {
+    // The Node package name is held in a variable so the browser bundler never tries to resolve it.
+    const nodeName = 'onnxruntime-node';
+    runtime = isNode ? (import(/* @vite-ignore */ nodeName) as Promise<OrtModule>) : (import('onnxruntime-web/webgpu') as unknown as Promise<OrtModule>);
+  }
+  return runtime;
+}
+
+export function checkProvider(p: string): Provider {
+  const valid: readonly string[] = isNode ? PROVIDERS.node : PROVIDERS.browser;
+  if (!valid.includes(p)) throw new Error(`backend: provider '${p}' is not available ${isNode ? 'in Node' : 'in the browser'}; choose one of: ${valid.join(', ')}`);
+  return p as Provider;
+}
+
+/** True when the browser exposes a WebGPU adapter (software adapters included). */
+export async function hasWebGpu(): Promise<boolean> {
+  const gpu = (globalThis.navigator as { gpu?: { requestAdapter(): Promise<unknown> } } | undefined)?.gpu;
+  if (!gpu) return false;
+  try {
+    return (await gpu.requestAdapter()) !== null;
+  } catch {
+    return false;
+  }
+}
+
+export async function createSession(model: Uint8Array, opts: SessionOptions): Promise<Session> {
+  const provider = checkProvider(opts.provider);
+  const ort = await loadRuntime();
+  if (!isNode) {
+    if (opts.wasmPaths) ort.env.wasm.wasmPaths = opts.wasmPaths;
+    if (opts.threads) ort.env.wasm.numThreads = opts.threads;
+  }
+  const so: InferenceSession.SessionOptions = {
+    executionProviders: [provider],
+    graphOptimizationLevel: 'all',
+  };
+  if (isNode && opts.threads) so.intraOpNumThreads = opts.threads;
+  if (opts.externalData) so.externalData = opts.externalData.map((e) => ({ path: e.path, data: e.data }));
+  const session = await ort.InferenceSession.create(model, so);
+  return {
+    provider,
+    inputNames: session.inputNames,
+    outputNames: session.outputNames,
+    async run(feeds, fetches) {
+      const inputs: Record<string, Tensor> = {};
+      for (const [name, t] of Object.entries(feeds)) {
+        inputs[name] = t.data instanceof BigInt64Array ? new ort.Tensor('int64', t.data, t.dims) : new ort.Tensor('float32', t.data, t.dims);
+      }
+      const res = fetches ? await session.run(inputs, [...fetches]) : await session.run(inputs);
+      const out: Record<string, { data: Float32Array; dims: number[] }> = {};
+      for (const [name, t] of Object.entries(res)) {
+        const data = isNode ? (t.data as Float32Array) : ((await t.getData(true)) as Float32Array);
+        out[name] = { data, dims: [...t.dims] };
+        if (isNode) t.dispose();
+      }
+      return out;
+    },
+    release: () => session.release(),
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * The model card: the JSON file beside each `models/<name>.onnx`. It is the only thing the app and the
+ * inference pipeline know about a trained network. Axis convention everywhere in this project: arrays
+ * of three are (x, y, z) in NIfTI voxel order; ONNX tensors are NCDHW with D = z, H = y, W = x, so a
+ * volume whose data is x-fastest is a [1, 1, nz, ny, nx] tensor with no copy.
+ */
+
+export interface LabelInfo {
+  /** Value in the label map (0 is background). */
+  id: number;
+  name: string;
+  /** RGB, 0..255. */
+  color: [number, number, number];
+}
+
+export interface OnnxFileRef {
+  /** File name relative to the card's folder. */
+  file: string;
+  /** Lower-case hex sha256 of the file's bytes. */
+  sha256: string;
+  bytes: number;
+}
+
+export interface Normalisation {
+  /** HU clip range (training-foreground 0.5 / 99.5 percentiles). */
+  clip: [number, number];
+  mean: number;
+  std: number;
+}
+
+/**
+ * Volume-token grid (FINE): a table of learned tokens per layer over an in-plane grid in millimetres,
+ * constant along z. The grid is centred on an anchor point of the body (see `anchor`), so the same organ
+ * falls under the same cell in scans with different fields of view.
+ */
+export interface VolumeTokenGrid {
+  /** Cells along x and y. */
+  cells: [number, number];
+  /** Cell size along x and y, mm. */
+  cellMm: [number, number];
+  /** Tokens per cell. */
+  tokensPerCell: number;
+  /** How the grid centre is placed: centre of the bounding box of voxels above `huThreshold`. */
+  anchor: 'body-bbox-centre';
+  huThreshold: number;
+  /** Number of int64 indices the model's `volumeTokenIndex` input takes (4 cells x tokensPerCell). */
+  indexCount: number;
+}
+
+export interface ModelIO {
+  /** float32 [1, 1, pz, py, px] normalised CT patch. */
+  image: string;
+  /** int64 [indexCount] volume-token indices (absent for variants without volume tokens). */
+  volumeTokenIndex?: string;
+  /** float32 [1, nLabels, pz, py, px] logits. */
+  logits: string;
+}
+
+export interface AttentionExport extends OnnxFileRef {
+  /** Output names of the attention graph (same inputs as the segmentation graph). */
+  outputs: {
+    /** float32 [nWindows, T, T]: W-MSA attention of the first encoder block, heads averaged; T = window tokens + voxels tokens. */
+    window: string;
+    /** float32 [nWindows, nWindows + nVolumeTokens]: G-MSA attention rows of the window tokens. Absent for nnformer. */
+    global?: string;
+    /** float32 [V, V]: volume-token attention over the whole table. Fine only. */
+    volume?: string;
+  };
+  /** Token grid of the first stage, (x, y, z), and the window size in tokens (x, y, z). */
+  tokenGrid: [number, number, number];
+  window: [number, number, number];
+  /** Window tokens prepended to each window (0 for nnformer). */
+  windowTokens: number;
+}
+
+export interface TrainingRecord {
+  data: string[];
+  steps: number;
+  preset: string;
+  seconds: number;
+  /** Free text: what the validation split was. */
+  validation: string;
+  /** Per-label validation Dice (silver-standard labels where stated), by label name. */
+  dice: Record<string, number>;
+  meanDice: number;
+  curve: { step: number; loss: number; meanDice?: number }[];
+}
+
+export interface ModelCard {
+  format: 'fine-model-card/1';
+  name: string;
+  description: string;
+  variant: 'nnformer' | 'glam' | 'fine';
+  preset: string;
+  parameters: number;
+  onnx: OnnxFileRef;
+  attention?: AttentionExport;
+  labels: LabelInfo[];
+  /** Target spacing, mm, (x, y, z). */
+  spacing: [number, number, number];
+  /** Patch size in voxels, (x, y, z). */
+  patchSize: [number, number, number];
+  normalisation: Normalisation;
+  volumeTokens?: VolumeTokenGrid;
+  io: ModelIO;
+  training: TrainingRecord;
+}
