@@ -50,7 +50,7 @@ export interface VolumeTokenGrid {
 export interface ModelIO {
   /** float32 [1, 1, pz, py, px] normalised CT patch. */
   image: string;
-  /** int64 [indexCount] volume-token indices (absent for variants without volume tokens). */
+  /** int64 [1, indexCount] volume-token indices (absent for variants without volume tokens). */
   volumeTokenIndex?: string;
   /** float32 [1, nLabels, pz, py, px] logits. */
   logits: string;

@@ -1,0 +1,174 @@
+/**
+ * Sliding-window inference maths (nnU-Net v2 conventions): tile origins, padding up to the patch,
+ * Gaussian importance weights and the weighted logit accumulator.
+ *
+ * Worked example, one axis, size 160, patch 64, step 0.5: target step 32 voxels,
+ * n = ceil((160 - 64) / 32) + 1 = 4 tiles, actual step (160 - 64) / 3 = 32, origins 0, 32, 64, 96.
+ * Size 100, patch 64: n = ceil(36 / 32) + 1 = 3, step 18, origins 0, 18, 36.
+ * Size 64 or less: one tile at 0 (the volume is padded to the patch first).
+ */
+import type { Vec3 } from './niftiHeader';
+
+/** Tile origins along one axis. */
+export function axisTileOrigins(size: number, patch: number, step = 0.5): number[] {
+  if (!(step > 0 && step <= 1)) throw new Error(`slidingWindowTiles: step must be in (0, 1], got ${step}`);
+  if (size <= patch) return [0];
+  const n = Math.ceil((size - patch) / (patch * step)) + 1;
+  const actual = (size - patch) / (n - 1);
+  return Array.from({ length: n }, (_, i) => Math.round(i * actual));
+}
+
+/** All tile origins (x, y, z), x fastest. */
+export function slidingWindowTiles(dims: Vec3, patch: Vec3, step = 0.5): Vec3[] {
+  const [xs, ys, zs] = [0, 1, 2].map((a) => axisTileOrigins(dims[a], patch[a], step));
+  const tiles: Vec3[] = [];
+  for (const z of zs) for (const y of ys) for (const x of xs) tiles.push([x, y, z]);
+  return tiles;
+}
+
+export interface Padding {
+  /** Voxels added before (low side) and after (high side), per axis. */
+  before: Vec3;
+  after: Vec3;
+}
+
+/** Copies a box of `size` at `origin` out of a volume (one channel starting at `offset`). */
+export function cropBox(data: ArrayLike<number>, dims: Vec3, origin: Vec3, size: Vec3, out?: Float32Array, offset = 0): Float32Array {
+  const [nx, ny] = dims;
+  for (let a = 0; a < 3; a++) {
+    if (origin[a] < 0 || origin[a] + size[a] > dims[a]) {
+      throw new Error(`cropBox: box ${origin.join(',')} + ${size.join('x')} leaves the volume ${dims.join('x')} on axis ${a}`);
+    }
+  }
+  const dst = out ?? new Float32Array(size[0] * size[1] * size[2]);
+  let o = 0;
+  for (let z = 0; z < size[2]; z++) {
+    for (let y = 0; y < size[1]; y++) {
+      const row = offset + origin[0] + nx * (origin[1] + y + ny * (origin[2] + z));
+      for (let x = 0; x < size[0]; x++) dst[o++] = data[row + x];
+    }
+  }
+  return dst;
+}
+
+/** Pads each axis symmetrically up to at least `patch` with `value`; reports the padding to undo it. */
+export function padToPatch(data: Float32Array, dims: Vec3, patch: Vec3, value: number): { data: Float32Array; dims: Vec3; padding: Padding } {
+  const before = dims.map((n, a) => Math.floor(Math.max(0, patch[a] - n) / 2)) as Vec3;
+  const after = dims.map((n, a) => Math.max(0, patch[a] - n) - before[a]) as Vec3;
+  const padding = { before, after };
+  if (before.every((b, a) => b === 0 && after[a] === 0)) return { data, dims, padding };
+  const out = dims.map((n, a) => n + before[a] + after[a]) as Vec3;
+  const res = new Float32Array(out[0] * out[1] * out[2]).fill(value);
+  const [nx, ny, nz] = dims;
+  for (let z = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++) {
+      const src = nx * (y + ny * z);
+      const dst = before[0] + out[0] * (before[1] + y + out[1] * (before[2] + z));
+      res.set(data.subarray(src, src + nx), dst);
+    }
+  }
+  return { data: res, dims: out, padding };
+}
+
+/**
+ * Separable Gaussian centred at floor(p / 2) with sigma = p * sigmaScale, normalised to max 1;
+ * values below the smallest nonzero weight are raised to it so no voxel gets weight 0.
+ */
+export function gaussianImportance(patch: Vec3, sigmaScale = 1 / 8): Float32Array {
+  const axes = patch.map((p) => {
+    const c = Math.floor(p / 2);
+    const s = p * sigmaScale;
+    return Float64Array.from({ length: p }, (_, i) => Math.exp(-((i - c) ** 2) / (2 * s * s)));
+  });
+  const out = new Float32Array(patch[0] * patch[1] * patch[2]);
+  let o = 0;
+  let minNonZero = Infinity;
+  for (let z = 0; z < patch[2]; z++) {
+    for (let y = 0; y < patch[1]; y++) {
+      const wyz = axes[1][y] * axes[2][z];
+      for (let x = 0; x < patch[0]; x++) {
+        const v = axes[0][x] * wyz;
+        out[o++] = v;
+        if (v > 0 && v < minNonZero) minNonZero = v;
+      }
+    }
+  }
+  for (let i = 0; i < out.length; i++) if (out[i] < minNonZero) out[i] = minNonZero;
+  return out;
+}
+
+/** Sum of Gaussian-weighted tile logits, divided by the summed weights on `finish`. */
+export class LogitAccumulator {
+  private readonly sum: Float32Array;
+  private readonly weight: Float32Array;
+  private readonly n: number;
+  private readonly importance: Float32Array;
+
+  constructor(
+    readonly channels: number,
+    readonly dims: Vec3,
+    readonly patch: Vec3,
+    importance: Float32Array = gaussianImportance(patch),
+  ) {
+    this.n = dims[0] * dims[1] * dims[2];
+    this.sum = new Float32Array(channels * this.n);
+    this.weight = new Float32Array(this.n);
+    this.importance = importance;
+  }
+
+  /** Adds one tile's logits, channel-major [C][pz][py][px], whose first voxel is at `origin`. */
+  add(tileLogits: Float32Array, origin: Vec3): void {
+    const [px, py, pz] = this.patch;
+    const m = px * py * pz;
+    if (tileLogits.length !== this.channels * m) {
+      throw new Error(
+        `LogitAccumulator.add: tile logits have ${tileLogits.length} values, expected ${this.channels} channels x ${px}x${py}x${pz}`,
+      );
+    }
+    const [nx, ny] = this.dims;
+    for (let a = 0; a < 3; a++) {
+      if (origin[a] < 0 || origin[a] + this.patch[a] > this.dims[a]) {
+        throw new Error(`LogitAccumulator.add: tile at ${origin.join(',')} leaves the volume ${this.dims.join('x')}`);
+      }
+    }
+    let t = 0;
+    for (let z = 0; z < pz; z++) {
+      for (let y = 0; y < py; y++) {
+        const row = origin[0] + nx * (origin[1] + y + ny * (origin[2] + z));
+        for (let x = 0; x < px; x++, t++) {
+          const v = row + x;
+          const w = this.importance[t];
+          this.weight[v] += w;
+          for (let c = 0; c < this.channels; c++) this.sum[c * this.n + v] += w * tileLogits[c * m + t];
+        }
+      }
+    }
+  }
+
+  /** The weighted mean logits [C][nz][ny][nx]; voxels no tile touched stay 0. */
+  finish(): Float32Array {
+    for (let v = 0; v < this.n; v++) {
+      const w = this.weight[v];
+      if (w > 0) for (let c = 0; c < this.channels; c++) this.sum[c * this.n + v] /= w;
+    }
+    return this.sum;
+  }
+}
+
+/** Channel index of the largest logit per voxel, for channel-major logits of `channels` x `n`. */
+export function argmax(logits: Float32Array, channels: number, n: number): Uint8Array {
+  if (logits.length !== channels * n) {
+    throw new Error(`argmax: ${logits.length} values arrived, expected ${channels} channels x ${n} voxels`);
+  }
+  const out = new Uint8Array(n);
+  for (let v = 0; v < n; v++) {
+    let best = logits[v];
+    let k = 0;
+    for (let c = 1; c < channels; c++) {
+      const x = logits[c * n + v];
+      if (x > best) { best = x; k = c; }
+    }
+    out[v] = k;
+  }
+  return out;
+}

@@ -1,0 +1,125 @@
+/**
+ * The pieces of a FINE stage on channels-last tokens [B, Z, Y, X, C]: window partition and merge,
+ * cyclic shift, patch merging and expanding (MatMul + depth-to-space: ConvTranspose3D does not run
+ * on WebGPU), and the transformer block with window tokens, G-MSA and volume tokens.
+ */
+import { type Graph, type Value, layerNorm, linear, mlp, multiHeadAttention, ops as o } from '../graph';
+import type { Triple } from './config';
+import { relativePositionIndex, relativeTableSize, shiftedWindowMask } from './windows';
+
+/** [B, Z, Y, X, C] -> [B * nW, T, C], windows in (z, y, x) raster order. */
+export function partition(g: Graph, x: Value, w: Triple): Value {
+  const [b, z, y, xx, c] = x.shape;
+  const r = o.reshape(g, x, [b * (z / w[0]), w[0], y / w[1], w[1], xx / w[2], w[2], c]);
+  return o.reshape(g, o.transpose(g, r, [0, 2, 4, 1, 3, 5, 6]), [b * (z / w[0]) * (y / w[1]) * (xx / w[2]), w[0] * w[1] * w[2], c]);
+}
+
+/** Inverse of partition. */
+export function unpartition(g: Graph, t: Value, w: Triple, shape: readonly number[]): Value {
+  const [b, z, y, x, c] = shape;
+  const r = o.reshape(g, t, [b * (z / w[0]), y / w[1], x / w[2], w[0], w[1], w[2], c]);
+  return o.reshape(g, o.transpose(g, r, [0, 3, 1, 4, 2, 5, 6]), [b, z, y, x, c]);
+}
+
+/** Cyclic shift by s (z, y, x) along axes 1-3 (torch.roll with shifts s). */
+export function roll(g: Graph, x: Value, s: Triple): Value {
+  let out = x;
+  s.forEach((sh, i) => {
+    const n = x.shape[1 + i];
+    const k = ((sh % n) + n) % n;
+    if (k === 0) return;
+    out = o.concat(g, [o.slice(g, out, [n - k], [n], [1 + i]), o.slice(g, out, [0], [n - k], [1 + i])], 1 + i);
+  });
+  return out;
+}
+
+/** Patch merging (k = s = 2): space-to-depth, LayerNorm, linear 8C -> 2C. */
+export function mergePatches(g: Graph, x: Value, name: string): Value {
+  const [b, z, y, xx, c] = x.shape;
+  const r = o.reshape(g, x, [b * (z / 2), 2, y / 2, 2, xx / 2, 2, c]);
+  const s2d = o.reshape(g, o.transpose(g, r, [0, 2, 4, 1, 3, 5, 6]), [b, z / 2, y / 2, xx / 2, 8 * c]);
+  return linear(g, layerNorm(g, s2d, `${name}.norm`), `${name}.reduction`, 8 * c, 2 * c, false);
+}
+
+/** Patch expanding by factor f (z, y, x): linear C -> f C', depth-to-space. */
+export function expandPatches(g: Graph, x: Value, name: string, outC: number, f: Triple): Value {
+  const [b, z, y, xx, c] = x.shape;
+  const k = f[0] * f[1] * f[2];
+  const lin = linear(g, layerNorm(g, x, `${name}.norm`), `${name}.expand`, c, k * outC, false);
+  const r = o.reshape(g, lin, [b * z, y, xx, f[0], f[1], f[2], outC]);
+  return o.reshape(g, o.transpose(g, r, [0, 3, 1, 4, 2, 5, 6]), [b, z * f[0], y * f[1], xx * f[2], outC]);
+}
+
+export interface BlockSpec {
+  name: string;
+  dim: number;
+  heads: number;
+  window: Triple;
+  shift: Triple;
+  mlpHidden: number;
+  windowTokens: number;
+  /** FINE: the gathered volume tokens [B, nIdx, C] of this block, already mixed over the whole table. */
+  volumeTokens?: Value;
+}
+
+export interface BlockTaps {
+  window?: Value;
+  global?: Value;
+}
+
+/** Relative position bias [1, H, S, S] for a window with `extra` leading memory tokens (bias 0 there). */
+function windowBias(g: Graph, spec: BlockSpec, batchWindows: number, resZYX: Triple): Value {
+  const t = spec.window[0] * spec.window[1] * spec.window[2];
+  const table = g.param(`${spec.name}.relpos`, [relativeTableSize(spec.window), spec.heads], { kind: 'truncnormal', std: 0.02 });
+  const idx = g.constant(relativePositionIndex(spec.window), [t * t], 'relidx');
+  let bias = o.reshape(g, o.transpose(g, o.gather(g, table, idx), [1, 0]), [1, spec.heads, t, t]);
+  if (spec.shift.some((s) => s > 0)) {
+    const m = shiftedWindowMask(resZYX, spec.window, spec.shift);
+    const nW = m.length / (t * t);
+    const tiled = new Float32Array(batchWindows * t * t);
+    for (let i = 0; i < batchWindows; i++) tiled.set(m.subarray((i % nW) * t * t, ((i % nW) + 1) * t * t), i * t * t);
+    bias = o.add(g, bias, g.constant(tiled, [batchWindows, 1, t, t], 'shiftmask'));
+  }
+  const e = spec.windowTokens;
+  return e ? o.pad(g, bias, [0, 0, e, e, 0, 0, 0, 0]) : bias;
+}
+
+/**
+ * One FINE block (Themyr et al. 2022, Fig. 1): W-MSA over each window's voxel tokens with its window
+ * tokens prepended; G-MSA over all window tokens of the crop plus the gathered volume tokens; an MLP
+ * on both. `w` is [B * nW, E, C] (undefined for nnformer).
+ */
+export function fineBlock(g: Graph, x: Value, w: Value | undefined, spec: BlockSpec, taps?: BlockTaps): { x: Value; w?: Value } {
+  const [b, z, y, xx, c] = x.shape;
+  const res: Triple = [z, y, xx];
+  const shifted = spec.shift.some((s) => s > 0);
+  let h = layerNorm(g, x, `${spec.name}.norm1`);
+  if (shifted) h = roll(g, h, spec.shift.map((s) => -s) as Triple);
+  const win = partition(g, h, spec.window);
+  const bw = win.shape[0];
+  const e = w ? spec.windowTokens : 0;
+  const seq = w ? o.concat(g, [layerNorm(g, w, `${spec.name}.normw`), win], 1) : win;
+  const attn = multiHeadAttention(g, seq, seq, `${spec.name}.wmsa`, spec.heads, windowBias(g, spec, bw, res));
+  if (taps) taps.window = o.reduceMean(g, attn.probs, [1], false);
+  const [wOut, xOut] = w ? o.split(g, attn.out, [e, attn.out.shape[1] - e], 1) : [undefined, attn.out];
+  let back = unpartition(g, xOut, spec.window, x.shape);
+  if (shifted) back = roll(g, back, spec.shift);
+  let xr = o.add(g, x, back);
+  let wr = w && wOut ? o.add(g, w, wOut) : undefined;
+  if (wr) {
+    // G-MSA: every window token of the crop, plus (FINE) the crop's volume tokens.
+    const nWin = bw / b;
+    const gw = o.reshape(g, wr, [b, nWin * e, c]);
+    const parts = [layerNorm(g, gw, `${spec.name}.normg`)];
+    if (spec.volumeTokens) parts.push(layerNorm(g, spec.volumeTokens, `${spec.name}.normv`));
+    const gseq = o.concat(g, parts, 1);
+    const ga = multiHeadAttention(g, gseq, gseq, `${spec.name}.gmsa`, spec.heads);
+    if (taps) taps.global = o.reduceMean(g, ga.probs, [1], false);
+    const gOut = spec.volumeTokens ? o.slice(g, ga.out, [0], [nWin * e], [1]) : ga.out;
+    wr = o.add(g, wr, o.reshape(g, gOut, [bw, e, c]));
+    wr = o.add(g, wr, mlp(g, layerNorm(g, wr, `${spec.name}.norm2w`), `${spec.name}.mlpw`, c, spec.mlpHidden));
+  }
+  xr = o.add(g, xr, mlp(g, layerNorm(g, xr, `${spec.name}.norm2`), `${spec.name}.mlp`, c, spec.mlpHidden));
+  return { x: xr, w: wr };
+}
+

@@ -1,0 +1,94 @@
+/**
+ * FINE configuration: one typed record, one default per preset, explicit overrides; unknown keys throw.
+ * Triples are (x, y, z) like the rest of the project; the model turns them into ONNX (z, y, x) order.
+ */
+
+export type Variant = 'nnformer' | 'glam' | 'fine';
+export type Triple = [number, number, number];
+
+export interface FineConfig {
+  /** nnformer: windows only; glam: + window tokens and G-MSA; fine: + volume tokens. */
+  variant: Variant;
+  /** Input patch in voxels (x, y, z) at the model spacing. */
+  patch: Triple;
+  /** Output classes including background. */
+  classes: number;
+  /** Overall stride of the conv stem (x, y, z); the official code uses (4, 4, 2). */
+  stemStride: Triple;
+  /** Channels of the first stage; doubled at every patch merging. */
+  embedDim: number;
+  /** Transformer blocks per encoder stage; the decoder has one stage fewer with the same depths. */
+  depths: number[];
+  /** Attention heads per stage. */
+  heads: number[];
+  /** Window size in tokens (x, y, z), clamped to the stage's token grid. */
+  window: Triple;
+  /** MLP hidden width over channels. */
+  mlpRatio: number;
+  /** Learned window tokens prepended to each window (GLAM/FINE; official: 1). */
+  windowTokens: number;
+  /** Volume-token grid cells (x, y); cell size is the patch extent so a crop meets at most 2 x 2 cells. */
+  volumeCells: [number, number];
+  /** Volume tokens per grid cell. */
+  tokensPerCell: number;
+  /** Channels of the full-resolution head. */
+  headChannels: number;
+  /** Add logits heads on the decoder's coarser stages (training loss only). */
+  deepSupervision: boolean;
+  /** Crops per training step. */
+  batch: number;
+}
+
+const TINY: FineConfig = {
+  variant: 'fine', patch: [32, 32, 16], classes: 10, stemStride: [4, 4, 2], embedDim: 16, depths: [1, 1], heads: [1, 2],
+  window: [4, 4, 4], mlpRatio: 2, windowTokens: 1, volumeCells: [3, 3], tokensPerCell: 2, headChannels: 8, deepSupervision: true, batch: 1,
+};
+
+const SMALL: FineConfig = {
+  variant: 'fine', patch: [64, 64, 32], classes: 10, stemStride: [4, 4, 2], embedDim: 32, depths: [2, 2, 2], heads: [2, 4, 8],
+  window: [4, 4, 4], mlpRatio: 3, windowTokens: 1, volumeCells: [3, 3], tokensPerCell: 4, headChannels: 16, deepSupervision: true, batch: 1,
+};
+
+/** The official widths (nnFormer Synapse setting: C = 192, depths 2-2-2-2, heads 6-12-24-48, crop 64x128x128). */
+const PAPER: FineConfig = {
+  variant: 'fine', patch: [128, 128, 64], classes: 14, stemStride: [4, 4, 2], embedDim: 192, depths: [2, 2, 2, 2], heads: [6, 12, 24, 48],
+  window: [4, 4, 4], mlpRatio: 4, windowTokens: 1, volumeCells: [3, 3], tokensPerCell: 8, headChannels: 48, deepSupervision: true, batch: 2,
+};
+
+export const PRESETS: Readonly<Record<string, FineConfig>> = Object.freeze({ tiny: TINY, small: SMALL, paper: PAPER });
+
+export function makeConfig(preset: string, overrides: Record<string, unknown> = {}): FineConfig {
+  const base = PRESETS[preset];
+  if (!base) throw new Error(`unknown preset '${preset}'; choose one of: ${Object.keys(PRESETS).join(', ')}`);
+  for (const k of Object.keys(overrides)) {
+    if (!(k in base)) throw new Error(`unknown config key '${k}'; valid keys: ${Object.keys(base).join(', ')}`);
+  }
+  const cfg = { ...base, ...overrides } as FineConfig;
+  if (!['nnformer', 'glam', 'fine'].includes(cfg.variant)) throw new Error(`variant '${cfg.variant}': choose nnformer, glam or fine`);
+  if (cfg.heads.length !== cfg.depths.length) throw new Error(`config: ${cfg.depths.length} stages in depths but ${cfg.heads.length} in heads`);
+  const grid = tokenGrid(cfg, 0);
+  cfg.patch.forEach((p, i) => {
+    if (p % cfg.stemStride[i] !== 0) throw new Error(`config: patch ${cfg.patch} not divisible by stem stride ${cfg.stemStride}`);
+    if (grid[i] % 2 ** (cfg.depths.length - 1) !== 0) throw new Error(`config: token grid ${grid} cannot be halved ${cfg.depths.length - 1} times`);
+  });
+  return cfg;
+}
+
+/** Token grid (x, y, z) of stage s. */
+export function tokenGrid(cfg: FineConfig, stage: number): Triple {
+  return cfg.patch.map((p, i) => p / cfg.stemStride[i] / 2 ** stage) as Triple;
+}
+
+export function stageWindow(cfg: FineConfig, stage: number): Triple {
+  const grid = tokenGrid(cfg, stage);
+  return cfg.window.map((w, i) => Math.min(w, grid[i])) as Triple;
+}
+
+export function volumeTokenCount(cfg: FineConfig): number {
+  return cfg.volumeCells[0] * cfg.volumeCells[1] * cfg.tokensPerCell;
+}
+
+/** Number of int64 volume-token indices per crop: 2 x 2 cells x tokens per cell. */
+export function volumeIndexCount(cfg: FineConfig): number {
+  return 4 * cfg.tokensPerCell;
+}

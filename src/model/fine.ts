@@ -1,0 +1,139 @@
+/**
+ * FINE (Themyr et al., MLMI 2022) on an nnFormer-like U-shaped backbone, written once against
+ * src/graph. Read top to bottom: stem -> encoder stages (window attention with window tokens, G-MSA
+ * with volume tokens, patch merging) -> decoder (patch expanding + skips) -> full-resolution head.
+ *
+ * Inputs: `image` [B, 1, Z, Y, X]; for FINE also `vt_index` int64 [B, 4 * tokensPerCell], the volume
+ * tokens of the grid cells the crop meets (computed in TypeScript from the crop's position), and the
+ * warm-up mask of volume tokens seen in training (an input while training, a constant once exported).
+ */
+import { type Graph, type Value, gelu, layerNorm, linear, multiHeadAttention, ops as o } from '../graph';
+import { type FineConfig, type Triple, stageWindow, tokenGrid, volumeIndexCount, volumeTokenCount } from './config';
+import { type BlockTaps, expandPatches, fineBlock, mergePatches } from './blocks';
+
+const zyx = (t: Triple): Triple => [t[2], t[1], t[0]];
+
+export interface FineInputs {
+  image: Value;
+  vtIndex?: Value;
+  /** [V] 1 for tokens gathered at least once in training, else 0. */
+  vtSeen?: Value;
+}
+
+export interface FineOutputs {
+  logits: Value;
+  /** Deep-supervision logits [B, classes, z_s, y_s, x_s], coarsest last. */
+  deep: Value[];
+  taps: { window?: Value; global?: Value; volume?: Value };
+}
+
+export const IO = { image: 'image', vtIndex: 'vt_index', vtSeen: 'vt_seen', logits: 'logits' } as const;
+
+/** Declares the network inputs on `g`; `seen` given => the warm-up mask becomes a constant. */
+export function fineInputs(g: Graph, cfg: FineConfig, seen?: Float32Array): FineInputs {
+  const [pz, py, px] = zyx(cfg.patch);
+  const image = g.input(IO.image, [cfg.batch, 1, pz, py, px]);
+  if (cfg.variant !== 'fine') return { image };
+  const vtIndex = g.input(IO.vtIndex, [cfg.batch, volumeIndexCount(cfg)], 'int64');
+  const v = volumeTokenCount(cfg);
+  const vtSeen = seen ? g.constant(seen, [v], 'vt_seen_const') : g.input(IO.vtSeen, [v]);
+  return { image, vtIndex, vtSeen };
+}
+
+/** Conv stem: two 3x3x3 convolutions whose strides multiply to the stem stride; GELU between. */
+function stem(g: Graph, image: Value, cfg: FineConfig): Value {
+  const s = zyx(cfg.stemStride);
+  const s1 = s.map((v) => (v % 2 === 0 ? v / 2 : 1));
+  const s2 = s.map((v, i) => v / s1[i]);
+  const c = cfg.embedDim;
+  const w1 = g.param('stem.conv1.weight', [c / 2, 1, 3, 3, 3], { kind: 'normal', std: Math.sqrt(2 / 27) });
+  const b1 = g.param('stem.conv1.bias', [c / 2], { kind: 'zeros' });
+  const w2 = g.param('stem.conv2.weight', [c, c / 2, 3, 3, 3], { kind: 'normal', std: Math.sqrt(2 / (27 * (c / 2))) });
+  const b2 = g.param('stem.conv2.bias', [c], { kind: 'zeros' });
+  const h = gelu(g, o.conv(g, image, w1, b1, { strides: s1, pads: [1, 1, 1, 1, 1, 1] }));
+  const y = o.conv(g, h, w2, b2, { strides: s2, pads: [1, 1, 1, 1, 1, 1] });
+  return layerNorm(g, o.transpose(g, y, [0, 2, 3, 4, 1]), 'stem.norm');
+}
+
+/**
+ * Volume tokens of one block: the whole learned table attends to itself (tokens never seen in training
+ * masked out as keys), then the crop's cells are gathered by index. Every crop so sees, through these
+ * few tokens, a summary of the whole volume.
+ */
+function volumeTokens(g: Graph, name: string, cfg: FineConfig, dim: number, heads: number, inp: FineInputs, taps?: FineOutputs['taps']): Value {
+  const v = volumeTokenCount(cfg);
+  const table = g.param(`${name}.table`, [1, v, dim], { kind: 'truncnormal', std: 0.02 });
+  const seen = inp.vtSeen as Value;
+  const keyBias = o.reshape(g, o.scale(g, o.sub(g, seen, g.float(1)), 1e4), [1, 1, 1, v]);
+  const normed = layerNorm(g, table, `${name}.norm`);
+  const mixed = multiHeadAttention(g, normed, normed, `${name}.attn`, heads, keyBias);
+  if (taps && !taps.volume) taps.volume = o.reshape(g, o.reduceMean(g, mixed.probs, [1], false), [v, v]);
+  const tokens = o.reshape(g, o.add(g, table, mixed.out), [v, dim]);
+  return o.gather(g, tokens, inp.vtIndex as Value, 0);
+}
+
+function stage(g: Graph, x: Value, cfg: FineConfig, s: number, name: string, inp: FineInputs, taps?: FineOutputs['taps']): Value {
+  const dim = x.shape[4];
+  const heads = cfg.heads[s];
+  const win = zyx(stageWindow(cfg, s));
+  const grid = zyx(tokenGrid(cfg, s));
+  const nWin = grid.reduce((a, b, i) => a * (b / win[i]), 1);
+  const e = cfg.variant === 'nnformer' ? 0 : cfg.windowTokens;
+  let w: Value | undefined;
+  if (e) {
+    const init = g.param(`${name}.window_tokens`, [1, nWin, e, dim], { kind: 'truncnormal', std: 0.02 });
+    w = o.reshape(g, o.expand(g, init, [cfg.batch, nWin, e, dim]), [cfg.batch * nWin, e, dim]);
+  }
+  for (let i = 0; i < cfg.depths[s]; i++) {
+    const canShift = grid.some((r, k) => r > win[k]);
+    const shift = (i % 2 === 1 && canShift ? win.map((v, k) => (grid[k] > v ? v / 2 : 0)) : [0, 0, 0]) as Triple;
+    const bname = `${name}.block${i}`;
+    const vt = cfg.variant === 'fine' ? volumeTokens(g, `${bname}.volume`, cfg, dim, heads, inp, taps) : undefined;
+    const bt: BlockTaps | undefined = taps && !taps.window ? {} : undefined;
+    const r = fineBlock(g, x, w, { name: bname, dim, heads, window: win, shift, mlpHidden: dim * cfg.mlpRatio, windowTokens: e, volumeTokens: vt }, bt);
+    if (bt && taps) {
+      taps.window = bt.window;
+      taps.global = bt.global;
+    }
+    x = r.x;
+    w = r.w;
+  }
+  return x;
+}
+
+/** Logits head on channels-last tokens -> [B, classes, Z, Y, X]. */
+function tokenLogits(g: Graph, x: Value, name: string, classes: number): Value {
+  return o.transpose(g, linear(g, x, name, x.shape[4], classes), [0, 4, 1, 2, 3]);
+}
+
+export function fineNetwork(g: Graph, cfg: FineConfig, inp: FineInputs, withTaps = false): FineOutputs {
+  const taps: FineOutputs['taps'] = {};
+  const nStages = cfg.depths.length;
+  let x = stem(g, inp.image, cfg);
+  const skips: Value[] = [];
+  for (let s = 0; s < nStages; s++) {
+    x = stage(g, x, cfg, s, `enc${s}`, inp, withTaps ? taps : undefined);
+    if (s < nStages - 1) {
+      skips.push(x);
+      x = mergePatches(g, x, `merge${s}`);
+    }
+  }
+  const deep: Value[] = [];
+  for (let s = nStages - 2; s >= 0; s--) {
+    x = o.add(g, expandPatches(g, x, `expand${s}`, x.shape[4] / 2, [2, 2, 2]), skips[s]);
+    x = stage(g, x, cfg, s, `dec${s}`, inp);
+    if (cfg.deepSupervision && s > 0) deep.unshift(tokenLogits(g, x, `ds${s}`, cfg.classes));
+  }
+  if (cfg.deepSupervision) deep.unshift(tokenLogits(g, x, 'ds0', cfg.classes));
+  // Full-resolution head: expand the stem-resolution tokens back to voxels, add a 3x3x3 conv of the image.
+  const hc = cfg.headChannels;
+  const up = expandPatches(g, x, 'head.up', hc, zyx(cfg.stemStride));
+  const wImg = g.param('head.image.weight', [hc, 1, 3, 3, 3], { kind: 'normal', std: Math.sqrt(2 / 27) });
+  const bImg = g.param('head.image.bias', [hc], { kind: 'zeros' });
+  const fromImage = o.conv(g, inp.image, wImg, bImg, { pads: [1, 1, 1, 1, 1, 1] });
+  const h = gelu(g, o.add(g, o.transpose(g, up, [0, 4, 1, 2, 3]), fromImage));
+  const wOut = g.param('head.out.weight', [cfg.classes, hc, 1, 1, 1], { kind: 'normal', std: Math.sqrt(1 / hc) });
+  const bOut = g.param('head.out.bias', [cfg.classes], { kind: 'zeros' });
+  const logits = o.conv(g, h, wOut, bOut);
+  return { logits, deep, taps };
+}

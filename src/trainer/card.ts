@@ -1,0 +1,34 @@
+/** The draft model card the trainer fills in before training (preprocessing needs it) and completes at export. */
+import type { FineConfig } from '../model';
+import { IO, volumeIndexCount } from '../model';
+import type { LabelInfo, ModelCard, Normalisation } from '../infer/modelCard';
+
+export function draftCard(name: string, preset: string, cfg: FineConfig, labels: LabelInfo[], spacing: [number, number, number], norm: Normalisation, parameters: number): ModelCard {
+  return {
+    format: 'fine-model-card/1',
+    name,
+    description: `FINE (${cfg.variant}) ${preset} preset, trained with the project's Node trainer`,
+    variant: cfg.variant,
+    preset,
+    parameters,
+    onnx: { file: `${name}.onnx`, sha256: '', bytes: 0 },
+    labels,
+    spacing,
+    patchSize: cfg.patch,
+    normalisation: norm,
+    ...(cfg.variant === 'fine'
+      ? {
+          volumeTokens: {
+            cells: cfg.volumeCells,
+            cellMm: [cfg.patch[0] * spacing[0], cfg.patch[1] * spacing[1]],
+            tokensPerCell: cfg.tokensPerCell,
+            anchor: 'body-bbox-centre' as const,
+            huThreshold: -500,
+            indexCount: volumeIndexCount(cfg),
+          },
+        }
+      : {}),
+    io: { image: IO.image, logits: IO.logits, ...(cfg.variant === 'fine' ? { volumeTokenIndex: IO.vtIndex } : {}) },
+    training: { data: [], steps: 0, preset, seconds: 0, validation: '', dice: {}, meanDice: 0, curve: [] },
+  };
+}

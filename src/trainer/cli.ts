@@ -1,0 +1,92 @@
+/**
+ * `npm run train -- --data <dirs or CT files> --preset tiny|small|paper --variant nnformer|glam|fine
+ *  --steps N --out <dir>/<name>` (see --help). Exit codes: 0 done, 2 bad input, 3 training diverged.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ArgsError, parseArgs, usage, type FlagSpecs } from '../infer/cli/args';
+import { CASE_LABELS } from '../infer/phantom';
+import { NiftiError } from '../infer/nifti';
+import { makeConfig } from '../model';
+import { draftCard } from './card';
+import { CheckpointError } from './checkpoint';
+import { DataError, findCases, normalisationOf, prepareCase, readCase } from './data';
+import { NonFiniteError } from './runtime';
+import { train } from './train';
+
+const FLAGS: FlagSpecs = {
+  data: { description: 'training folders or <case>_ct.nii[.gz] files, comma-separated', required: true },
+  val: { description: 'validation folders/files, comma-separated (default: the training data, said so in the card)' },
+  preset: { description: 'tiny | small | paper', default: 'small' },
+  variant: { description: 'nnformer | glam | fine', default: 'fine' },
+  steps: { description: 'optimisation steps', default: '1000' },
+  out: { description: 'output path without extension, e.g. models/fine-small', required: true },
+  lr: { description: 'peak learning rate', default: '0.001' },
+  optimizer: { description: 'adamw | sgd (SGD with Nesterov momentum 0.99, as the paper)', default: 'adamw' },
+  spacing: { description: 'model spacing in mm, x,y,z', default: '3,3,3' },
+  seed: { description: 'random seed', default: '1' },
+  threads: { description: 'onnxruntime intra-op threads', default: '2' },
+  'val-every': { description: 'validate every N steps', default: '250' },
+  'ckpt-every': { description: 'checkpoint every N steps', default: '50' },
+  config: { description: 'JSON overrides of the preset, e.g. {"patch":[32,32,16]}' },
+  resume: { description: 'continue from <out>.ckpt', boolean: true },
+  help: { description: 'print this help', boolean: true },
+};
+
+function intArg(v: string | undefined, name: string, min = 1): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new ArgsError(`--${name} must be an integer >= ${min}, got "${v}"`);
+  return n;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const a = parseArgs(argv, FLAGS);
+  if (a.help) {
+    console.log(usage('npm run train --', FLAGS));
+    return 0;
+  }
+  let overrides: Record<string, unknown> = {};
+  if (a.config) {
+    try {
+      overrides = JSON.parse(a.config) as Record<string, unknown>;
+    } catch {
+      throw new ArgsError(`--config must be JSON, got ${a.config}`);
+    }
+  }
+  const cfg = makeConfig(a.preset as string, { ...overrides, variant: a.variant, classes: CASE_LABELS.length });
+  const spacing = (a.spacing as string).split(',').map(Number);
+  if (spacing.length !== 3 || spacing.some((s) => !(s > 0))) throw new ArgsError(`--spacing must be three positive numbers x,y,z, got ${a.spacing}`);
+  const steps = intArg(a.steps, 'steps');
+  const out = a.out as string;
+  if (!existsSync(dirname(out))) mkdirSync(dirname(out), { recursive: true });
+  const pairs = findCases((a.data as string).split(','));
+  const raws = pairs.map(readCase);
+  const valRaws = a.val ? findCases(a.val.split(',')).map(readCase) : raws;
+  const norm = normalisationOf(raws);
+  const name = out.split('/').pop() as string;
+  const card = draftCard(name, a.preset as string, cfg, CASE_LABELS, spacing as [number, number, number], norm, 0);
+  const cases = raws.map((r) => prepareCase(r, card));
+  console.log(`training ${name}: ${cfg.variant}/${a.preset}, ${pairs.length} case(s) ${pairs.map((p) => p.name).join(', ')}, patch ${cfg.patch.join('x')} at ${spacing.join('x')} mm, normalisation clip [${norm.clip.map((v) => v.toFixed(0))}] mean ${norm.mean.toFixed(1)} std ${norm.std.toFixed(1)}`);
+  card.training.data = pairs.map((p) => p.name);
+  card.training.validation = a.val
+    ? `held-out cases: ${valRaws.map((r) => r.pair.name).join(', ')}`
+    : `validation on the training data (${pairs.map((p) => p.name).join(', ')}): a sanity check, not a measure of generalisation`;
+  const result = await train(cfg, card, cases, valRaws, {
+    out, steps, lr: Number(a.lr), optimizer: a.optimizer === 'sgd' ? 'sgd' : 'adamw', seed: intArg(a.seed, 'seed', 0),
+    threads: intArg(a.threads, 'threads'), valEvery: intArg(a['val-every'], 'val-every'), ckptEvery: intArg(a['ckpt-every'], 'ckpt-every'),
+    resume: a.resume === 'true', log: (l) => console.log(l),
+  });
+  console.log(`exported ${out}.onnx (${(result.onnx.bytes / 1e6).toFixed(1)} MB), ${out}.attn.onnx and ${out}.json; mean Dice ${result.training.meanDice.toFixed(3)}`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    const err = e as Error;
+    const known = [ArgsError, DataError, NiftiError, CheckpointError].some((k) => err instanceof k);
+    console.error(`train: ${err.message}`);
+    if (!known && !(err instanceof NonFiniteError)) console.error(err.stack);
+    process.exit(err instanceof NonFiniteError ? 3 : known ? 2 : 1);
+  },
+);

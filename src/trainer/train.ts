@@ -1,0 +1,121 @@
+/**
+ * The training loop: poly learning-rate decay, gradient clipping, a progress line with loss, it/s and
+ * ETA, periodic sliding-window validation with per-organ Dice, checkpoints and resume, a stop with a
+ * clear message on NaN/Inf, and the export at the end.
+ */
+import { rng } from '../graph';
+import { type FineConfig, buildFine, deepTargetShapes, volumeTokenCount } from '../model';
+import type { ModelCard } from '../infer/modelCard';
+import { diceScore } from '../infer/metrics';
+import { segmentVolume } from '../infer/pipeline';
+import { checkCompatible, loadCheckpoint, saveCheckpoint } from './checkpoint';
+import type { RawCase, TrainCase } from './data';
+import { exportModel } from './export';
+import { type Optimizer, adamw, clipGradNorm, polyLr, sgdNesterov } from './optim';
+import { TrainingRuntime } from './runtime';
+import { sampleCrop } from './sampler';
+
+export interface TrainOptions {
+  out: string;
+  steps: number;
+  lr: number;
+  optimizer: 'adamw' | 'sgd';
+  seed: number;
+  threads: number;
+  valEvery: number;
+  ckptEvery: number;
+  resume: boolean;
+  log: (line: string) => void;
+}
+
+export interface Validation {
+  dice: Record<string, number>;
+  meanDice: number;
+}
+
+export function seenMask(counts: Float64Array): Float32Array {
+  return Float32Array.from(counts, (c) => (c > 0 ? 1 : 0));
+}
+
+/** Sliding-window segmentation of the validation cases with the current weights; Dice per organ. */
+export async function validate(rt: TrainingRuntime, card: ModelCard, cases: readonly RawCase[], seen: Float32Array): Promise<Validation> {
+  const sums: Record<string, number[]> = {};
+  const [px, py, pz] = card.patchSize;
+  for (const c of cases) {
+    const res = await segmentVolume(c.image, card, async (image, vt) => {
+      const feeds: Parameters<TrainingRuntime['infer']>[0] = { image: { data: image, dims: [1, 1, pz, py, px] } };
+      if (vt) {
+        feeds.vt_index = { data: vt, dims: [1, vt.length] };
+        feeds.vt_seen = { data: seen, dims: [seen.length] };
+      }
+      return (await rt.infer(feeds)).logits.data;
+    });
+    const ref = Uint8Array.from(c.label.data, (v) => Math.round(v));
+    for (const l of card.labels.slice(1)) {
+      if (!ref.includes(l.id)) continue;
+      (sums[l.name] ??= []).push(diceScore(res.labels, ref, l.id));
+    }
+  }
+  const dice = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v.reduce((a, b) => a + b, 0) / v.length]));
+  const vals = Object.values(dice);
+  return { dice, meanDice: vals.length ? vals.reduce((a, b) => a + b, 0) / vals.length : 0 };
+}
+
+export async function train(cfg: FineConfig, card: ModelCard, cases: TrainCase[], valCases: RawCase[], opts: TrainOptions): Promise<ModelCard> {
+  const rt = new TrainingRuntime((m) => buildFine(cfg, m), { seed: opts.seed, threads: opts.threads });
+  card.parameters = rt.trainGraph.parameterCount();
+  const optimizer: Optimizer = opts.optimizer === 'sgd' ? sgdNesterov() : adamw(0.9, 0.999, 0.01);
+  const ckptFile = `${opts.out}.ckpt`;
+  const counts = new Float64Array(cfg.variant === 'fine' ? volumeTokenCount(cfg) : 0);
+  let start = 0, seconds = 0;
+  const curve: { step: number; loss: number; meanDice?: number }[] = [];
+  if (opts.resume) {
+    const ck = loadCheckpoint(ckptFile);
+    checkCompatible(ckptFile, ck, cfg, rt.params);
+    for (const [k, v] of ck.params) rt.params.set(k, v);
+    optimizer.load(ck.optState);
+    counts.set(ck.meta.seenCounts);
+    curve.push(...ck.meta.curve);
+    start = ck.meta.step;
+    seconds = ck.meta.seconds;
+    opts.log(`resumed from ${ckptFile} at step ${start}`);
+  }
+  const save = (step: number): void => saveCheckpoint(ckptFile, { config: cfg, step, seed: opts.seed, optimizer: optimizer.kind, seenCounts: [...counts], curve, seconds }, rt.params, optimizer.state());
+  const spec = {
+    patch: cfg.patch, classes: cfg.classes, spacing: card.spacing, grid: card.volumeTokens,
+    deepShapes: cfg.deepSupervision ? deepTargetShapes(cfg) : [], foregroundFraction: 0.33, augment: true,
+  };
+  const rnd = rng(opts.seed * 7919 + start);
+  let ema = NaN;
+  const t0 = performance.now();
+  for (let step = start; step < opts.steps; step++) {
+    const crop = sampleCrop(cases, spec, rnd);
+    if (crop.vtIndex) {
+      for (const i of crop.vtIndex) counts[Number(i)]++;
+      crop.feeds.vt_seen = { data: seenMask(counts), dims: [counts.length] };
+    }
+    const s0 = performance.now();
+    const { loss } = await rt.step(crop.feeds, optimizer, polyLr(opts.lr, step, opts.steps), (g) => clipGradNorm(g, 12));
+    seconds += (performance.now() - s0) / 1000;
+    ema = Number.isNaN(ema) ? loss : 0.95 * ema + 0.05 * loss;
+    const done = step + 1;
+    if (done % 10 === 0 || done === opts.steps) {
+      const rate = (done - start) / ((performance.now() - t0) / 1000);
+      opts.log(`step ${done}/${opts.steps} loss ${ema.toFixed(4)} ${rate.toFixed(2)} it/s ETA ${Math.round((opts.steps - done) / rate)} s`);
+    }
+    const validateNow = valCases.length && (done % opts.valEvery === 0 || done === opts.steps);
+    const point: { step: number; loss: number; meanDice?: number } = { step: done, loss: ema };
+    if (validateNow) {
+      const v = await validate(rt, card, valCases, seenMask(counts));
+      point.meanDice = v.meanDice;
+      card.training.dice = v.dice;
+      card.training.meanDice = v.meanDice;
+      opts.log(`validation at step ${done}: mean Dice ${v.meanDice.toFixed(3)} ${Object.entries(v.dice).map(([k, d]) => `${k}=${d.toFixed(2)}`).join(' ')}`);
+    }
+    if (validateNow || done % 50 === 0) curve.push(point);
+    if (done % opts.ckptEvery === 0 || done === opts.steps) save(done);
+  }
+  await rt.release();
+  card.training = { ...card.training, steps: opts.steps, seconds: Math.round(seconds), curve };
+  return exportModel(opts.out, cfg, rt.params, counts.length ? seenMask(counts) : undefined, card);
+}

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import {
+  resampleChannels, resampleLabelsNearest, resampleLinear, resampleToDims, resampleToSpacing, resampledDims,
+} from '../../src/infer/resample';
+import type { Vec3 } from '../../src/infer/niftiHeader';
+
+function volume(dims: Vec3, f: (x: number, y: number, z: number) => number): Float32Array {
+  const out = new Float32Array(dims[0] * dims[1] * dims[2]);
+  let i = 0;
+  for (let z = 0; z < dims[2]; z++) for (let y = 0; y < dims[1]; y++) for (let x = 0; x < dims[0]; x++) out[i++] = f(x, y, z);
+  return out;
+}
+
+describe('resample', () => {
+  it('output dims are round(n * s / t), at least 1', () => {
+    expect(resampledDims([100, 51, 3], [1, 1, 5], [2, 2, 20])).toEqual([50, 26, 1]);
+  });
+
+  it('is the identity at equal spacing', () => {
+    const dims: Vec3 = [5, 4, 3];
+    const v = volume(dims, (x, y, z) => Math.sin(x) + y * z);
+    const r = resampleToSpacing(v, dims, [1.5, 1.5, 3], [1.5, 1.5, 3]);
+    expect(r.dims).toEqual(dims);
+    expect(Array.from(r.data)).toEqual(Array.from(v));
+  });
+
+  it('reproduces a linear ramp exactly away from the clamped border', () => {
+    const dims: Vec3 = [8, 6, 10];
+    const ramp = (x: number, y: number, z: number) => 2 * x - 3 * y + 0.5 * z + 7;
+    const v = volume(dims, ramp);
+    // 1 mm -> 0.5 mm in x, 1 mm -> 0.75 mm in y, 1 mm -> 2 mm in z.
+    const target: Vec3 = [0.5, 0.75, 2];
+    const r = resampleToSpacing(v, dims, [1, 1, 1], target);
+    expect(r.dims).toEqual([16, 8, 5]);
+    const at = (i: number, a: number) => (i + 0.5) * target[a] - 0.5;
+    let checked = 0;
+    let o = 0;
+    for (let k = 0; k < r.dims[2]; k++) {
+      for (let j = 0; j < r.dims[1]; j++) {
+        for (let i = 0; i < r.dims[0]; i++, o++) {
+          const c = [at(i, 0), at(j, 1), at(k, 2)];
+          if (c.some((x, a) => x < 0 || x > dims[a] - 1)) continue;
+          expect(r.data[o]).toBeCloseTo(ramp(c[0], c[1], c[2]), 4);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(200);
+  });
+
+  it('downsampling by 2 averages voxel pairs', () => {
+    const v = Float32Array.from([0, 2, 4, 6]);
+    expect(Array.from(resampleToDims(v, [4, 1, 1], [2, 1, 1]))).toEqual([1, 5]);
+  });
+
+  it('there and back again keeps a smooth field close', () => {
+    const dims: Vec3 = [20, 18, 9];
+    const v = volume(dims, (x, y, z) => Math.sin(x / 4) + Math.cos(y / 5) + z / 9);
+    const down = resampleToSpacing(v, dims, [1, 1, 2], [1.6, 1.3, 2.5]);
+    const back = resampleLinear(down.data, down.dims, dims, [1 / 1.6, 1 / 1.3, 2 / 2.5]);
+    let err = 0;
+    for (let i = 0; i < v.length; i++) err = Math.max(err, Math.abs(back[i] - v[i]));
+    expect(err).toBeLessThan(0.15);
+  });
+
+  it('resamples channels independently', () => {
+    const dims: Vec3 = [4, 2, 2];
+    const a = volume(dims, (x) => x);
+    const b = volume(dims, (_x, y) => 10 * y);
+    const both = new Float32Array(32);
+    both.set(a);
+    both.set(b, 16);
+    const out = resampleChannels(both, 2, dims, [2, 2, 2]);
+    expect(Array.from(out.subarray(0, 8))).toEqual(Array.from(resampleToDims(a, dims, [2, 2, 2])));
+    expect(Array.from(out.subarray(8))).toEqual(Array.from(resampleToDims(b, dims, [2, 2, 2])));
+    expect(() => resampleChannels(both, 3, dims, [2, 2, 2])).toThrow(/expected 3 channels x 16 voxels/);
+  });
+
+  it('nearest neighbour keeps label values', () => {
+    const labels = Uint8Array.from([1, 1, 2, 2, 3, 3]);
+    expect(Array.from(resampleLabelsNearest(labels, [6, 1, 1], [3, 1, 1]))).toEqual([1, 2, 3]);
+    expect(Array.from(resampleLabelsNearest(Uint8Array.from([4, 7]), [2, 1, 1], [4, 1, 1]))).toEqual([4, 4, 7, 7]);
+  });
+});
