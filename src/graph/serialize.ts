@@ -119,15 +119,15 @@ export function readWeights(model: Uint8Array, external?: Uint8Array): Map<strin
   const out = new Map<string, Float32Array>();
   for (const t of m.graph?.initializer ?? []) {
     if (t.dataType !== ONNX_DTYPE.float32 || !t.name) continue;
-    const n = (t.dims ?? []).reduce<number>((a, b) => a * Number(b), 1);
+    const n = (t.dims ?? []).reduce<number>((a, b) => a * (typeof b === 'number' ? b : Number(b.toString())), 1);
     let data: Float32Array;
     if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
       if (!external) throw new Error(`readWeights: '${t.name}' is stored in external data, but no external file was given`);
       const kv = new Map((t.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
       const off = Number(kv.get('offset') ?? 0), len = Number(kv.get('length') ?? n * 4);
-      data = new Float32Array(external.slice(off, off + len).buffer);
+      data = new Float32Array(new Uint8Array(external.subarray(off, off + len)).buffer);
     } else if (t.rawData && t.rawData.length) {
-      data = new Float32Array(t.rawData.slice().buffer);
+      data = new Float32Array(new Uint8Array(t.rawData).buffer);
     } else {
       data = Float32Array.from(t.floatData ?? []);
     }

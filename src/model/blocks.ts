@@ -85,30 +85,21 @@ function windowBias(g: Graph, spec: BlockSpec, batchWindows: number, resZYX: Tri
 }
 
 /**
- * One FINE block (Themyr et al. 2022, Fig. 1): W-MSA over each window's voxel tokens with its window
- * tokens prepended; G-MSA over all window tokens of the crop plus the gathered volume tokens; an MLP
- * on both. `w` is [B * nW, E, C] (undefined for nnformer).
+ * One FINE block (Themyr et al. 2022, Fig. 1). `w` is [B * nW, E, C] window tokens (undefined for
+ * nnformer). Order: G-MSA first, over all window tokens of the crop plus the gathered volume tokens,
+ * so the window tokens carry crop- and volume-wide context into the W-MSA that follows, where each
+ * window's voxel tokens attend to their own window tokens; then an MLP on both. (With G-MSA last, a
+ * stage of depth 1 would discard everything the memory tokens gathered.)
  */
 export function fineBlock(g: Graph, x: Value, w: Value | undefined, spec: BlockSpec, taps?: BlockTaps): { x: Value; w?: Value } {
   const [b, z, y, xx, c] = x.shape;
   const res: Triple = [z, y, xx];
   const shifted = spec.shift.some((s) => s > 0);
-  let h = layerNorm(g, x, `${spec.name}.norm1`);
-  if (shifted) h = roll(g, h, spec.shift.map((s) => -s) as Triple);
-  const win = partition(g, h, spec.window);
-  const bw = win.shape[0];
   const e = w ? spec.windowTokens : 0;
-  const seq = w ? o.concat(g, [layerNorm(g, w, `${spec.name}.normw`), win], 1) : win;
-  const attn = multiHeadAttention(g, seq, seq, `${spec.name}.wmsa`, spec.heads, windowBias(g, spec, bw, res));
-  if (taps) taps.window = o.reduceMean(g, attn.probs, [1], false);
-  const [wOut, xOut] = w ? o.split(g, attn.out, [e, attn.out.shape[1] - e], 1) : [undefined, attn.out];
-  let back = unpartition(g, xOut, spec.window, x.shape);
-  if (shifted) back = roll(g, back, spec.shift);
-  let xr = o.add(g, x, back);
-  let wr = w && wOut ? o.add(g, w, wOut) : undefined;
+  let wr = w;
   if (wr) {
-    // G-MSA: every window token of the crop, plus (FINE) the crop's volume tokens.
-    const nWin = bw / b;
+    const bwin = wr.shape[0];
+    const nWin = bwin / b;
     const gw = o.reshape(g, wr, [b, nWin * e, c]);
     const parts = [layerNorm(g, gw, `${spec.name}.normg`)];
     if (spec.volumeTokens) parts.push(layerNorm(g, spec.volumeTokens, `${spec.name}.normv`));
@@ -116,10 +107,23 @@ export function fineBlock(g: Graph, x: Value, w: Value | undefined, spec: BlockS
     const ga = multiHeadAttention(g, gseq, gseq, `${spec.name}.gmsa`, spec.heads);
     if (taps) taps.global = o.reduceMean(g, ga.probs, [1], false);
     const gOut = spec.volumeTokens ? o.slice(g, ga.out, [0], [nWin * e], [1]) : ga.out;
-    wr = o.add(g, wr, o.reshape(g, gOut, [bw, e, c]));
+    wr = o.add(g, wr, o.reshape(g, gOut, [bwin, e, c]));
+  }
+  let h = layerNorm(g, x, `${spec.name}.norm1`);
+  if (shifted) h = roll(g, h, spec.shift.map((s) => -s) as Triple);
+  const win = partition(g, h, spec.window);
+  const bw = win.shape[0];
+  const seq = wr ? o.concat(g, [layerNorm(g, wr, `${spec.name}.normw`), win], 1) : win;
+  const attn = multiHeadAttention(g, seq, seq, `${spec.name}.wmsa`, spec.heads, windowBias(g, spec, bw, res));
+  if (taps) taps.window = o.reduceMean(g, attn.probs, [1], false);
+  const [wOut, xOut] = wr ? o.split(g, attn.out, [e, attn.out.shape[1] - e], 1) : [undefined, attn.out];
+  let back = unpartition(g, xOut, spec.window, x.shape);
+  if (shifted) back = roll(g, back, spec.shift);
+  let xr = o.add(g, x, back);
+  if (wr && wOut) {
+    wr = o.add(g, wr, wOut);
     wr = o.add(g, wr, mlp(g, layerNorm(g, wr, `${spec.name}.norm2w`), `${spec.name}.mlpw`, c, spec.mlpHidden));
   }
   xr = o.add(g, xr, mlp(g, layerNorm(g, xr, `${spec.name}.norm2`), `${spec.name}.mlp`, c, spec.mlpHidden));
   return { x: xr, w: wr };
 }
-

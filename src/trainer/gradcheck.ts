@@ -28,7 +28,8 @@ export function randParam(g: Graph, r: () => number, name: string, shape: number
   return g.param(name, shape, { kind: 'data', data });
 }
 
-export async function checkGradient(c: GradCase, seed = 1, samplesPerParam = 48): Promise<GradResult> {
+/** `corrupt` scales the autodiff gradient (tests use it to show the check fails on a wrong gradient). */
+export async function checkGradient(c: GradCase, seed = 1, samplesPerParam = 48, corrupt = 1): Promise<GradResult> {
   const r = rng(seed);
   const g = new Graph(c.name);
   const out = c.build(g, r);
@@ -65,7 +66,7 @@ export async function checkGradient(c: GradCase, seed = 1, samplesPerParam = 48)
       const down = lossAt();
       t.data[i] = x0;
       const fd = (up - down) / (2 * h);
-      maxDiff = Math.max(maxDiff, Math.abs(fd - auto[i]));
+      maxDiff = Math.max(maxDiff, Math.abs(fd - corrupt * auto[i]));
       maxRef = Math.max(maxRef, Math.abs(fd));
     }
     perParam.push({ name: p.value.name, maxDiff, maxRef });

@@ -1,0 +1,53 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { chooseBackend } from '../../src/app/backendChoice';
+import { labelColormap, windowRange } from '../../src/app/ctWindow';
+import { buildModelIndex } from '../../scripts/modelIndex';
+
+describe('backend choice', () => {
+  it('honours ?backend= and falls back to WASM with a notice', () => {
+    expect(chooseBackend('?backend=wasm', true)).toEqual({ backend: 'wasm', notice: null });
+    expect(chooseBackend('?backend=webgpu', true)).toEqual({ backend: 'webgpu', notice: null });
+    expect(chooseBackend('?backend=webgpu', false).backend).toBe('wasm');
+    expect(chooseBackend('', true)).toEqual({ backend: 'webgpu', notice: null });
+    expect(chooseBackend('', false).notice).toContain('WebGPU is not available');
+    expect(chooseBackend('?backend=cuda', true).notice).toContain('Unknown ?backend=cuda');
+  });
+});
+
+describe('CT windows and label colours', () => {
+  it('turns width/level into a display range', () => {
+    expect(windowRange('abdomen')).toEqual([-160, 240]);
+    expect(windowRange('bone')).toEqual([-500, 1300]);
+    expect(windowRange('lung')).toEqual([-1350, 150]);
+  });
+
+  it('hides the background and invisible labels', () => {
+    const cm = labelColormap(
+      [{ id: 2, name: 'spleen', color: [1, 2, 3] }, { id: 0, name: 'background', color: [0, 0, 0] }, { id: 1, name: 'liver', color: [4, 5, 6] }],
+      { 1: { visible: true, opacity: 0.5 }, 2: { visible: false, opacity: 1 } },
+    );
+    expect(cm.I).toEqual([0, 1, 2]);
+    expect(cm.A).toEqual([0, 128, 0]);
+    expect(cm.R).toEqual([0, 4, 1]);
+  });
+});
+
+describe('models/index.json', () => {
+  it('lists cards with the default first, then fine-small, then by name', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'models-'));
+    const write = (f: string, o: object) => writeFileSync(join(dir, f), JSON.stringify(o));
+    write('a.json', { format: 'fine-model-card/1', name: 'alpha' });
+    write('fine-small.json', { format: 'fine-model-card/1', name: 'fine-small' });
+    write('z.json', { format: 'fine-model-card/1', name: 'zeta', default: true });
+    write('notes.json', { hello: 1 });
+    writeFileSync(join(dir, 'broken.json'), '{');
+    const idx = buildModelIndex(dir);
+    expect(idx.models.map((m) => m.name)).toEqual(['zeta', 'fine-small', 'alpha']);
+    expect(idx.models[0].card).toBe('/models/z.json');
+    expect(idx.skipped.map((s) => s.file).sort()).toEqual(['broken.json', 'notes.json']);
+    expect(buildModelIndex(join(dir, 'absent')).models).toEqual([]);
+  });
+});

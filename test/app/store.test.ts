@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { makeNiftiHeader, type NiftiVolume } from '../../src/infer/nifti';
+import type { ModelCard } from '../../src/infer/modelCard';
+import {
+  createWorkbenchStore, dismissError, failed, labelHistogram, progressed, segmentationCancelled, segmentationDone, segmentationStarted,
+  selectModel, selectedCard, setAttentionMode, setLabelOpacity, setLabelVisible, setModels, setReferenceDice, volumeLoaded, attentionReady,
+} from '../../src/app/store';
+
+function volume(): NiftiVolume {
+  return { dims: [2, 2, 1], spacing: [1, 1, 2], data: new Float32Array(4), affine: [], datatype: 16, header: makeNiftiHeader([2, 2, 1], [1, 1, 2]), warnings: [] };
+}
+
+const card = (name: string) =>
+  ({ name, labels: [{ id: 0, name: 'background', color: [0, 0, 0] }, { id: 1, name: 'liver', color: [200, 100, 100] }] }) as unknown as ModelCard;
+
+describe('workbench store', () => {
+  it('starts idle with nothing loaded', () => {
+    const s = createWorkbenchStore();
+    expect(s.getState().status).toBe('idle');
+    expect(s.getState().volume).toBeNull();
+  });
+
+  it('loads a volume and clears a previous result', () => {
+    const s = createWorkbenchStore();
+    segmentationDone(s, new Uint8Array(4), card('a').labels, { 1: 0 });
+    volumeLoaded(s, 'ct.nii', volume());
+    const st = s.getState();
+    expect(st.volume?.dims).toEqual([2, 2, 1]);
+    expect(st.labels).toBeNull();
+    expect(st.status).toBe('idle');
+  });
+
+  it('selects the first model, keeps a valid selection, rejects unknown names', () => {
+    const s = createWorkbenchStore();
+    setModels(s, [{ url: '/models/a.json', card: card('a') }, { url: '/models/b.json', card: card('b') }]);
+    expect(s.getState().selectedModel).toBe('a');
+    selectModel(s, 'b');
+    setModels(s, [{ url: '/models/a.json', card: card('a') }, { url: '/models/b.json', card: card('b') }]);
+    expect(selectedCard(s.getState())?.url).toBe('/models/b.json');
+    selectModel(s, 'zzz');
+    expect(s.getState().status).toBe('error');
+    expect(s.getState().error).toContain('available: a, b');
+  });
+
+  it('tracks progress with an ETA from the tile rate', () => {
+    const s = createWorkbenchStore();
+    segmentationStarted(s);
+    expect(s.getState().status).toBe('running');
+    progressed(s, 2, 10, 4);
+    expect(s.getState().progress).toEqual({ done: 2, total: 10, etaSeconds: 16 });
+  });
+
+  it('finishes with a legend for every non-background label', () => {
+    const s = createWorkbenchStore();
+    segmentationStarted(s);
+    progressed(s, 3, 3, 1);
+    segmentationDone(s, Uint8Array.from([0, 1, 1, 0]), card('a').labels, { 0: 0, 1: 0.004 });
+    const st = s.getState();
+    expect(st.status).toBe('done');
+    expect(Object.keys(st.legend)).toEqual(['1']);
+    setLabelVisible(s, 1, false);
+    setLabelOpacity(s, 1, 3);
+    expect(s.getState().legend[1]).toEqual({ visible: false, opacity: 1 });
+    setLabelOpacity(s, 7, 0.5);
+    expect(s.getState().legend[7]).toBeUndefined();
+  });
+
+  it('cancels back to idle and reports errors that can be dismissed', () => {
+    const s = createWorkbenchStore();
+    segmentationStarted(s);
+    segmentationCancelled(s);
+    expect(s.getState().status).toBe('idle');
+    failed(s, 'boom');
+    expect(s.getState()).toMatchObject({ status: 'error', error: 'boom' });
+    dismissError(s);
+    expect(s.getState()).toMatchObject({ status: 'idle', error: null });
+  });
+
+  it('clears the heat map when attention mode is switched off', () => {
+    const s = createWorkbenchStore();
+    setAttentionMode(s, true);
+    attentionReady(s, new Float32Array(4));
+    setAttentionMode(s, false);
+    expect(s.getState().heatMap).toBeNull();
+  });
+
+  it('stores the reference Dice table', () => {
+    const s = createWorkbenchStore();
+    setReferenceDice(s, 'ref.nii.gz', [{ id: 1, name: 'liver', dice: 0.9 }]);
+    expect(s.getState().dice?.[0].dice).toBe(0.9);
+  });
+
+  it('builds a label histogram up to the largest label present', () => {
+    expect(labelHistogram(Uint8Array.from([0, 0, 2, 2, 2]))).toEqual([2, 0, 3]);
+  });
+});
