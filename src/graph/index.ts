@@ -7,3 +7,4 @@ export { serializeGraph, readWeights, readMetadata, OPSET } from './serialize';
 export { evaluate, type RefTensor } from './reference';
 export { initialise, paramSeed, rng, normal } from './init';
 export { ShapeError, SUPPORTED_OPS } from './shapes';
+export { matmulFlops } from './flops';

@@ -30,6 +30,7 @@ const FLAGS: FlagSpecs = {
   'ckpt-every': { description: 'checkpoint every N steps', default: '50' },
   config: { description: 'JSON overrides of the preset, e.g. {"patch":[32,32,16]}' },
   resume: { description: 'continue from <out>.ckpt', boolean: true },
+  init: { description: 'start from the weights of an exported .onnx (fine-tuning)' },
   help: { description: 'print this help', boolean: true },
 };
 
@@ -74,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
   const result = await train(cfg, card, cases, valRaws, {
     out, steps, lr: Number(a.lr), optimizer: a.optimizer === 'sgd' ? 'sgd' : 'adamw', seed: intArg(a.seed, 'seed', 0),
     threads: intArg(a.threads, 'threads'), valEvery: intArg(a['val-every'], 'val-every'), ckptEvery: intArg(a['ckpt-every'], 'ckpt-every'),
-    resume: a.resume === 'true', log: (l) => console.log(l),
+    resume: a.resume === 'true', init: a.init, log: (l) => console.log(l),
   });
   console.log(`exported ${out}.onnx (${(result.onnx.bytes / 1e6).toFixed(1)} MB), ${out}.attn.onnx and ${out}.json; mean Dice ${result.training.meanDice.toFixed(3)}`);
   return 0;

@@ -3,12 +3,13 @@
  * ETA, periodic sliding-window validation with per-organ Dice, checkpoints and resume, a stop with a
  * clear message on NaN/Inf, and the export at the end.
  */
-import { rng } from '../graph';
+import { readFileSync } from 'node:fs';
+import { readWeights, rng } from '../graph';
 import { type FineConfig, buildFine, deepTargetShapes, volumeTokenCount } from '../model';
 import type { ModelCard } from '../infer/modelCard';
 import { diceScore } from '../infer/metrics';
 import { segmentVolume } from '../infer/pipeline';
-import { checkCompatible, loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { CheckpointError, checkCompatible, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import type { RawCase, TrainCase } from './data';
 import { exportModel } from './export';
 import { type Optimizer, adamw, clipGradNorm, polyLr, sgdNesterov } from './optim';
@@ -25,6 +26,8 @@ export interface TrainOptions {
   valEvery: number;
   ckptEvery: number;
   resume: boolean;
+  /** Start from the weights of an exported ONNX file (fine-tuning). */
+  init?: string;
   log: (line: string) => void;
 }
 
@@ -69,6 +72,18 @@ export async function train(cfg: FineConfig, card: ModelCard, cases: TrainCase[]
   const counts = new Float64Array(cfg.variant === 'fine' ? volumeTokenCount(cfg) : 0);
   let start = 0, seconds = 0;
   const curve: { step: number; loss: number; meanDice?: number }[] = [];
+  if (opts.init && !opts.resume) {
+    const weights = readWeights(new Uint8Array(readFileSync(opts.init)));
+    let loaded = 0;
+    for (const [k, v] of rt.params) {
+      const w = weights.get(k);
+      if (!w) continue;
+      if (w.length !== v.length) throw new CheckpointError(`${opts.init}: weight '${k}' has ${w.length} values, this model needs ${v.length}; use a model of the same preset`);
+      v.set(w);
+      loaded++;
+    }
+    opts.log(`initialised ${loaded} of ${rt.params.size} parameters from ${opts.init}`);
+  }
   if (opts.resume) {
     const ck = loadCheckpoint(ckptFile);
     checkCompatible(ckptFile, ck, cfg, rt.params);
