@@ -47,7 +47,7 @@ export async function loadModel(cardPath: string): Promise<{ card: ModelCard; on
     throw new InputError(`${cardPath}: not valid JSON (${(e as Error).message})`);
   }
   const card = parseModelCard(json, cardPath);
-  const onnxPath = join(dirname(cardPath), card.onnx.file);
+  const onnxPath = resolve(dirname(cardPath), card.onnx.file);
   if (!existsSync(onnxPath)) throw new InputError(`${cardPath}: its ONNX file ${onnxPath} is missing`);
   const onnx = new Uint8Array(readFileSync(onnxPath));
   await verifyOnnx(onnx, card.onnx, onnxPath);

@@ -1,0 +1,72 @@
+/**
+ * `npm run bench`: training and inference speed and memory, medians of repeated runs measured side by
+ * side in one run, printed as a table and written to bench/results.json. Not a test: numbers vary with
+ * the machine's load; compare ratios from the same run.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { measureBrowser } from './browser';
+import { convLayer, measureDefaultPreset, measureLayer } from './kernels';
+import { median } from './stats';
+import { writePhantomCase } from '../scripts/make-phantom-cases';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const REAL = '../shared/data/ct/caseA_ct.nii.gz';
+const CARD = existsSync('models/fine-small.json') ? 'models/fine-small.json' : 'models/fine-tiny.json';
+
+function volumeForInference(): { file: string; what: string } {
+  if (existsSync(REAL)) return { file: REAL, what: 'caseA (122x101x112, 3 mm)' };
+  const { ct } = writePhantomCase('bench/.data', 5, [122, 101, 112], [3, 3, 3]);
+  return { file: ct, what: 'phantom of caseA size (../shared/data absent)' };
+}
+
+async function main(): Promise<void> {
+  mkdirSync('bench', { recursive: true });
+  const log = (s: string) => console.log(s);
+  log(`bench: ${RUNS} runs each; model ${CARD}`);
+  const preset = await measureDefaultPreset(Math.max(RUNS, 5));
+  const conv = await measureLayer(convLayer(32, 64, 64, 32), Math.max(RUNS, 5));
+  const peak = await measureLayer(convLayer(64, 64, 64, 32), RUNS);
+  const vol = volumeForInference();
+  const node = [...Array(RUNS)].map(() => JSON.parse(execFileSync('npx', ['tsx', 'bench/inferNode.ts', vol.file, CARD], { encoding: 'utf8' }).trim().split('\n').pop() as string));
+  const pick = (k: string): number => median(node.map((r) => r[k] as number));
+  const browser = await measureBrowser(vol.file, CARD, RUNS);
+  const nodeSeconds = pick('seconds');
+  const bestWasm = Math.min(...[browser.wasmSeconds, browser.wasmThreadedSeconds].filter((v): v is number => v !== null));
+  const results = {
+    date: new Date().toISOString(),
+    machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+    model: CARD,
+    volume: vol.what,
+    train: { fwdMs: preset.fwdMs, fwdBwdMs: preset.fwdBwdMs, ratio: preset.ratio, gflops: preset.gflops, peakGflops: peak.fwdGflops, conv32: conv },
+    inferNode: { seconds: nodeSeconds, voxelsPerSecond: pick('voxelsPerSecond'), outsideRunShare: pick('outsideRunShare'), tiles: node[0].tiles },
+    inferBrowser: { ...browser, ratioToNode: Number.isFinite(bestWasm) ? bestWasm / nodeSeconds : null },
+    memory: { nodePeakRssMb: pick('peakRssMb'), browserPeakHeapMb: browser.peakHeapMb },
+  };
+  writeFileSync(join('bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const f = (v: number | null | undefined, d = 1) => (v === null || v === undefined ? 'n/a' : v.toFixed(d));
+  const rows: [string, string][] = [
+    ['train.fwdMs (small, one crop)', f(preset.fwdMs)],
+    ['train.fwdBwdMs', f(preset.fwdBwdMs)],
+    ['train.ratio (fwd+bwd / fwd)', f(preset.ratio, 2)],
+    ['train.gflops (model forward)', f(preset.gflops)],
+    ['train.peakGflops (Conv3D 64->64, 64x64x32)', f(peak.fwdGflops)],
+    ['conv 32->32 64x64x32 fwd / fwd+bwd ms', `${f(conv.fwdMs)} / ${f(conv.fwdBwdMs)} (x${f(conv.ratio, 2)})`],
+    ['inferNode.seconds', f(nodeSeconds, 2)],
+    ['inferNode.voxelsPerSecond', f(pick('voxelsPerSecond'), 0)],
+    ['inferNode.outsideRunShare', f(pick('outsideRunShare'), 3)],
+    ['inferBrowser.wasmSeconds (1 thread)', f(browser.wasmSeconds, 2)],
+    ['inferBrowser.wasmThreadedSeconds', f(browser.wasmThreadedSeconds, 2)],
+    ['inferBrowser.webgpuSeconds', f(browser.webgpuSeconds, 2)],
+    ['inferBrowser.ratioToNode (best WASM / Node)', f(results.inferBrowser.ratioToNode, 2)],
+    ['memory.nodePeakRssMb', f(pick('peakRssMb'), 0)],
+    ['memory.browserPeakHeapMb', f(browser.peakHeapMb, 0)],
+  ];
+  const w = Math.max(...rows.map((r) => r[0].length));
+  log(`volume: ${vol.what}`);
+  for (const [k, v] of rows) log(`${k.padEnd(w)}  ${v}`);
+  for (const n of browser.notes) log(`note: ${n}`);
+}
+
+await main();

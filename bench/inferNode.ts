@@ -1,0 +1,29 @@
+/**
+ * One Node inference run in its own process (so peak RSS is this run's): prints one JSON line with
+ * seconds, voxels/s, the share of wall time outside session.run, and the peak RSS in MB.
+ * Usage: tsx bench/inferNode.ts <ct.nii.gz> <card.json>
+ */
+import { readFileSync } from 'node:fs';
+import { createSession } from '../src/infer/backend';
+import { loadModel } from '../src/infer/cli/segment';
+import { readNifti } from '../src/infer/nifti';
+import { segmentVolume } from '../src/infer/pipeline';
+import { sessionTileRunner } from '../src/infer/tileRunner';
+
+const [input, cardPath, threads = '2'] = process.argv.slice(2);
+const t0 = performance.now();
+const volume = readNifti(new Uint8Array(readFileSync(input)), input);
+const { card, onnx } = await loadModel(cardPath);
+const session = await createSession(onnx, { provider: 'cpu', threads: Number(threads) });
+const setup = (performance.now() - t0) / 1000;
+const res = await segmentVolume(volume, card, sessionTileRunner(session, card));
+await session.release();
+const voxels = volume.dims[0] * volume.dims[1] * volume.dims[2];
+console.log(JSON.stringify({
+  seconds: res.seconds,
+  setupSeconds: setup,
+  voxelsPerSecond: voxels / res.seconds,
+  outsideRunShare: res.outsideRunSeconds / res.seconds,
+  tiles: res.tiles,
+  peakRssMb: process.resourceUsage().maxRSS / 1024,
+}));

@@ -1,0 +1,42 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { makeNiftiHeader, writeNifti, writeNiftiFloat } from '../../src/infer/nifti';
+
+const train = (args: string[]) => spawnSync('npx', ['tsx', 'src/trainer/cli.ts', '--preset', 'tiny', '--steps', '2', ...args], { encoding: 'utf8' });
+
+describe('train CLI refuses bad data with exit code 2 and one clear line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fine-baddata-'));
+  const geo = { dims: [8, 8, 8] as [number, number, number], header: makeNiftiHeader([8, 8, 8], [3, 3, 3]) };
+  const cases: [string, (d: string) => void, RegExp][] = [
+    ['an empty CT file', (d) => {
+      writeFileSync(join(d, 'a_ct.nii'), new Uint8Array(0));
+      writeFileSync(join(d, 'a_seg.nii'), writeNifti(new Uint8Array(512), geo));
+    }, /a_ct\.nii.*empty/],
+    ['a CT without a label map', (d) => writeFileSync(join(d, 'b_ct.nii'), writeNiftiFloat(new Float32Array(512), geo)), /no label map b_seg\*/],
+    ['labels outside the model classes', (d) => {
+      writeFileSync(join(d, 'c_ct.nii'), writeNiftiFloat(new Float32Array(512), geo));
+      writeFileSync(join(d, 'c_seg.nii'), writeNifti(new Uint8Array(512).fill(42), geo));
+    }, /label 42 .* outside 0\.\.9/],
+    ['a folder with no CT', () => undefined, /no <case>_ct\.nii\[\.gz\] files/],
+  ];
+  cases.forEach(([name, make, msg], i) => {
+    it(name, () => {
+      const d = join(dir, String(i));
+      mkdirSync(d);
+      make(d);
+      const r = train(['--data', d, '--out', join(d, 'out', 'm')]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(msg);
+      expect(r.stderr.split('\n').filter((l) => l.startsWith('train:'))).toHaveLength(1);
+    });
+  });
+
+  it('unknown options list the valid ones', () => {
+    const r = train(['--data', dir, '--out', join(dir, 'x'), '--stepz', '3']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/unknown option "--stepz"; valid options are --data, --val/);
+  });
+});
