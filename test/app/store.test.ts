@@ -79,9 +79,11 @@ describe('workbench store', () => {
   it('clears the heat map when attention mode is switched off', () => {
     const s = createWorkbenchStore();
     setAttentionMode(s, true);
-    attentionReady(s, new Float32Array(4));
+    attentionReady(s, new Float32Array(4), 'window', [0, 0, 0]);
+    expect(s.getState().heatOf).toEqual({ level: 'window', voxel: [0, 0, 0] });
     setAttentionMode(s, false);
     expect(s.getState().heatMap).toBeNull();
+    expect(s.getState().heatOf).toBeNull();
   });
 
   it('stores the reference Dice table', () => {

@@ -1,0 +1,131 @@
+/**
+ * Inference in the browser against onnxruntime-node. Needs `fine-tiny.onnx` + `fine-tiny.json` in
+ * models/ (or in FINE_MODELS_DIR, e.g. a throwaway from e2e/support/fakeModel.ts); skipped otherwise.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { makeNiftiHeader, readNifti, writeNiftiFloat } from '../src/infer/nifti';
+import { makePhantom } from '../src/infer/phantom';
+import { expect, openApp, shot, test } from './fixtures';
+import { MODELS_DIR, agreement, segmentInNode } from './support/nodeReference';
+
+const CARD = join(MODELS_DIR, 'fine-tiny.json');
+const SAMPLE = join(import.meta.dirname, '..', 'public', 'sample', 'phantom.nii.gz');
+const REFERENCE = join(import.meta.dirname, '..', 'public', 'sample', 'phantom_labels.nii.gz');
+
+test.skip(!existsSync(CARD), `no ${CARD}: these specs need the tiny model (commit models/fine-tiny.{onnx,json} or set FINE_MODELS_DIR)`);
+
+interface Hooks {
+  getLabels(): { histogram: number[]; base64: string; dims: number[] } | null;
+  heatMap(): { level: string; voxel: number[]; max: number } | null;
+  viewerLayers(): number;
+}
+/** Calls one of the page's `window.__fine` test hooks. */
+function fine<K extends keyof Hooks>(page: Page, key: K): Promise<ReturnType<Hooks[K]>> {
+  return page.evaluate((k) => (window as unknown as { __fine: Hooks }).__fine[k]() as ReturnType<Hooks[K]>, key);
+}
+
+async function browserLabels(page: Page): Promise<Uint8Array> {
+  const got = await fine(page, 'getLabels');
+  if (!got) throw new Error('no labels in the page');
+  return new Uint8Array(Buffer.from(got.base64, 'base64'));
+}
+
+async function segment(page: Page): Promise<void> {
+  await page.getByTestId('model-select').selectOption('fine-tiny');
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('status')).toHaveText('done', { timeout: 200_000 });
+  await expect(page.getByTestId('progress')).toHaveAttribute('aria-valuenow', '100');
+}
+
+let reference: Uint8Array | undefined;
+const nodeLabels = async () => (reference ??= await segmentInNode(SAMPLE, CARD));
+
+/**
+ * A small phantom for WebGPU: headless Chromium only has SwiftShader, 10-300x slower than WASM, so the
+ * WebGPU comparison uses a volume of a few tiles. Written to disk so Node segments the same bytes.
+ */
+function smallPhantomFile(): string {
+  const dims: [number, number, number] = [64, 56, 28];
+  const { image } = makePhantom({ dims, spacing: [3, 3, 3], seed: 11 });
+  const file = join(test.info().outputDir, 'small-phantom.nii.gz');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, writeNiftiFloat(image, { dims, header: makeNiftiHeader(dims, [3, 3, 3]) }, { gzip: true }));
+  return file;
+}
+
+for (const backend of ['wasm', 'webgpu'] as const) {
+  test(`segments on ${backend} like onnxruntime-node`, async ({ page }) => {
+    await openApp(page, `?backend=${backend}`);
+    const shown = await page.getByTestId('backend').textContent();
+    test.skip(shown !== backend, `this browser has no ${backend} (the app fell back to ${shown})`);
+    let input = SAMPLE;
+    if (backend === 'webgpu') {
+      input = smallPhantomFile();
+      await page.getByTestId('drop-zone').locator('input[type=file]').setInputFiles(input);
+      await expect(page.getByTestId('dims')).toHaveText('64 × 56 × 28');
+    }
+    await segment(page);
+    const expected = input === SAMPLE ? await nodeLabels() : await segmentInNode(input, CARD);
+    const agree = agreement(await browserLabels(page), expected);
+    console.log(`${backend}: ${(agree * 100).toFixed(3)}% voxel agreement with onnxruntime-node`);
+    expect(agree).toBeGreaterThanOrEqual(0.99);
+    await expect(page.getByTestId('legend').locator('tbody tr')).toHaveCount(9);
+    await expect(page.getByTestId('error')).toHaveCount(0);
+    await shot(page, `segmented-${backend}`);
+  });
+}
+
+/** A large phantom (hundreds of tiles), so there is time to cancel mid-run. */
+function largePhantom(): Buffer {
+  const dims: [number, number, number] = [192, 160, 96];
+  const { image } = makePhantom({ dims, spacing: [3, 3, 3], seed: 3 });
+  return Buffer.from(writeNiftiFloat(image, { dims, header: makeNiftiHeader(dims, [3, 3, 3]) }, { gzip: true }));
+}
+
+test('cancel stops a run between tiles, and a second run completes', async ({ page }) => {
+  await openApp(page, '?backend=wasm');
+  await page.getByTestId('drop-zone').locator('input[type=file]').setInputFiles({ name: 'large.nii.gz', mimeType: 'application/gzip', buffer: largePhantom() });
+  await expect(page.getByTestId('dims')).toHaveText('192 × 160 × 96');
+  await page.getByTestId('model-select').selectOption('fine-tiny');
+  await page.getByTestId('run').click();
+  await expect.poll(async () => Number(await page.getByTestId('progress').getAttribute('aria-valuenow')), { intervals: [20] }).toBeGreaterThan(0);
+  await page.getByTestId('cancel').click();
+  await expect(page.getByTestId('status')).toHaveText('idle');
+  expect(await fine(page, 'getLabels')).toBeNull();
+  await segment(page);
+});
+
+test('attention mode: a click paints a heat map at every level', async ({ page }) => {
+  await openApp(page, '?backend=wasm');
+  await segment(page);
+  await page.getByTestId('attention-mode').check();
+  const canvas = page.getByTestId('viewer');
+  const box = (await canvas.boundingBox())!;
+  for (const level of ['window', 'global', 'volume'] as const) {
+    await page.getByTestId(`attention-level-${level}`).click();
+    await page.mouse.click(box.x + box.width * (level === 'global' ? 0.2 : 0.27), box.y + box.height * 0.67);
+    await expect(page.getByTestId('attention-voxel')).toBeVisible();
+    await expect.poll(() => fine(page, 'heatMap')).toMatchObject({ level, max: 1 });
+    await expect.poll(() => fine(page, 'viewerLayers')).toBe(3);
+    await shot(page, `attention-${level}`);
+  }
+  await expect(page.getByTestId('error')).toHaveCount(0);
+});
+
+test('the downloaded label map has the input geometry, and a reference gives a Dice table', async ({ page }) => {
+  await openApp(page, '?backend=wasm');
+  await segment(page);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-segmentation').click()]);
+  expect(download.suggestedFilename()).toBe('phantom_seg.nii.gz');
+  const seg = readNifti(new Uint8Array(readFileSync(await download.path())), 'download');
+  const input = readNifti(new Uint8Array(readFileSync(SAMPLE)), 'sample');
+  expect(seg.dims).toEqual(input.dims);
+  expect(seg.spacing).toEqual(input.spacing);
+  expect(seg.affine).toEqual(input.affine);
+  expect(Uint8Array.from(seg.data)).toEqual(await browserLabels(page));
+  await page.getByTestId('reference-input').setInputFiles(REFERENCE);
+  await expect(page.getByTestId('dice-table').locator('tbody tr')).toHaveCount(10);
+  await shot(page, 'dice-table');
+});

@@ -1,0 +1,24 @@
+import { dismissError } from './store';
+import { store, useWorkbench } from './appContext';
+
+export function ErrorBanner() {
+  const error = useWorkbench((s) => s.error);
+  const notice = useWorkbench((s) => s.backendNotice);
+  const warnings = useWorkbench((s) => s.warnings);
+  return (
+    <>
+      {error && (
+        <div className="banner error" role="alert">
+          <span data-testid="error">{error}</span>
+          <button onClick={() => dismissError(store)} aria-label="Dismiss">×</button>
+        </div>
+      )}
+      {notice && <div className="banner notice" data-testid="backend-notice">{notice}</div>}
+      {warnings.length > 0 && (
+        <div className="banner warn">
+          {warnings.map((w, i) => <div key={i}>{w}</div>)}
+        </div>
+      )}
+    </>
+  );
+}

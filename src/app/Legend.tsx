@@ -1,0 +1,39 @@
+import { setLabelOpacity, setLabelVisible } from './store';
+import { store, useWorkbench } from './appContext';
+
+const rgb = (c: [number, number, number]) => `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
+
+export function Legend() {
+  const info = useWorkbench((s) => s.labelInfo);
+  const legend = useWorkbench((s) => s.legend);
+  const ml = useWorkbench((s) => s.volumesMl);
+  if (info.length === 0) return null;
+  return (
+    <section>
+      <h2>Labels</h2>
+      <table data-testid="legend" className="legend">
+        <thead>
+          <tr><th /><th>Organ</th><th>mL</th><th>Show</th><th>Opacity</th></tr>
+        </thead>
+        <tbody>
+          {info.filter((l) => l.id !== 0).map((l) => {
+            const view = legend[l.id];
+            return (
+              <tr key={l.id} data-label={l.name}>
+                <td><span className="swatch" style={{ background: rgb(l.color) }} /></td>
+                <td>{l.name}</td>
+                <td className="num">{(ml[l.id] ?? 0).toFixed(1)}</td>
+                <td>
+                  <input type="checkbox" aria-label={`show ${l.name}`} checked={view?.visible ?? true} onChange={(e) => setLabelVisible(store, l.id, e.currentTarget.checked)} />
+                </td>
+                <td>
+                  <input type="range" min={0} max={1} step={0.05} aria-label={`${l.name} opacity`} value={view?.opacity ?? 0.6} onChange={(e) => setLabelOpacity(store, l.id, Number(e.currentTarget.value))} />
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </section>
+  );
+}

@@ -1,0 +1,35 @@
+import { selectModel, selectedCard } from './store';
+import { store, useWorkbench } from './appContext';
+
+export function ModelPicker() {
+  const models = useWorkbench((s) => s.models);
+  const selected = useWorkbench((s) => s.selectedModel);
+  const entry = useWorkbench(selectedCard);
+  const card = entry?.card;
+  return (
+    <section>
+      <h2>Model</h2>
+      <select data-testid="model-select" value={selected ?? ''} onChange={(e) => selectModel(store, e.currentTarget.value)} disabled={models.length === 0}>
+        {models.length === 0 && <option value="">no models in models/</option>}
+        {models.map((m) => (
+          <option key={m.card.name} value={m.card.name}>{m.card.name}</option>
+        ))}
+      </select>
+      {card && (
+        <div className="card" data-testid="model-card">
+          <p>{card.description}</p>
+          <dl>
+            <dt>Variant</dt><dd>{card.variant} ({card.preset}, {(card.parameters / 1e6).toFixed(2)} M params)</dd>
+            <dt>Spacing</dt><dd>{card.spacing.join(' × ')} mm</dd>
+            <dt>Patch</dt><dd>{card.patchSize.join(' × ')}</dd>
+            <dt>Labels</dt><dd>{card.labels.filter((l) => l.id !== 0).map((l) => l.name).join(', ')}</dd>
+            <dt>Trained</dt>
+            <dd>{card.training.steps} steps on {card.training.data.join(', ') || 'unnamed data'} ({Math.round(card.training.seconds / 60)} min)</dd>
+            <dt>Validation</dt><dd>{card.training.validation}</dd>
+            <dt>Mean Dice</dt><dd>{card.training.meanDice.toFixed(3)}</dd>
+          </dl>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,139 @@
+/**
+ * What the UI does, as plain async functions over the store and the worker: open volumes, list
+ * models, run and cancel segmentation, attention clicks, reference Dice, download.
+ */
+import type { Vec3 } from '../infer/nifti';
+import { readNifti, writeNifti } from '../infer/nifti';
+import { parseModelCard } from '../infer/cardCheck';
+import { diceScore } from '../infer/metrics';
+import { hasWebGpu } from '../infer/backend';
+import { chooseBackend } from './backendChoice';
+import { WorkerClient } from './workerClient';
+import {
+  type ModelEntry, type WorkbenchStore, attentionRequested, failed, segmentationStarted, selectedCard, setBackend, setLoading,
+  setModels, setReferenceDice, volumeLoaded,
+} from './store';
+
+export const SAMPLE_URL = '/sample/phantom.nii.gz';
+
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+export class Actions {
+  readonly worker: WorkerClient;
+
+  constructor(readonly s: WorkbenchStore) {
+    this.worker = new WorkerClient(s);
+  }
+
+  async init(search: string): Promise<void> {
+    const choice = chooseBackend(search, await hasWebGpu());
+    setBackend(this.s, choice.backend, choice.notice);
+    await Promise.all([this.loadModels(), this.openUrl(SAMPLE_URL, 'phantom.nii.gz')]);
+  }
+
+  async loadModels(): Promise<void> {
+    try {
+      const res = await fetch('/models/index.json');
+      if (!res.ok) throw new Error(`/models/index.json: HTTP ${res.status}`);
+      const index = (await res.json()) as { models: { card: string }[] };
+      const entries = await Promise.all(
+        index.models.map(async (m): Promise<ModelEntry | string> => {
+          try {
+            const r = await fetch(m.card);
+            if (!r.ok) return `${m.card}: HTTP ${r.status}`;
+            return { url: m.card, card: parseModelCard(await r.json(), m.card) };
+          } catch (e) {
+            return errorText(e);
+          }
+        }),
+      );
+      setModels(this.s, entries.filter((e): e is ModelEntry => typeof e !== 'string'));
+      const bad = entries.filter((e): e is string => typeof e === 'string');
+      if (bad.length) this.s.setState({ warnings: [...this.s.getState().warnings, ...bad] });
+    } catch (e) {
+      failed(this.s, `Could not list the models: ${errorText(e)}`);
+    }
+  }
+
+  async openUrl(url: string, name: string): Promise<void> {
+    setLoading(this.s);
+    try {
+      const res = await fetch(url);
+      if (!res.ok) throw new Error(`${name}: HTTP ${res.status} from ${url}`);
+      this.openBytes(new Uint8Array(await res.arrayBuffer()), name);
+    } catch (e) {
+      failed(this.s, errorText(e));
+    }
+  }
+
+  async openFile(file: File): Promise<void> {
+    setLoading(this.s);
+    try {
+      this.openBytes(new Uint8Array(await file.arrayBuffer()), file.name);
+    } catch (e) {
+      failed(this.s, errorText(e));
+    }
+  }
+
+  openBytes(bytes: Uint8Array, name: string): void {
+    try {
+      volumeLoaded(this.s, name, readNifti(bytes, name));
+    } catch (e) {
+      failed(this.s, errorText(e));
+    }
+  }
+
+  segment(): void {
+    const st = this.s.getState();
+    const model = selectedCard(st);
+    if (!st.volume) return failed(this.s, 'Open a CT volume first (drop a .nii or .nii.gz on the page)');
+    if (!model) return failed(this.s, 'No model selected; add a model card and its .onnx to models/');
+    segmentationStarted(this.s);
+    this.worker.send({ type: 'segment', volume: st.volume.nifti, card: model.card, cardUrl: model.url, provider: st.backend });
+  }
+
+  cancel(): void {
+    this.worker.send({ type: 'cancel' });
+  }
+
+  attention(voxel: Vec3): void {
+    const st = this.s.getState();
+    if (!st.attentionMode || !st.labels) return;
+    attentionRequested(this.s, voxel);
+    this.worker.send({ type: 'attention', voxel, level: st.attentionLevel });
+  }
+
+  async loadReference(file: File): Promise<void> {
+    try {
+      const st = this.s.getState();
+      if (!st.labels || !st.volume) throw new Error('Segment the volume first, then load a reference label map to compare');
+      const ref = readNifti(new Uint8Array(await file.arrayBuffer()), file.name);
+      if (ref.dims.some((n, a) => n !== st.volume!.dims[a])) {
+        throw new Error(`${file.name}: reference dims ${ref.dims.join('x')} differ from the volume's ${st.volume.dims.join('x')}; load the label map of this scan`);
+      }
+      const refLabels = Uint8Array.from(ref.data, (v) => Math.round(v));
+      const rows = st.labelInfo.filter((l) => l.id !== 0).map((l) => ({ id: l.id, name: l.name, dice: diceScore(st.labels!, refLabels, l.id) }));
+      setReferenceDice(this.s, file.name, rows);
+    } catch (e) {
+      failed(this.s, errorText(e));
+    }
+  }
+
+  /** The label map as .nii.gz bytes with the input's geometry. */
+  segmentationBytes(): Uint8Array | null {
+    const st = this.s.getState();
+    return st.labels && st.volume ? writeNifti(st.labels, st.volume.nifti, { gzip: true }) : null;
+  }
+
+  download(): void {
+    const bytes = this.segmentationBytes();
+    const st = this.s.getState();
+    if (!bytes || !st.volume) return;
+    const url = URL.createObjectURL(new Blob([bytes.slice().buffer], { type: 'application/gzip' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `${st.volume.name.replace(/\.nii(\.gz)?$/, '')}_seg.nii.gz`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+}

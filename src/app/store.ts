@@ -1,0 +1,220 @@
+/**
+ * The workbench state: one zustand vanilla store (no React here, so Node tests drive it directly)
+ * and its actions as plain functions. Components subscribe to narrow slices of it.
+ */
+import { createStore } from 'zustand/vanilla';
+import type { AttentionLevel } from '../infer/attentionMap';
+import type { LabelInfo, ModelCard } from '../infer/modelCard';
+import type { NiftiVolume, Vec3 } from '../infer/nifti';
+
+export type Backend = 'webgpu' | 'wasm';
+export type Status = 'idle' | 'loading' | 'running' | 'done' | 'error';
+
+export interface LoadedVolume {
+  name: string;
+  dims: Vec3;
+  spacing: Vec3;
+  nifti: NiftiVolume;
+}
+
+export interface ModelEntry {
+  /** URL of the card JSON. */
+  url: string;
+  card: ModelCard;
+}
+
+export interface Progress {
+  done: number;
+  total: number;
+  /** Seconds left at the current tile rate; null before the first tile. */
+  etaSeconds: number | null;
+}
+
+export interface LabelView {
+  visible: boolean;
+  /** 0..1 */
+  opacity: number;
+}
+
+export interface DiceRow {
+  id: number;
+  name: string;
+  dice: number;
+}
+
+export interface WorkbenchState {
+  volume: LoadedVolume | null;
+  models: ModelEntry[];
+  selectedModel: string | null;
+  backend: Backend;
+  /** Shown when WebGPU was wanted but is unavailable and WASM runs instead. */
+  backendNotice: string | null;
+  status: Status;
+  progress: Progress;
+  error: string | null;
+  warnings: string[];
+  labels: Uint8Array | null;
+  /** Label ids and names of the model that produced `labels`. */
+  labelInfo: LabelInfo[];
+  volumesMl: Record<number, number>;
+  legend: Record<number, LabelView>;
+  attentionMode: boolean;
+  attentionLevel: AttentionLevel;
+  attentionVoxel: Vec3 | null;
+  heatMap: Float32Array | null;
+  /** Level and voxel the current heat map was computed for. */
+  heatOf: { level: AttentionLevel; voxel: Vec3 } | null;
+  referenceName: string | null;
+  dice: DiceRow[] | null;
+}
+
+export const initialState: WorkbenchState = {
+  volume: null,
+  models: [],
+  selectedModel: null,
+  backend: 'wasm',
+  backendNotice: null,
+  status: 'idle',
+  progress: { done: 0, total: 0, etaSeconds: null },
+  error: null,
+  warnings: [],
+  labels: null,
+  labelInfo: [],
+  volumesMl: {},
+  legend: {},
+  attentionMode: false,
+  attentionLevel: 'window',
+  attentionVoxel: null,
+  heatMap: null,
+  heatOf: null,
+  referenceName: null,
+  dice: null,
+};
+
+export type WorkbenchStore = ReturnType<typeof createWorkbenchStore>;
+
+export function createWorkbenchStore(init: Partial<WorkbenchState> = {}) {
+  return createStore<WorkbenchState>()(() => ({ ...initialState, ...init }));
+}
+
+/** The store the app uses; tests make their own with `createWorkbenchStore`. */
+export const store = createWorkbenchStore();
+
+const resultCleared = { labels: null, labelInfo: [], volumesMl: {}, heatMap: null, heatOf: null, attentionVoxel: null, dice: null, referenceName: null };
+
+export function setLoading(s: WorkbenchStore): void {
+  s.setState({ status: 'loading', error: null });
+}
+
+export function volumeLoaded(s: WorkbenchStore, name: string, nifti: NiftiVolume): void {
+  s.setState({
+    volume: { name, dims: nifti.dims, spacing: nifti.spacing, nifti },
+    status: 'idle',
+    error: null,
+    warnings: nifti.warnings,
+    progress: { done: 0, total: 0, etaSeconds: null },
+    ...resultCleared,
+  });
+}
+
+export function setModels(s: WorkbenchStore, models: ModelEntry[]): void {
+  const current = s.getState().selectedModel;
+  const keep = models.some((m) => m.card.name === current);
+  s.setState({ models, selectedModel: keep ? current : (models[0]?.card.name ?? null) });
+}
+
+export function selectModel(s: WorkbenchStore, name: string): void {
+  const known = s.getState().models.map((m) => m.card.name);
+  if (!known.includes(name)) {
+    failed(s, `No model named "${name}"; available: ${known.join(', ') || 'none (add a model to models/)'}`);
+    return;
+  }
+  s.setState({ selectedModel: name });
+}
+
+export function selectedCard(state: WorkbenchState): ModelEntry | null {
+  return state.models.find((m) => m.card.name === state.selectedModel) ?? null;
+}
+
+export function setBackend(s: WorkbenchStore, backend: Backend, notice: string | null = null): void {
+  s.setState({ backend, backendNotice: notice });
+}
+
+export function segmentationStarted(s: WorkbenchStore): void {
+  s.setState({ status: 'running', error: null, progress: { done: 0, total: 0, etaSeconds: null }, ...resultCleared });
+}
+
+export function progressed(s: WorkbenchStore, done: number, total: number, elapsedSeconds: number): void {
+  const etaSeconds = done > 0 ? (elapsedSeconds / done) * (total - done) : null;
+  s.setState({ progress: { done, total, etaSeconds } });
+}
+
+export function segmentationDone(s: WorkbenchStore, labels: Uint8Array, labelInfo: LabelInfo[], volumesMl: Record<number, number>, warnings: string[] = []): void {
+  const prev = s.getState().legend;
+  const legend: Record<number, LabelView> = {};
+  for (const l of labelInfo) if (l.id !== 0) legend[l.id] = prev[l.id] ?? { visible: true, opacity: 0.6 };
+  const total = s.getState().progress.total;
+  s.setState({
+    status: 'done',
+    labels,
+    labelInfo,
+    volumesMl,
+    legend,
+    warnings: [...s.getState().warnings, ...warnings],
+    progress: { done: total, total, etaSeconds: 0 },
+  });
+}
+
+export function segmentationCancelled(s: WorkbenchStore): void {
+  s.setState({ status: 'idle', progress: { done: 0, total: 0, etaSeconds: null } });
+}
+
+export function failed(s: WorkbenchStore, message: string): void {
+  s.setState({ status: 'error', error: message });
+}
+
+export function dismissError(s: WorkbenchStore): void {
+  const st = s.getState();
+  s.setState({ error: null, status: st.status === 'error' ? (st.labels ? 'done' : 'idle') : st.status });
+}
+
+export function setLabelVisible(s: WorkbenchStore, id: number, visible: boolean): void {
+  const legend = s.getState().legend;
+  if (!legend[id]) return;
+  s.setState({ legend: { ...legend, [id]: { ...legend[id], visible } } });
+}
+
+export function setLabelOpacity(s: WorkbenchStore, id: number, opacity: number): void {
+  const legend = s.getState().legend;
+  if (!legend[id]) return;
+  s.setState({ legend: { ...legend, [id]: { ...legend[id], opacity: Math.min(1, Math.max(0, opacity)) } } });
+}
+
+export function setAttentionMode(s: WorkbenchStore, on: boolean): void {
+  s.setState(on ? { attentionMode: true } : { attentionMode: false, heatMap: null, heatOf: null, attentionVoxel: null });
+}
+
+export function setAttentionLevel(s: WorkbenchStore, level: AttentionLevel): void {
+  s.setState({ attentionLevel: level });
+}
+
+export function attentionRequested(s: WorkbenchStore, voxel: Vec3): void {
+  s.setState({ attentionVoxel: voxel });
+}
+
+export function attentionReady(s: WorkbenchStore, heatMap: Float32Array, level: AttentionLevel, voxel: Vec3): void {
+  s.setState({ heatMap, heatOf: { level, voxel } });
+}
+
+export function setReferenceDice(s: WorkbenchStore, referenceName: string, dice: DiceRow[]): void {
+  s.setState({ referenceName, dice });
+}
+
+/** Label-count histogram (index = label value) of the current result, for tests and the legend. */
+export function labelHistogram(labels: Uint8Array): number[] {
+  const h = new Array<number>(256).fill(0);
+  for (let i = 0; i < labels.length; i++) h[labels[i]]++;
+  let last = 255;
+  while (last > 0 && h[last] === 0) last--;
+  return h.slice(0, last + 1);
+}

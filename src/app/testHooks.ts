@@ -1,0 +1,42 @@
+/**
+ * `window.__fine`: read-only hooks for end-to-end tests to compare what the browser computed with
+ * onnxruntime-node's result (label histogram and the raw label map as base64).
+ */
+import { labelHistogram, type WorkbenchStore } from './store';
+import type { Actions } from './actions';
+import type { Viewer } from './viewer';
+
+export interface FineTestHooks {
+  status(): string;
+  getLabels(): { histogram: number[]; base64: string; dims: number[] } | null;
+  getSegmentationNiftiBase64(): string | null;
+  /** The current heat map's level, voxel and maximum (1 after normalisation), or null. */
+  heatMap(): { level: string; voxel: number[]; max: number } | null;
+  viewerLayers(): number;
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+export function installTestHooks(s: WorkbenchStore, actions: Actions, viewer: () => Viewer | null): void {
+  const hooks: FineTestHooks = {
+    status: () => s.getState().status,
+    getLabels: () => {
+      const { labels, volume } = s.getState();
+      return labels && volume ? { histogram: labelHistogram(labels), base64: toBase64(labels), dims: [...volume.dims] } : null;
+    },
+    getSegmentationNiftiBase64: () => {
+      const b = actions.segmentationBytes();
+      return b ? toBase64(b) : null;
+    },
+    heatMap: () => {
+      const { heatMap, heatOf } = s.getState();
+      return heatMap && heatOf ? { level: heatOf.level, voxel: [...heatOf.voxel], max: heatMap.reduce((m, v) => (v > m ? v : m), 0) } : null;
+    },
+    viewerLayers: () => viewer()?.layerCount() ?? 0,
+  };
+  (window as unknown as { __fine: FineTestHooks }).__fine = hooks;
+}

@@ -1,0 +1,56 @@
+/** Owns the inference worker and turns its messages into store actions. */
+import type { FromWorker, ToWorker } from './protocol';
+import {
+  type WorkbenchStore, attentionReady, failed, progressed, segmentationCancelled, segmentationDone, selectedCard, setLoading,
+} from './store';
+
+export class WorkerClient {
+  private worker: Worker | null = null;
+
+  constructor(private readonly s: WorkbenchStore) {}
+
+  private get(): Worker {
+    if (!this.worker) {
+      const w = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'fine-inference' });
+      w.onmessage = (e: MessageEvent<FromWorker>) => this.receive(e.data);
+      w.onerror = (e) => {
+        e.preventDefault();
+        failed(this.s, `Inference worker failed: ${e.message || 'it could not start (see the browser console)'}`);
+      };
+      w.onmessageerror = () => failed(this.s, 'Inference worker sent a message that could not be read');
+      this.worker = w;
+    }
+    return this.worker;
+  }
+
+  send(m: ToWorker, transfer: Transferable[] = []): void {
+    this.get().postMessage(m, transfer);
+  }
+
+  private receive(m: FromWorker): void {
+    const s = this.s;
+    switch (m.type) {
+      case 'phase':
+        if (m.phase === 'fetching-model' && s.getState().status !== 'running') setLoading(s);
+        break;
+      case 'progress':
+        progressed(s, m.done, m.total, m.elapsedSeconds);
+        break;
+      case 'done': {
+        const info = selectedCard(s.getState())?.card.labels ?? [];
+        segmentationDone(s, m.labels, info, m.volumesMl, m.warnings);
+        break;
+      }
+      case 'cancelled':
+        segmentationCancelled(s);
+        break;
+      case 'attention':
+        attentionReady(s, m.heat, m.level, m.voxel);
+        if (s.getState().status === 'loading') s.setState({ status: 'done' });
+        break;
+      case 'error':
+        failed(s, m.message);
+        break;
+    }
+  }
+}
