@@ -7,7 +7,7 @@ import { readNifti, writeNifti } from '../infer/nifti';
 import { parseModelCard } from '../infer/cardCheck';
 import { diceScore } from '../infer/metrics';
 import { hasWebGpu } from '../infer/backend';
-import { chooseBackend } from './backendChoice';
+import { chooseBackend, chooseThreads } from './backendChoice';
 import { WorkerClient } from './workerClient';
 import {
   type ModelEntry, type WorkbenchStore, attentionRequested, failed, segmentationStarted, selectedCard, setBackend, setLoading,
@@ -21,11 +21,14 @@ const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 export class Actions {
   readonly worker: WorkerClient;
 
+  private threads = 1;
+
   constructor(readonly s: WorkbenchStore) {
     this.worker = new WorkerClient(s);
   }
 
   async init(search: string): Promise<void> {
+    this.threads = chooseThreads(search, globalThis.crossOriginIsolated, navigator.hardwareConcurrency || 1);
     const choice = chooseBackend(search, await hasWebGpu());
     setBackend(this.s, choice.backend, choice.notice);
     await Promise.all([this.loadModels(), this.openUrl(SAMPLE_URL, 'phantom.nii.gz')]);
@@ -89,7 +92,7 @@ export class Actions {
     if (!st.volume) return failed(this.s, 'Open a CT volume first (drop a .nii or .nii.gz on the page)');
     if (!model) return failed(this.s, 'No model selected; add a model card and its .onnx to models/');
     segmentationStarted(this.s);
-    this.worker.send({ type: 'segment', volume: st.volume.nifti, card: model.card, cardUrl: model.url, provider: st.backend });
+    this.worker.send({ type: 'segment', volume: st.volume.nifti, card: model.card, cardUrl: model.url, provider: st.backend, threads: this.threads });
   }
 
   cancel(): void {

@@ -19,3 +19,13 @@ export function chooseBackend(search: string, webgpuAvailable: boolean): Backend
   if (webgpuAvailable) return { backend: 'webgpu', notice: bad || null };
   return { backend: 'wasm', notice: `${bad}WebGPU is not available in this browser; running on WASM (CPU), which is slower` };
 }
+
+/**
+ * WASM threads: `?threads=N` (1..16) forces a count, e.g. 1 for a single-threaded measurement;
+ * otherwise up to 4 when the page is cross-origin isolated (threads need SharedArrayBuffer), else 1.
+ */
+export function chooseThreads(search: string, isolated: boolean, cores: number): number {
+  const forced = Number(new URLSearchParams(search).get('threads'));
+  if (Number.isInteger(forced) && forced >= 1 && forced <= 16) return isolated ? forced : 1;
+  return isolated ? Math.max(1, Math.min(4, cores)) : 1;
+}

@@ -8,7 +8,7 @@ import type { NiftiVolume, Vec3 } from '../infer/nifti';
 import type { Backend } from './store';
 
 export type ToWorker =
-  | { type: 'segment'; volume: NiftiVolume; card: ModelCard; cardUrl: string; provider: Backend }
+  | { type: 'segment'; volume: NiftiVolume; card: ModelCard; cardUrl: string; provider: Backend; threads: number }
   | { type: 'cancel' }
   | { type: 'attention'; voxel: Vec3; level: AttentionLevel };
 

@@ -44,9 +44,8 @@ function yieldToEvents(): Promise<void> {
   });
 }
 
-function threads(): number {
-  return globalThis.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
-}
+/** WASM threads are fixed when the runtime first starts in this worker: the first request decides. */
+let wasmThreads = 1;
 
 function session(ref: ModelCard['onnx'], cardUrl: string, provider: Provider): Promise<Session> {
   const key = `${ref.sha256}:${provider}`;
@@ -56,7 +55,7 @@ function session(ref: ModelCard['onnx'], cardUrl: string, provider: Provider): P
       post({ type: 'phase', phase: 'fetching-model' });
       const bytes = await fetchVerifiedOnnx(ref, cardUrl);
       post({ type: 'phase', phase: 'creating-session' });
-      return createSession(bytes, { provider, wasmPaths: '/ort/', threads: threads() });
+      return createSession(bytes, { provider, wasmPaths: '/ort/', threads: wasmThreads });
     })();
     sessions.set(key, s);
     s.catch(() => sessions.delete(key));
@@ -69,6 +68,7 @@ async function segment(m: Extract<ToWorker, { type: 'segment' }>): Promise<void>
   const ctrl = new AbortController();
   controller = ctrl;
   const provider = checkProvider(m.provider);
+  if (sessions.size === 0) wasmThreads = m.threads;
   last = { volume: m.volume, card: m.card, cardUrl: m.cardUrl, provider: m.provider };
   try {
     const s = await session(m.card.onnx, m.cardUrl, provider);

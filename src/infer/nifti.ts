@@ -5,7 +5,7 @@
  */
 import { gunzipSync, gzipSync } from 'fflate';
 import {
-  DATATYPES, DT_FLOAT32, DT_UINT8, NIFTI1_HEADER_BYTES, NIFTI1_VOX_OFFSET, OFFSET,
+  DATATYPES, DT_FLOAT32, DT_INT16, DT_UINT8, NIFTI1_HEADER_BYTES, NIFTI1_VOX_OFFSET, OFFSET,
   type Vec3, headerAffine, headerEndianness, readMagic,
 } from './niftiHeader';
 
@@ -228,5 +228,23 @@ export function writeNiftiFloat(data: Float32Array, like: NiftiGeometry, opts: {
   const body = new Uint8Array(data.length * 4);
   const view = new DataView(body.buffer);
   for (let i = 0; i < data.length; i++) view.setFloat32(4 * i, data[i], le);
+  return finish(head, body, opts.gzip ?? false);
+}
+
+/** An int16 volume (CT in HU, rounded and clamped to the int16 range) with `like`'s geometry. */
+export function writeNiftiInt16(data: ArrayLike<number>, like: NiftiGeometry, opts: { gzip?: boolean } = {}): Uint8Array {
+  checkLength(data.length, like, 'writeNiftiInt16');
+  const values = Int16Array.from(data, (v) => Math.max(-32768, Math.min(32767, Math.round(v))));
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const head = resultHeader(like, DT_INT16, 16, lo, hi);
+  const le = headerEndianness(new DataView(head.buffer)) ?? true;
+  const body = new Uint8Array(values.length * 2);
+  const view = new DataView(body.buffer);
+  for (let i = 0; i < values.length; i++) view.setInt16(2 * i, values[i], le);
   return finish(head, body, opts.gzip ?? false);
 }

@@ -47,6 +47,7 @@ export const DATATYPES: Readonly<Record<number, { name: string; bytes: number }>
 
 export const DT_UINT8 = 2;
 export const DT_FLOAT32 = 16;
+export const DT_INT16 = 4;
 
 /** Returns true for a little-endian NIfTI-1 header, false for big-endian, null when sizeof_hdr is not 348. */
 export function headerEndianness(view: DataView): boolean | null {

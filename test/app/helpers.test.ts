@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chooseBackend } from '../../src/app/backendChoice';
+import { chooseBackend, chooseThreads } from '../../src/app/backendChoice';
 import { labelColormap, windowRange } from '../../src/app/ctWindow';
 import { buildModelIndex } from '../../scripts/modelIndex';
 
@@ -49,5 +49,16 @@ describe('models/index.json', () => {
     expect(idx.models[0].card).toBe('/models/z.json');
     expect(idx.skipped.map((s) => s.file).sort()).toEqual(['broken.json', 'notes.json']);
     expect(buildModelIndex(join(dir, 'absent')).models).toEqual([]);
+  });
+});
+
+describe('chooseThreads', () => {
+  it('?threads=N forces a count when isolated; defaults to min(4, cores); one thread without isolation', () => {
+    expect(chooseThreads('?threads=1', true, 8)).toBe(1);
+    expect(chooseThreads('?threads=3', true, 8)).toBe(3);
+    expect(chooseThreads('', true, 8)).toBe(4);
+    expect(chooseThreads('', true, 2)).toBe(2);
+    expect(chooseThreads('?threads=4', false, 8)).toBe(1);
+    expect(chooseThreads('?threads=banana', true, 8)).toBe(4);
   });
 });
