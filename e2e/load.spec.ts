@@ -41,3 +41,15 @@ test('a malformed file shows the error banner and a good file still loads afterw
   await expect(page.getByTestId('status')).toHaveText('idle');
   await expect(page.getByTestId('error')).toHaveCount(0);
 });
+
+test('the served app sends a Content-Security-Policy that keeps scripts and connections on this origin', async ({ page }) => {
+  const res = await page.goto('/');
+  const csp = res?.headers()['content-security-policy'] ?? '';
+  expect(csp).toMatch(/connect-src 'self'/);
+  expect(csp).toMatch(/script-src 'self'/);
+  expect(csp).not.toMatch(/https?:\/\//);
+  expect(res?.headers()['cross-origin-opener-policy']).toBe('same-origin');
+  expect(res?.headers()['cross-origin-embedder-policy']).toBe('require-corp');
+  const remoteScripts = await page.evaluate(() => [...document.scripts].map((s) => s.src).filter((src) => src && new URL(src).origin !== location.origin));
+  expect(remoteScripts).toEqual([]);
+});

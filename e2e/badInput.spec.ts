@@ -1,0 +1,47 @@
+/**
+ * Bad input in the app: each file gets one clear message in the error banner, the app keeps working
+ * (a good file still loads and segments afterwards), and a model whose bytes do not match the card's
+ * sha256 is refused before it runs.
+ */
+import { gzipSync } from 'fflate';
+import { buildNifti } from '../test/infer/niftiFixture';
+import { expect, openApp, test } from './fixtures';
+
+const bad: [string, () => Uint8Array, RegExp][] = [
+  ['empty.nii', () => new Uint8Array(0), /empty/],
+  ['truncated.nii.gz', () => gzipSync(buildNifti({ dims: [20, 20, 20] })).slice(0, 300), /gzip|truncated/i],
+  ['nifti2.nii', () => buildNifti({ sizeofHdr: 540 }), /NIfTI-2 is not supported/],
+  ['four_d.nii', () => buildNifti({ dim: [4, 2, 2, 2, 3, 1, 1, 1] }), /dim\[4\] = 3/],
+  ['zero_spacing.nii', () => buildNifti({ pixdim: [1, 1, 0, 1, 1, 1, 1, 1] }), /pixdim\[2\]/],
+  ['rgb.nii', () => buildNifti({ datatype: 128 }), /RGB/],
+  ['nan.nii', () => buildNifti({ values: [NaN, ...Array(23).fill(0)] }), /NaN/],
+];
+
+test('bad files each show one clear error, and the app still segments a good file afterwards', async ({ page }) => {
+  await openApp(page, '?backend=wasm');
+  const input = page.getByTestId('drop-zone').locator('input[type=file]');
+  for (const [name, make, msg] of bad) {
+    await input.setInputFiles({ name, mimeType: 'application/octet-stream', buffer: Buffer.from(make()) });
+    await expect(page.getByTestId('status')).toHaveText('error');
+    await expect(page.getByTestId('error')).toContainText(name);
+    await expect(page.getByTestId('error')).toHaveText(msg);
+  }
+  await expect(page.getByTestId('dims')).toHaveText('96 × 80 × 48');
+  await page.getByTestId('model-select').selectOption('fine-tiny');
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('status')).toHaveText('done', { timeout: 200_000 });
+});
+
+test('a model whose ONNX does not match the card sha256 is refused with a message', async ({ page }) => {
+  await page.route('**/models/fine-tiny.onnx', async (route) => {
+    const res = await route.fetch();
+    const body = Buffer.from(await res.body());
+    body[body.length - 1] ^= 0xff;
+    await route.fulfill({ response: res, body });
+  });
+  await openApp(page, '?backend=wasm');
+  await page.getByTestId('model-select').selectOption('fine-tiny');
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('status')).toHaveText('error', { timeout: 60_000 });
+  await expect(page.getByTestId('error')).toContainText('sha256');
+});
