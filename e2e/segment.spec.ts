@@ -129,3 +129,14 @@ test('the downloaded label map has the input geometry, and a reference gives a D
   await expect(page.getByTestId('dice-table').locator('tbody tr')).toHaveCount(10);
   await shot(page, 'dice-table');
 });
+
+test('the ONNX file is downloaded once and served from Cache Storage after a reload', async ({ page, recorder }) => {
+  await openApp(page, '?backend=wasm');
+  await segment(page);
+  await page.reload();
+  await expect(page.getByTestId('status')).toHaveText('idle');
+  await segment(page);
+  const downloads = recorder.requests.filter((u) => u.endsWith('/models/fine-tiny.onnx'));
+  expect(downloads).toHaveLength(1);
+  expect(await page.evaluate(async () => (await (await caches.open('fine-models')).keys()).length)).toBeGreaterThan(0);
+});

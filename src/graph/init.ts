@@ -1,23 +1,8 @@
 /** Seeded parameter initialisation: the same seed gives the same weights on every machine. */
+import { normal, rng } from '../util/random';
 import type { Init } from './types';
 
-/** mulberry32: a small, fast 32-bit PRNG with a good distribution for initialisation and sampling. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Standard normal by Box-Muller. */
-export function normal(next: () => number): number {
-  const u = 1 - next(), v = next();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-}
+export { normal, rng };
 
 /** Seed of a named parameter: FNV-1a of its name mixed with the run seed, so weights do not depend on creation order. */
 export function paramSeed(name: string, seed: number): number {

@@ -214,37 +214,37 @@ export function writeNifti(labels: Uint8Array, like: NiftiGeometry, opts: { gzip
   return finish(resultHeader(like, DT_UINT8, 8, 0, max), labels, opts.gzip ?? false);
 }
 
+/** Scalars written in the template header's byte order, with cal_min/cal_max set to their range. */
+function writeScalars(
+  values: ArrayLike<number>,
+  like: NiftiGeometry,
+  type: { code: number; bits: number; set: (view: DataView, offset: number, v: number, le: boolean) => void },
+  gzip: boolean,
+): Uint8Array {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] < lo) lo = values[i];
+    if (values[i] > hi) hi = values[i];
+  }
+  const head = resultHeader(like, type.code, type.bits, lo, hi);
+  const le = headerEndianness(new DataView(head.buffer)) ?? true;
+  const step = type.bits / 8;
+  const body = new Uint8Array(values.length * step);
+  const view = new DataView(body.buffer);
+  for (let i = 0; i < values.length; i++) type.set(view, step * i, values[i], le);
+  return finish(head, body, gzip);
+}
+
 /** A float32 volume with `like`'s geometry, in the header's byte order. */
 export function writeNiftiFloat(data: Float32Array, like: NiftiGeometry, opts: { gzip?: boolean } = {}): Uint8Array {
   checkLength(data.length, like, 'writeNiftiFloat');
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < data.length; i++) {
-    if (data[i] < lo) lo = data[i];
-    if (data[i] > hi) hi = data[i];
-  }
-  const head = resultHeader(like, DT_FLOAT32, 32, lo, hi);
-  const le = headerEndianness(new DataView(head.buffer)) ?? true;
-  const body = new Uint8Array(data.length * 4);
-  const view = new DataView(body.buffer);
-  for (let i = 0; i < data.length; i++) view.setFloat32(4 * i, data[i], le);
-  return finish(head, body, opts.gzip ?? false);
+  return writeScalars(data, like, { code: DT_FLOAT32, bits: 32, set: (v, o, x, le) => v.setFloat32(o, x, le) }, opts.gzip ?? false);
 }
 
 /** An int16 volume (CT in HU, rounded and clamped to the int16 range) with `like`'s geometry. */
 export function writeNiftiInt16(data: ArrayLike<number>, like: NiftiGeometry, opts: { gzip?: boolean } = {}): Uint8Array {
   checkLength(data.length, like, 'writeNiftiInt16');
   const values = Int16Array.from(data, (v) => Math.max(-32768, Math.min(32767, Math.round(v))));
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of values) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  const head = resultHeader(like, DT_INT16, 16, lo, hi);
-  const le = headerEndianness(new DataView(head.buffer)) ?? true;
-  const body = new Uint8Array(values.length * 2);
-  const view = new DataView(body.buffer);
-  for (let i = 0; i < values.length; i++) view.setInt16(2 * i, values[i], le);
-  return finish(head, body, opts.gzip ?? false);
+  return writeScalars(values, like, { code: DT_INT16, bits: 16, set: (v, o, x, le) => v.setInt16(o, x, le) }, opts.gzip ?? false);
 }

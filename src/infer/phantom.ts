@@ -7,6 +7,7 @@
  */
 import type { LabelInfo } from './modelCard';
 import type { Vec3 } from './niftiHeader';
+import { normal, rng } from '../util/random';
 
 /** The 9 organs of ../shared/data (TotalSegmentator-like colours). */
 export const CASE_LABELS: LabelInfo[] = [
@@ -37,17 +38,8 @@ export interface Phantom {
   labels: Uint8Array;
 }
 
-/** mulberry32: a small, fast, seeded PRNG returning [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG (mulberry32), re-exported for tests. */
+export const seededRandom = rng;
 
 /**
  * An organ in body-normalised coordinates: u = x / body semi-axis x, v = y / body semi-axis y,
@@ -93,10 +85,7 @@ function jitterOrgan(o: OrganShape, rand: () => number): (u: number, v: number, 
 }
 
 function gaussian(rand: () => number): () => number {
-  return () => {
-    const u = 1 - rand();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
-  };
+  return () => normal(rand);
 }
 
 export function makePhantom(opts: PhantomOptions): Phantom {
