@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { measureBrowser } from './browser';
-import { convLayer, measureDefaultPreset, measureLayer } from './kernels';
+import { attentionBlock, convLayer, measureDefaultPreset, measureLayer } from './kernels';
 import { median } from './stats';
 import { writePhantomCase } from '../scripts/make-phantom-cases';
 
@@ -28,6 +28,7 @@ async function main(): Promise<void> {
   const preset = await measureDefaultPreset(Math.max(RUNS, 5));
   const conv = await measureLayer(convLayer(32, 64, 64, 32), Math.max(RUNS, 5));
   const peak = await measureLayer(convLayer(64, 64, 64, 32), RUNS);
+  const block = await measureLayer(attentionBlock, Math.max(RUNS, 5));
   const vol = volumeForInference();
   const node = [...Array(RUNS)].map(() => JSON.parse(execFileSync('npx', ['tsx', 'bench/inferNode.ts', vol.file, CARD], { encoding: 'utf8' }).trim().split('\n').pop() as string));
   const pick = (k: string): number => median(node.map((r) => r[k] as number));
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
     machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
     model: CARD,
     volume: vol.what,
-    train: { fwdMs: preset.fwdMs, fwdBwdMs: preset.fwdBwdMs, ratio: preset.ratio, gflops: preset.gflops, peakGflops: peak.fwdGflops, conv32: conv },
+    train: { fwdMs: preset.fwdMs, fwdBwdMs: preset.fwdBwdMs, ratio: preset.ratio, gflops: preset.gflops, peakGflops: peak.fwdGflops, conv32: conv, fineBlock: block },
     inferNode: { seconds: nodeSeconds, voxelsPerSecond: pick('voxelsPerSecond'), outsideRunShare: pick('outsideRunShare'), tiles: node[0].tiles },
     inferBrowser: { ...browser, ratioToNode: Number.isFinite(bestWasm) ? bestWasm / nodeSeconds : null },
     memory: { nodePeakRssMb: pick('peakRssMb'), browserPeakHeapMb: browser.peakHeapMb },
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
     ['train.gflops (model forward)', f(preset.gflops)],
     ['train.peakGflops (Conv3D 64->64, 64x64x32)', f(peak.fwdGflops)],
     ['conv 32->32 64x64x32 fwd / fwd+bwd ms', `${f(conv.fwdMs)} / ${f(conv.fwdBwdMs)} (x${f(conv.ratio, 2)})`],
+    ['FINE block 16^3 tokens C=32 fwd / fwd+bwd ms', `${f(block.fwdMs, 2)} / ${f(block.fwdBwdMs, 2)} (x${f(block.ratio, 2)})`],
     ['inferNode.seconds', f(nodeSeconds, 2)],
     ['inferNode.voxelsPerSecond', f(pick('voxelsPerSecond'), 0)],
     ['inferNode.outsideRunShare', f(pick('outsideRunShare'), 3)],

@@ -62,7 +62,9 @@ async function segmentOnce(page: Page, query: string, file: string, model: strin
   return { seconds, peakMb: peak > 0 ? peak / 2 ** 20 : null };
 }
 
-export async function measureBrowser(file: string, cardPath: string, runs: number): Promise<BrowserResult> {
+export type Series = 'wasm' | 'threads' | 'webgpu';
+
+export async function measureBrowser(file: string, cardPath: string, runs: number, only: readonly Series[] = ['wasm', 'threads', 'webgpu']): Promise<BrowserResult> {
   const model = basename(cardPath, '.json');
   const notes: string[] = [];
   const server = await startServer();
@@ -87,9 +89,11 @@ export async function measureBrowser(file: string, cardPath: string, runs: numbe
       }
       return times.length ? median(times) : null;
     };
-    result.wasmSeconds = await series('?backend=wasm&threads=1', runs, 900);
-    result.wasmThreadedSeconds = await series('?backend=wasm', runs, 900);
+    if (only.includes('wasm')) result.wasmSeconds = await series('?backend=wasm&threads=1', runs, 900);
+    if (only.includes('threads')) result.wasmThreadedSeconds = await series('?backend=wasm', runs, 900);
+    await page.goto(`http://127.0.0.1:${PORT}/`);
     const shown = await page.evaluate(async () => Boolean(await (navigator as unknown as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu?.requestAdapter()));
+    if (!only.includes('webgpu')) return result;
     if (shown) result.webgpuSeconds = await series('?backend=webgpu', 1, WEBGPU_LIMIT_S);
     else notes.push('no WebGPU adapter in this browser');
     if (result.webgpuSeconds !== null) notes.push('WebGPU: one run only (software adapter, no GPU on this machine)');
@@ -102,4 +106,10 @@ export async function measureBrowser(file: string, cardPath: string, runs: numbe
     }
   }
   return result;
+}
+
+/** `tsx bench/browser.ts <ct.nii.gz> <card.json> [runs] [wasm,threads,webgpu]`: prints the result as JSON. */
+if (process.argv[1]?.endsWith('browser.ts')) {
+  const [file, card, runs = '1', only = 'wasm,threads,webgpu'] = process.argv.slice(2);
+  console.log(JSON.stringify(await measureBrowser(file, card, Number(runs), only.split(',') as Series[])));
 }

@@ -4,6 +4,7 @@
  * sha256 is refused before it runs.
  */
 import { gzipSync } from 'fflate';
+import { makeNiftiHeader, writeNifti, writeNiftiFloat } from '../src/infer/nifti';
 import { buildNifti } from '../test/infer/niftiFixture';
 import { expect, openApp, test } from './fixtures';
 
@@ -44,4 +45,23 @@ test('a model whose ONNX does not match the card sha256 is refused with a messag
   await page.getByTestId('run').click();
   await expect(page.getByTestId('status')).toHaveText('error', { timeout: 60_000 });
   await expect(page.getByTestId('error')).toContainText('sha256');
+});
+
+test('suspicious but readable input runs with a visible warning: a label map given as CT, an MR-like volume', async ({ page }) => {
+  await openApp(page, '?backend=wasm');
+  const input = page.getByTestId('drop-zone').locator('input[type=file]');
+  await page.getByTestId('model-select').selectOption('fine-tiny');
+  const dims: [number, number, number] = [40, 32, 20];
+  const labels = Uint8Array.from({ length: 40 * 32 * 20 }, (_, i) => (i % 40 > 20 ? 1 : 0));
+  await input.setInputFiles({ name: 'labels.nii', mimeType: 'application/octet-stream', buffer: Buffer.from(writeNifti(labels, { dims, header: makeNiftiHeader(dims, [3, 3, 3]) })) });
+  await expect(page.getByTestId('dims')).toHaveText('40 × 32 × 20');
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('status')).toHaveText('done', { timeout: 120_000 });
+  await expect(page.getByTestId('warnings')).toContainText('looks like a label map');
+  const mr = Float32Array.from({ length: 40 * 32 * 20 }, (_, i) => 200 + ((i * 37) % 800));
+  await input.setInputFiles({ name: 'mr.nii', mimeType: 'application/octet-stream', buffer: Buffer.from(writeNiftiFloat(mr, { dims, header: makeNiftiHeader(dims, [3, 3, 3]) })) });
+  await expect(page.getByTestId('volume-name')).toHaveText('mr.nii');
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('status')).toHaveText('done', { timeout: 120_000 });
+  await expect(page.getByTestId('warnings')).toContainText('trained on CT');
 });

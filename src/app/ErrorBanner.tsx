@@ -15,7 +15,7 @@ export function ErrorBanner() {
       )}
       {notice && <div className="banner notice" data-testid="backend-notice">{notice}</div>}
       {warnings.length > 0 && (
-        <div className="banner warn">
+        <div className="banner warn" data-testid="warnings">
           {warnings.map((w, i) => <div key={i}>{w}</div>)}
         </div>
       )}

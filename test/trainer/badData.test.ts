@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeNiftiHeader, writeNifti, writeNiftiFloat } from '../../src/infer/nifti';
+import { writePhantomCase } from '../../scripts/make-phantom-cases';
 
-const train = (args: string[]) => spawnSync('npx', ['tsx', 'src/trainer/cli.ts', '--preset', 'tiny', '--steps', '2', ...args], { encoding: 'utf8' });
+const train = (args: string[]) => spawnSync('npx', ['tsx', 'src/trainer/cli.ts', '--preset', 'tiny', ...(args.includes('--steps') ? [] : ['--steps', '2']), ...args], { encoding: 'utf8' });
 
 describe('train CLI refuses bad data with exit code 2 and one clear line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fine-baddata-'));
@@ -32,6 +33,14 @@ describe('train CLI refuses bad data with exit code 2 and one clear line', () =>
       expect(r.stderr).toMatch(msg);
       expect(r.stderr.split('\n').filter((l) => l.startsWith('train:'))).toHaveLength(1);
     });
+  });
+
+  it('a diverging run stops on NaN/Inf with exit code 3 and a message', () => {
+    const d = join(dir, 'diverge');
+    writePhantomCase(d, 5, [40, 32, 20]);
+    const r = train(['--data', d, '--out', join(d, 'out', 'm'), '--steps', '40', '--lr', '1e30', '--spacing', '4,4,4', '--val-every', '1000']);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/training diverged: loss .*lower the learning rate or resume from the last checkpoint/);
   });
 
   it('unknown options list the valid ones', () => {
