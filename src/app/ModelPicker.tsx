@@ -5,11 +5,12 @@ export function ModelPicker() {
   const models = useWorkbench((s) => s.models);
   const selected = useWorkbench((s) => s.selectedModel);
   const entry = useWorkbench(selectedCard);
+  const running = useWorkbench((s) => s.status === 'running');
   const card = entry?.card;
   return (
     <section>
       <h2>Model</h2>
-      <select data-testid="model-select" value={selected ?? ''} onChange={(e) => selectModel(store, e.currentTarget.value)} disabled={models.length === 0}>
+      <select data-testid="model-select" value={selected ?? ''} onChange={(e) => selectModel(store, e.currentTarget.value)} disabled={models.length === 0 || running} title={running ? 'Cancel the running segmentation to switch models' : undefined}>
         {models.length === 0 && <option value="">no models in models/</option>}
         {models.map((m) => (
           <option key={m.card.name} value={m.card.name}>{m.card.name}</option>

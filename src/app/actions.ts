@@ -22,6 +22,7 @@ export class Actions {
   readonly worker: WorkerClient;
 
   private threads = 1;
+  private runs = 0;
 
   constructor(readonly s: WorkbenchStore) {
     this.worker = new WorkerClient(s);
@@ -80,7 +81,9 @@ export class Actions {
 
   openBytes(bytes: Uint8Array, name: string): void {
     try {
-      volumeLoaded(this.s, name, readNifti(bytes, name));
+      const volume = readNifti(bytes, name);
+      this.stopRun();
+      volumeLoaded(this.s, name, volume);
     } catch (e) {
       failed(this.s, errorText(e));
     }
@@ -92,10 +95,17 @@ export class Actions {
     if (!st.volume) return failed(this.s, 'Open a CT volume first (drop a .nii or .nii.gz on the page)');
     if (!model) return failed(this.s, 'No model selected; add a model card and its .onnx to models/');
     segmentationStarted(this.s);
-    this.worker.send({ type: 'segment', volume: st.volume.nifti, card: model.card, cardUrl: model.url, provider: st.backend, threads: this.threads });
+    this.worker.send({ type: 'segment', runId: ++this.runs, volume: st.volume.nifti, card: model.card, cardUrl: model.url, provider: st.backend, threads: this.threads });
   }
 
   cancel(): void {
+    this.worker.send({ type: 'cancel' });
+  }
+
+  /** A new volume or model makes a running segmentation moot: cancel it and ignore what it still sends. */
+  stopRun(): void {
+    if (this.s.getState().status !== 'running') return;
+    this.worker.abandonRun();
     this.worker.send({ type: 'cancel' });
   }
 

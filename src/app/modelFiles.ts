@@ -34,6 +34,10 @@ export async function fetchVerifiedOnnx(ref: OnnxFileRef, cardUrl: string): Prom
   if (!res.ok) throw new Error(`${ref.file}: download failed with HTTP ${res.status} from ${url.pathname}; is the model in models/?`);
   const bytes = new Uint8Array(await res.arrayBuffer());
   await verifyOnnx(bytes, ref, ref.file);
-  await cache?.put(key, new Response(bytes.slice().buffer, { headers: { 'Content-Type': 'application/octet-stream' } }));
+  try {
+    await cache?.put(key, new Response(bytes.slice().buffer, { headers: { 'Content-Type': 'application/octet-stream' } }));
+  } catch {
+    // A full or unavailable cache only costs a download next time; the verified bytes are still good.
+  }
   return bytes;
 }

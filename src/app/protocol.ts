@@ -3,12 +3,13 @@
  * arrays are transferred.
  */
 import type { AttentionLevel } from '../infer/attentionMap';
-import type { ModelCard } from '../infer/modelCard';
+import type { LabelInfo, ModelCard } from '../infer/modelCard';
 import type { NiftiVolume, Vec3 } from '../infer/nifti';
 import type { Backend } from './store';
 
 export type ToWorker =
-  | { type: 'segment'; volume: NiftiVolume; card: ModelCard; cardUrl: string; provider: Backend; threads: number }
+  /** `runId` is echoed in every reply about this run, so replies of an older run are recognised and dropped. */
+  | { type: 'segment'; runId: number; volume: NiftiVolume; card: ModelCard; cardUrl: string; provider: Backend; threads: number }
   | { type: 'cancel' }
   | { type: 'attention'; voxel: Vec3; level: AttentionLevel };
 
@@ -16,8 +17,8 @@ export type WorkerPhase = 'fetching-model' | 'creating-session' | 'running' | 'a
 
 export type FromWorker =
   | { type: 'phase'; phase: WorkerPhase }
-  | { type: 'progress'; done: number; total: number; elapsedSeconds: number }
-  | { type: 'done'; labels: Uint8Array; volumesMl: Record<number, number>; seconds: number; tiles: number; warnings: string[]; provider: Backend }
-  | { type: 'cancelled'; message: string }
+  | { type: 'progress'; runId: number; done: number; total: number; elapsedSeconds: number }
+  | { type: 'done'; runId: number; labelInfo: LabelInfo[]; labels: Uint8Array; volumesMl: Record<number, number>; seconds: number; tiles: number; warnings: string[]; provider: Backend }
+  | { type: 'cancelled'; runId: number; message: string }
   | { type: 'attention'; voxel: Vec3; level: AttentionLevel; heat: Float32Array }
-  | { type: 'error'; message: string; during: string };
+  | { type: 'error'; message: string; during: string; runId?: number };

@@ -67,10 +67,10 @@ async function segment(m: Extract<ToWorker, { type: 'segment' }>): Promise<void>
   controller?.abort();
   const ctrl = new AbortController();
   controller = ctrl;
-  const provider = checkProvider(m.provider);
-  if (sessions.size === 0) wasmThreads = m.threads;
-  last = { volume: m.volume, card: m.card, cardUrl: m.cardUrl, provider: m.provider };
   try {
+    const provider = checkProvider(m.provider);
+    if (sessions.size === 0) wasmThreads = m.threads;
+    last = { volume: m.volume, card: m.card, cardUrl: m.cardUrl, provider: m.provider };
     const s = await session(m.card.onnx, m.cardUrl, provider);
     if (ctrl.signal.aborted) throw new DOMException('Segmentation cancelled before the first tile', 'AbortError');
     post({ type: 'phase', phase: 'running' });
@@ -86,16 +86,16 @@ async function segment(m: Extract<ToWorker, { type: 'segment' }>): Promise<void>
       },
       {
         signal: ctrl.signal,
-        onProgress: (done, total) => post({ type: 'progress', done, total, elapsedSeconds: (performance.now() - t0) / 1000 }),
+        onProgress: (done, total) => post({ type: 'progress', runId: m.runId, done, total, elapsedSeconds: (performance.now() - t0) / 1000 }),
       },
     );
     post(
-      { type: 'done', labels: result.labels, volumesMl: result.volumesMl, seconds: result.seconds, tiles: result.tiles, warnings: result.warnings, provider: m.provider },
+      { type: 'done', runId: m.runId, labelInfo: card.labels, labels: result.labels, volumesMl: result.volumesMl, seconds: result.seconds, tiles: result.tiles, warnings: result.warnings, provider: m.provider },
       [result.labels.buffer],
     );
   } catch (e) {
-    if (e instanceof DOMException && e.name === 'AbortError') post({ type: 'cancelled', message: e.message });
-    else post({ type: 'error', message: message(e), during: 'segmentation' });
+    if (e instanceof DOMException && e.name === 'AbortError') post({ type: 'cancelled', runId: m.runId, message: e.message });
+    else post({ type: 'error', message: message(e), during: 'segmentation', runId: m.runId });
   } finally {
     if (controller === ctrl) controller = null;
   }

@@ -1,11 +1,13 @@
 /** Owns the inference worker and turns its messages into store actions. */
 import type { FromWorker, ToWorker } from './protocol';
 import {
-  type WorkbenchStore, attentionReady, failed, progressed, segmentationCancelled, segmentationDone, selectedCard, setLoading,
+  type WorkbenchStore, attentionReady, failed, progressed, segmentationCancelled, segmentationDone, setLoading,
 } from './store';
 
 export class WorkerClient {
   private worker: Worker | null = null;
+  /** The segmentation run whose replies are current; replies of older runs are dropped. */
+  private currentRun = 0;
 
   constructor(private readonly s: WorkbenchStore) {}
 
@@ -24,11 +26,18 @@ export class WorkerClient {
   }
 
   send(m: ToWorker, transfer: Transferable[] = []): void {
+    if (m.type === 'segment') this.currentRun = m.runId;
     this.get().postMessage(m, transfer);
+  }
+
+  /** Forgets the current run: whatever it still sends is ignored. */
+  abandonRun(): void {
+    this.currentRun = -1;
   }
 
   private receive(m: FromWorker): void {
     const s = this.s;
+    if ('runId' in m && m.runId !== undefined && m.runId !== this.currentRun) return;
     switch (m.type) {
       case 'phase':
         if (m.phase === 'fetching-model' && s.getState().status !== 'running') setLoading(s);
@@ -36,11 +45,9 @@ export class WorkerClient {
       case 'progress':
         progressed(s, m.done, m.total, m.elapsedSeconds);
         break;
-      case 'done': {
-        const info = selectedCard(s.getState())?.card.labels ?? [];
-        segmentationDone(s, m.labels, info, m.volumesMl, m.warnings);
+      case 'done':
+        segmentationDone(s, m.labels, m.labelInfo, m.volumesMl, m.warnings);
         break;
-      }
       case 'cancelled':
         segmentationCancelled(s);
         break;

@@ -100,7 +100,10 @@ export interface SegmentOptions {
   step?: number;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
-  /** Test-time augmentation: average the 8 axis flips (8x the model runs). */
+  /**
+   * Test-time augmentation: average the 8 axis flips (8x the model runs). Only for models trained with
+   * mirroring: the bundled models are not (their labels are lateralised, kidney_left / kidney_right).
+   */
   mirror?: boolean;
 }
 

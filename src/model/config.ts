@@ -35,7 +35,7 @@ export interface FineConfig {
   headChannels: number;
   /** Add logits heads on the decoder's coarser stages (training loss only). */
   deepSupervision: boolean;
-  /** Crops per training step. */
+  /** Crops per training step (1: the runtime feeds one crop per step). */
   batch: number;
 }
 
@@ -52,7 +52,7 @@ const SMALL: FineConfig = {
 /** The official widths (nnFormer Synapse setting: C = 192, depths 2-2-2-2, heads 6-12-24-48, crop 64x128x128). */
 const PAPER: FineConfig = {
   variant: 'fine', patch: [128, 128, 64], classes: 14, stemStride: [4, 4, 2], embedDim: 192, depths: [2, 2, 2, 2], heads: [6, 12, 24, 48],
-  window: [4, 4, 4], mlpRatio: 4, windowTokens: 1, volumeCells: [3, 3], tokensPerCell: 8, headChannels: 48, deepSupervision: true, batch: 2,
+  window: [4, 4, 4], mlpRatio: 4, windowTokens: 1, volumeCells: [3, 3], tokensPerCell: 8, headChannels: 48, deepSupervision: true, batch: 1,
 };
 
 export const PRESETS: Readonly<Record<string, FineConfig>> = Object.freeze({ tiny: TINY, small: SMALL, paper: PAPER });
@@ -66,6 +66,18 @@ export function makeConfig(preset: string, overrides: Record<string, unknown> = 
   const cfg = { ...base, ...overrides } as FineConfig;
   if (!['nnformer', 'glam', 'fine'].includes(cfg.variant)) throw new Error(`variant '${cfg.variant}': choose nnformer, glam or fine`);
   if (cfg.heads.length !== cfg.depths.length) throw new Error(`config: ${cfg.depths.length} stages in depths but ${cfg.heads.length} in heads`);
+  if (cfg.batch !== 1) throw new Error(`config: batch ${cfg.batch} is not supported; the trainer feeds one crop per step (batch 1)`);
+  cfg.heads.forEach((h, s) => {
+    const dim = cfg.embedDim * 2 ** s;
+    if (dim % h !== 0) throw new Error(`config: stage ${s} has ${dim} channels, not divisible by ${h} heads`);
+  });
+  for (let s = 0; s < cfg.depths.length; s++) {
+    const g = tokenGrid(cfg, s), w = stageWindow(cfg, s);
+    g.forEach((n, i) => {
+      if (n % w[i] !== 0) throw new Error(`config: stage ${s} token grid ${g} is not divisible by its window ${w}`);
+      if (n > w[i] && w[i] % 2 !== 0) throw new Error(`config: stage ${s} window ${w} must be even to be shifted by half`);
+    });
+  }
   const grid = tokenGrid(cfg, 0);
   cfg.patch.forEach((p, i) => {
     if (p % cfg.stemStride[i] !== 0) throw new Error(`config: patch ${cfg.patch} not divisible by stem stride ${cfg.stemStride}`);

@@ -5,7 +5,7 @@
  * payload, so a corrupt or mismatched checkpoint is refused with a message saying which.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import type { Tensors } from './optim';
 
 const MAGIC = 'FINECKP1';
@@ -39,8 +39,14 @@ export function saveCheckpoint(file: string, meta: CheckpointMeta, params: Tenso
   const header = new TextEncoder().encode(JSON.stringify({ ...meta, tensors, sha256: createHash('sha256').update(bytes).digest('hex') }));
   const len = new Uint8Array(4);
   new DataView(len.buffer).setUint32(0, header.length, true);
-  const tmp = `${file}.tmp`;
-  writeFileSync(tmp, Buffer.concat([Buffer.from(MAGIC), len, header, bytes]));
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, Buffer.concat([Buffer.from(MAGIC), len, header, bytes]));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(tmp, file);
 }
 

@@ -58,6 +58,9 @@ async function main(argv: string[]): Promise<number> {
   const spacing = (a.spacing as string).split(',').map(Number);
   if (spacing.length !== 3 || spacing.some((s) => !(s > 0))) throw new ArgsError(`--spacing must be three positive numbers x,y,z, got ${a.spacing}`);
   const steps = intArg(a.steps, 'steps');
+  const lr = Number(a.lr);
+  if (!(lr > 0) || !Number.isFinite(lr)) throw new ArgsError(`--lr must be a positive number, got "${a.lr}"`);
+  if (a.optimizer !== 'adamw' && a.optimizer !== 'sgd') throw new ArgsError(`--optimizer must be adamw or sgd, got "${a.optimizer}"`);
   const out = a.out as string;
   if (!existsSync(dirname(out))) mkdirSync(dirname(out), { recursive: true });
   const pairs = findCases((a.data as string).split(','));
@@ -73,7 +76,7 @@ async function main(argv: string[]): Promise<number> {
     ? `held-out cases: ${valRaws.map((r) => r.pair.name).join(', ')}`
     : `validation on the training data (${pairs.map((p) => p.name).join(', ')}): a sanity check, not a measure of generalisation`;
   const result = await train(cfg, card, cases, valRaws, {
-    out, steps, lr: Number(a.lr), optimizer: a.optimizer === 'sgd' ? 'sgd' : 'adamw', seed: intArg(a.seed, 'seed', 0),
+    out, steps, lr, optimizer: a.optimizer, seed: intArg(a.seed, 'seed', 0),
     threads: intArg(a.threads, 'threads'), valEvery: intArg(a['val-every'], 'val-every'), ckptEvery: intArg(a['ckpt-every'], 'ckpt-every'),
     resume: a.resume === 'true', init: a.init, log: (l) => console.log(l),
   });

@@ -93,7 +93,8 @@ export function prepareCase(raw: RawCase, card: ModelCard): TrainCase {
   const pre = preprocess(raw.image, card);
   const { props } = pre;
   const labels0 = toLabels(raw.label, card.labels.length, raw.pair.label);
-  const scale = props.originalDims.map((d, a) => d / props.resampledDims[a]) as Vec3;
+  // The exact spacing ratio `preprocess` resampled the image with (not dims / dims, which rounding skews).
+  const scale = card.spacing.map((t, a) => t / raw.image.spacing[a]) as Vec3;
   const r = props.resampledDims.every((d, a) => d === props.originalDims[a]) ? labels0 : resampleLabelsNearest(labels0, props.originalDims, props.resampledDims, scale);
   const [px, py] = pre.dims;
   const [rx, ry, rz] = props.resampledDims;

@@ -72,6 +72,9 @@ export async function train(cfg: FineConfig, card: ModelCard, cases: TrainCase[]
   const counts = new Float64Array(cfg.variant === 'fine' ? volumeTokenCount(cfg) : 0);
   let start = 0, seconds = 0;
   const curve: { step: number; loss: number; meanDice?: number }[] = [];
+  // What defines the model's inputs and its training state: a resume must match all of it.
+  const identity = { model: cfg, spacing: card.spacing, normalisation: card.normalisation, optimizer: optimizer.kind };
+  const save = (step: number): void => saveCheckpoint(ckptFile, { config: identity, step, seed: opts.seed, optimizer: optimizer.kind, seenCounts: [...counts], curve, seconds }, rt.params, optimizer.state());
   if (opts.init && !opts.resume) {
     const weights = readWeights(new Uint8Array(readFileSync(opts.init)));
     let loaded = 0;
@@ -86,7 +89,7 @@ export async function train(cfg: FineConfig, card: ModelCard, cases: TrainCase[]
   }
   if (opts.resume) {
     const ck = loadCheckpoint(ckptFile);
-    checkCompatible(ckptFile, ck, cfg, rt.params);
+    checkCompatible(ckptFile, ck, identity, rt.params);
     for (const [k, v] of ck.params) rt.params.set(k, v);
     optimizer.load(ck.optState);
     counts.set(ck.meta.seenCounts);
@@ -95,7 +98,6 @@ export async function train(cfg: FineConfig, card: ModelCard, cases: TrainCase[]
     seconds = ck.meta.seconds;
     opts.log(`resumed from ${ckptFile} at step ${start}`);
   }
-  const save = (step: number): void => saveCheckpoint(ckptFile, { config: cfg, step, seed: opts.seed, optimizer: optimizer.kind, seenCounts: [...counts], curve, seconds }, rt.params, optimizer.state());
   const spec = {
     patch: cfg.patch, classes: cfg.classes, spacing: card.spacing, grid: card.volumeTokens,
     deepShapes: cfg.deepSupervision ? deepTargetShapes(cfg) : [], foregroundFraction: 0.33, augment: true,

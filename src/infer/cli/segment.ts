@@ -19,7 +19,6 @@ const FLAGS: FlagSpecs = {
   output: { description: 'label map to write (.nii.gz or .nii)', required: true },
   model: { description: 'model card JSON (default: the bundled default model)' },
   threads: { description: 'onnxruntime threads', default: '2' },
-  mirror: { description: 'test-time mirroring (8 flips, 8x slower)', boolean: true },
   help: { description: 'print this help', boolean: true },
 };
 
@@ -65,7 +64,6 @@ export async function segmentFile(argv: string[], log: (s: string) => void): Pro
   const session = await createSession(onnx, { provider: 'cpu', threads: Number(a.threads) || 2 });
   let last = 0;
   const res = await segmentVolume(volume, card, sessionTileRunner(session, card), {
-    mirror: a.mirror === 'true',
     onProgress: (done, total) => {
       if (done === total || Date.now() - last > 2000) {
         last = Date.now();
