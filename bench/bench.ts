@@ -3,7 +3,7 @@
  * side in one run, printed as a table and written to bench/results.json. Not a test: numbers vary with
  * the machine's load; compare ratios from the same run.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { measureBrowser } from './browser';
@@ -21,6 +21,15 @@ function volumeForInference(): { file: string; what: string } {
   return { file: ct, what: 'phantom of caseA size (../shared/data absent)' };
 }
 
+const LARGE = '512,512,300';
+
+/** The full-size large-volume browser run: the e2e spec at 512 x 512 x 300, its log line parsed. */
+function largeVolume(): { dims: string; seconds: number; peakMb: number } | null {
+  const r = spawnSync('npx', ['playwright', 'test', 'e2e/largeVolume.spec.ts'], { encoding: 'utf8', env: { ...process.env, FINE_LARGE_DIMS: LARGE } });
+  const m = /segmented in ([\d.]+) s; peak page\+worker memory (\d+) MB/.exec(r.stdout);
+  return m ? { dims: LARGE, seconds: Number(m[1]), peakMb: Number(m[2]) } : null;
+}
+
 async function main(): Promise<void> {
   mkdirSync('bench', { recursive: true });
   const log = (s: string) => console.log(s);
@@ -33,6 +42,7 @@ async function main(): Promise<void> {
   const node = [...Array(RUNS)].map(() => JSON.parse(execFileSync('npx', ['tsx', 'bench/inferNode.ts', vol.file, CARD], { encoding: 'utf8' }).trim().split('\n').pop() as string));
   const pick = (k: string): number => median(node.map((r) => r[k] as number));
   const browser = await measureBrowser(vol.file, CARD, RUNS);
+  const large = largeVolume();
   const nodeSeconds = pick('seconds');
   const bestWasm = Math.min(...[browser.wasmSeconds, browser.wasmThreadedSeconds].filter((v): v is number => v !== null));
   const results = {
@@ -44,6 +54,7 @@ async function main(): Promise<void> {
     inferNode: { seconds: nodeSeconds, voxelsPerSecond: pick('voxelsPerSecond'), outsideRunShare: pick('outsideRunShare'), tiles: node[0].tiles },
     inferBrowser: { ...browser, ratioToNode: Number.isFinite(bestWasm) ? bestWasm / nodeSeconds : null },
     memory: { nodePeakRssMb: pick('peakRssMb'), browserPeakHeapMb: browser.peakHeapMb },
+    largeVolume: large,
   };
   writeFileSync(join('bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   const f = (v: number | null | undefined, d = 1) => (v === null || v === undefined ? 'n/a' : v.toFixed(d));
@@ -64,6 +75,7 @@ async function main(): Promise<void> {
     ['inferBrowser.ratioToNode (best WASM / Node)', f(results.inferBrowser.ratioToNode, 2)],
     ['memory.nodePeakRssMb', f(pick('peakRssMb'), 0)],
     ['memory.browserPeakHeapMb', f(browser.peakHeapMb, 0)],
+    [`largeVolume ${LARGE} int16 in Chromium (fine-tiny, WASM): s / peak MB`, large ? `${f(large.seconds)} / ${f(large.peakMb, 0)}` : 'failed'],
   ];
   const w = Math.max(...rows.map((r) => r[0].length));
   log(`volume: ${vol.what}`);
