@@ -3,9 +3,9 @@
  * onnxruntime-node (provider 'cpu'), and helpers to compare label maps.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createSession } from '../../src/infer/backend';
-import { parseModelCard } from '../../src/infer/cardCheck';
+import { loadModel } from '../../src/infer/cli/segment';
 import { readNifti } from '../../src/infer/nifti';
 import { segmentVolume } from '../../src/infer/pipeline';
 import { sessionTileRunner } from '../../src/infer/tileRunner';
@@ -14,9 +14,9 @@ import { sessionTileRunner } from '../../src/infer/tileRunner';
 export const MODELS_DIR = process.env.FINE_MODELS_DIR ?? join(import.meta.dirname, '..', '..', 'models');
 
 export async function segmentInNode(niftiPath: string, cardPath: string): Promise<Uint8Array> {
-  const card = parseModelCard(JSON.parse(readFileSync(cardPath, 'utf8')), cardPath);
+  const { card, onnx } = await loadModel(cardPath);
   const volume = readNifti(new Uint8Array(readFileSync(niftiPath)), niftiPath);
-  const session = await createSession(new Uint8Array(readFileSync(join(dirname(cardPath), card.onnx.file))), { provider: 'cpu', threads: 1 });
+  const session = await createSession(onnx, { provider: 'cpu', threads: 1 });
   try {
     return (await segmentVolume(volume, card, sessionTileRunner(session, card))).labels;
   } finally {

@@ -1,6 +1,6 @@
 /** The graphs the trainer and the exporter need, all from the one network definition in fine.ts. */
 import { Graph, ops as o, softDiceLoss, softmaxCrossEntropy, type Value } from '../graph';
-import type { FineConfig } from './config';
+import { type FineConfig, tokenGrid } from './config';
 import { IO, fineInputs, fineNetwork } from './fine';
 
 export type GraphMode = 'train' | 'infer' | 'attention';
@@ -48,8 +48,14 @@ export function buildFine(cfg: FineConfig, mode: GraphMode, seen?: Float32Array)
   return { graph: g, loss };
 }
 
-/** Shapes (B, C, z, y, x) of the deep-supervision targets, in input order. */
+/**
+ * Shapes (B, C, z, y, x) of the deep-supervision targets, in input order: one per decoder stage
+ * above the bottleneck, finest first, at that stage's token grid.
+ */
 export function deepTargetShapes(cfg: FineConfig): number[][] {
-  const { graph } = buildFine(cfg, 'train');
-  return graph.inputs.filter((v) => v.name.startsWith('target_ds')).map((v) => [...v.shape]);
+  if (!cfg.deepSupervision) return [];
+  return cfg.depths.slice(0, -1).map((_, s) => {
+    const [x, y, z] = tokenGrid(cfg, s);
+    return [cfg.batch, cfg.classes, z, y, x];
+  });
 }

@@ -9,6 +9,7 @@ import { type FineConfig, buildFine, deepTargetShapes, volumeTokenCount } from '
 import type { ModelCard } from '../infer/modelCard';
 import { diceScore } from '../infer/metrics';
 import { segmentVolume } from '../infer/pipeline';
+import { tileFeeds } from '../infer/tileRunner';
 import { CheckpointError, checkCompatible, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import type { RawCase, TrainCase } from './data';
 import { exportModel } from './export';
@@ -43,14 +44,10 @@ export function seenMask(counts: Float64Array): Float32Array {
 /** Sliding-window segmentation of the validation cases with the current weights; Dice per organ. */
 export async function validate(rt: TrainingRuntime, card: ModelCard, cases: readonly RawCase[], seen: Float32Array): Promise<Validation> {
   const sums: Record<string, number[]> = {};
-  const [px, py, pz] = card.patchSize;
   for (const c of cases) {
     const res = await segmentVolume(c.image, card, async (image, vt) => {
-      const feeds: Parameters<TrainingRuntime['infer']>[0] = { image: { data: image, dims: [1, 1, pz, py, px] } };
-      if (vt) {
-        feeds.vt_index = { data: vt, dims: [1, vt.length] };
-        feeds.vt_seen = { data: seen, dims: [seen.length] };
-      }
+      const feeds = tileFeeds(card, image, vt);
+      if (vt) feeds.vt_seen = { data: seen, dims: [seen.length] };
       return (await rt.infer(feeds)).logits.data;
     });
     const ref = Uint8Array.from(c.label.data, (v) => Math.round(v));
@@ -100,7 +97,7 @@ export async function train(cfg: FineConfig, card: ModelCard, cases: TrainCase[]
   }
   const spec = {
     patch: cfg.patch, classes: cfg.classes, spacing: card.spacing, grid: card.volumeTokens,
-    deepShapes: cfg.deepSupervision ? deepTargetShapes(cfg) : [], foregroundFraction: 0.33, augment: true,
+    deepShapes: deepTargetShapes(cfg), foregroundFraction: 0.33, augment: true,
   };
   const rnd = rng(opts.seed * 7919 + start);
   let ema = NaN;
