@@ -4,11 +4,11 @@
  * Usage: tsx bench/inferNode.ts <ct.nii.gz> <card.json>
  */
 import { readFileSync } from 'node:fs';
-import { createSession } from '../src/infer/backend';
-import { loadModel } from '../src/infer/cli/segment';
-import { readNifti } from '../src/infer/nifti';
+import { createSession } from '../src/infer/runtime/backend';
+import { loadModel } from '../src/infer/runtime/loadModel';
+import { readNifti } from '../src/infer/io/nifti';
 import { segmentVolume } from '../src/infer/pipeline';
-import { sessionTileRunner } from '../src/infer/tileRunner';
+import { sessionTileRunner } from '../src/infer/runtime/tileRunner';
 
 const [input, cardPath, threads = '2'] = process.argv.slice(2);
 const t0 = performance.now();

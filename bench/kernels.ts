@@ -3,7 +3,7 @@
  * (forward, forward+backward, their ratio, GFLOP/s), and the default preset on a training crop.
  */
 import { Graph, backward, matmulFlops, normal, ops as o, rng, serializeGraph, type Value } from '../src/graph';
-import { createSession, type HostTensor } from '../src/infer/backend';
+import { createSession, type HostTensor } from '../src/infer/runtime/backend';
 import { buildFine, makeConfig } from '../src/model';
 import { fineBlock } from '../src/model/blocks';
 import { TrainingRuntime } from '../src/trainer/runtime';

@@ -4,7 +4,7 @@
  * sha256 is refused before it runs.
  */
 import { gzipSync } from 'fflate';
-import { makeNiftiHeader, writeNifti, writeNiftiFloat } from '../src/infer/nifti';
+import { makeNiftiHeader, writeNifti, writeNiftiFloat } from '../src/infer/io/nifti';
 import { buildNifti } from '../test/infer/niftiFixture';
 import { expect, openApp, test } from './fixtures';
 

@@ -5,8 +5,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeNiftiHeader, writeNiftiInt16 } from '../src/infer/nifti';
-import { makePhantom } from '../src/infer/phantom';
+import { makeNiftiHeader, writeNiftiInt16 } from '../src/infer/io/nifti';
+import { makePhantom } from '../src/infer/synthetic/phantom';
 import { expect, openApp, test } from './fixtures';
 
 const DIMS = (process.env.FINE_LARGE_DIMS ?? '256,256,150').split(',').map(Number) as [number, number, number];

@@ -1,4 +1,4 @@
-import { makeNiftiHeader, writeNiftiFloat } from '../src/infer/nifti';
+import { makeNiftiHeader, writeNiftiFloat } from '../src/infer/io/nifti';
 import { expect, openApp, shot, test } from './fixtures';
 
 function smallCt(): Buffer {

@@ -5,8 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readNifti } from '../src/infer/nifti';
-import { diceScore } from '../src/infer/metrics';
+import { readNifti } from '../src/infer/io/nifti';
+import { diceScore } from '../src/infer/eval/metrics';
 import { expect, openApp, shot, test } from './fixtures';
 import { MODELS_DIR } from './support/nodeReference';
 

@@ -1,12 +1,12 @@
 /**
  * Inference in the browser against onnxruntime-node. Needs `fine-tiny.onnx` + `fine-tiny.json` in
- * models/ (or in FINE_MODELS_DIR, e.g. a throwaway from e2e/support/fakeModel.ts); skipped otherwise.
+ * models/ (or in FINE_MODELS_DIR); skipped otherwise.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { makeNiftiHeader, readNifti, writeNiftiFloat } from '../src/infer/nifti';
-import { makePhantom } from '../src/infer/phantom';
+import { makeNiftiHeader, readNifti, writeNiftiFloat } from '../src/infer/io/nifti';
+import { makePhantom } from '../src/infer/synthetic/phantom';
 import { expect, openApp, shot, test } from './fixtures';
 import { MODELS_DIR, agreement, segmentInNode } from './support/nodeReference';
 

@@ -1,9 +1,9 @@
 /** Writes synthetic phantom cases `<dir>/phantom<seed>_ct.nii.gz` + `_seg.nii.gz` (the trainer's naming convention). */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeNiftiHeader, writeNifti, writeNiftiFloat } from '../src/infer/nifti';
-import type { Vec3 } from '../src/infer/niftiHeader';
-import { makePhantom } from '../src/infer/phantom';
+import { makeNiftiHeader, writeNifti, writeNiftiFloat } from '../src/infer/io/nifti';
+import type { Vec3 } from '../src/infer/io/niftiHeader';
+import { makePhantom } from '../src/infer/synthetic/phantom';
 
 export function writePhantomCase(dir: string, seed: number, dims: Vec3 = [64, 48, 32], spacing: Vec3 = [4, 4, 4]): { ct: string; seg: string } {
   mkdirSync(dir, { recursive: true });

@@ -7,8 +7,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeNiftiHeader, writeNifti, writeNiftiInt16, type Vec3 } from '../src/infer/nifti';
-import { makePhantom } from '../src/infer/phantom';
+import { makeNiftiHeader, writeNifti, writeNiftiInt16, type Vec3 } from '../src/infer/io/nifti';
+import { makePhantom } from '../src/infer/synthetic/phantom';
 
 const DIMS: Vec3 = [96, 80, 48];
 const SPACING: Vec3 = [3, 3, 3];

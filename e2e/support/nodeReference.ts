@@ -4,11 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSession } from '../../src/infer/backend';
-import { loadModel } from '../../src/infer/cli/segment';
-import { readNifti } from '../../src/infer/nifti';
+import { createSession } from '../../src/infer/runtime/backend';
+import { loadModel } from '../../src/infer/runtime/loadModel';
+import { readNifti } from '../../src/infer/io/nifti';
 import { segmentVolume } from '../../src/infer/pipeline';
-import { sessionTileRunner } from '../../src/infer/tileRunner';
+import { sessionTileRunner } from '../../src/infer/runtime/tileRunner';
 
 /** Folder the e2e server reads models from (same rule as vite.config.ts). */
 export const MODELS_DIR = process.env.FINE_MODELS_DIR ?? join(import.meta.dirname, '..', '..', 'models');

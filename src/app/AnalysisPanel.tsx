@@ -1,4 +1,4 @@
-import type { AttentionLevel } from '../infer/attentionMap';
+import type { AttentionLevel } from '../infer/attention/attentionMap';
 import { setAttentionLevel, setAttentionMode } from './store';
 import { actions, store, useWorkbench } from './appContext';
 

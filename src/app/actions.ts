@@ -2,11 +2,11 @@
  * What the UI does, as plain async functions over the store and the worker: open volumes, list
  * models, run and cancel segmentation, attention clicks, reference Dice, download.
  */
-import type { Vec3 } from '../infer/nifti';
-import { readNifti, writeNifti } from '../infer/nifti';
-import { parseModelCard } from '../infer/cardCheck';
-import { diceScore } from '../infer/metrics';
-import { hasWebGpu } from '../infer/backend';
+import type { Vec3 } from '../infer/io/nifti';
+import { readNifti, writeNifti } from '../infer/io/nifti';
+import { parseModelCard } from '../infer/contract/cardCheck';
+import { diceScore } from '../infer/eval/metrics';
+import { hasWebGpu } from '../infer/runtime/backend';
 import { chooseBackend, chooseThreads } from './backendChoice';
 import { WorkerClient } from './workerClient';
 import {

@@ -5,14 +5,14 @@
 import {
   type AttentionGeometry, type AttentionLevel, globalLevelHeat, nearestTile, originalToModel, paintCellHeat,
   paintTileHeat, tokenOfVoxel, volumeLevelCellHeat, windowLevelHeat,
-} from '../infer/attentionMap';
-import type { Session } from '../infer/backend';
-import type { ModelCard } from '../infer/modelCard';
-import type { Vec3 } from '../infer/nifti';
+} from '../infer/attention/attentionMap';
+import type { Session } from '../infer/runtime/backend';
+import type { ModelCard } from '../infer/contract/modelCard';
+import type { Vec3 } from '../infer/io/nifti';
 import type { Preprocessed } from '../infer/pipeline';
-import { cropBox, slidingWindowTiles } from '../infer/slidingWindow';
-import { tileFeeds } from '../infer/tileRunner';
-import { volumeTokenIndices } from '../infer/volumeTokens';
+import { cropBox, slidingWindowTiles } from '../infer/runtime/slidingWindow';
+import { tileFeeds } from '../infer/runtime/tileRunner';
+import { volumeTokenIndices } from '../infer/runtime/volumeTokens';
 
 function normalised(heat: Float32Array): Float32Array {
   let max = 0;

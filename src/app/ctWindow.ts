@@ -1,5 +1,5 @@
 /** CT display windows (width / level in HU) and the label colour table built from a model card. */
-import type { LabelInfo } from '../infer/modelCard';
+import type { LabelInfo } from '../infer/contract/modelCard';
 import type { LabelView } from './store';
 
 export const CT_WINDOWS = Object.freeze({

@@ -2,8 +2,8 @@
  * Fetches an ONNX file a model card names, checks its size and sha256 against the card, and keeps
  * verified bytes in Cache Storage (`fine-models`), keyed by URL and hash, so a model downloads once.
  */
-import { verifyOnnx } from '../infer/cardCheck';
-import type { OnnxFileRef } from '../infer/modelCard';
+import { verifyOnnx } from '../infer/contract/cardCheck';
+import type { OnnxFileRef } from '../infer/contract/modelCard';
 
 const CACHE = 'fine-models';
 

@@ -2,9 +2,9 @@
  * Messages between the app and its inference worker. Everything is structured-cloneable; large
  * arrays are transferred.
  */
-import type { AttentionLevel } from '../infer/attentionMap';
-import type { LabelInfo, ModelCard } from '../infer/modelCard';
-import type { NiftiVolume, Vec3 } from '../infer/nifti';
+import type { AttentionLevel } from '../infer/attention/attentionMap';
+import type { LabelInfo, ModelCard } from '../infer/contract/modelCard';
+import type { NiftiVolume, Vec3 } from '../infer/io/nifti';
 import type { Backend } from './store';
 
 export type ToWorker =

@@ -3,9 +3,9 @@
  * and its actions as plain functions. Components subscribe to narrow slices of it.
  */
 import { createStore } from 'zustand/vanilla';
-import type { AttentionLevel } from '../infer/attentionMap';
-import type { LabelInfo, ModelCard } from '../infer/modelCard';
-import type { NiftiVolume, Vec3 } from '../infer/nifti';
+import type { AttentionLevel } from '../infer/attention/attentionMap';
+import type { LabelInfo, ModelCard } from '../infer/contract/modelCard';
+import type { NiftiVolume, Vec3 } from '../infer/io/nifti';
 
 export type Backend = 'webgpu' | 'wasm';
 export type Status = 'idle' | 'loading' | 'running' | 'done' | 'error';

@@ -4,8 +4,8 @@
  * clicked voxels. Volumes are handed to NiiVue as in-memory NIfTI bytes written by src/infer.
  */
 import { NVImage, Niivue, SHOW_RENDER } from '@niivue/niivue';
-import type { LabelInfo } from '../infer/modelCard';
-import { type NiftiVolume, type Vec3, writeNifti, writeNiftiFloat } from '../infer/nifti';
+import type { LabelInfo } from '../infer/contract/modelCard';
+import { type NiftiVolume, type Vec3, writeNifti, writeNiftiFloat } from '../infer/io/nifti';
 import { type CtWindowName, labelColormap, windowRange } from './ctWindow';
 import type { LabelView } from './store';
 

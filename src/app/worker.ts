@@ -3,12 +3,12 @@
  * runs the sliding window with progress messages, cancels between tiles, and computes attention maps.
  * Every failure is posted as an `error` message; nothing fails silently.
  */
-import type { AttentionLevel } from '../infer/attentionMap';
-import { type Provider, type Session, checkProvider, createSession } from '../infer/backend';
-import type { ModelCard } from '../infer/modelCard';
-import type { NiftiVolume, Vec3 } from '../infer/nifti';
+import type { AttentionLevel } from '../infer/attention/attentionMap';
+import { type Provider, type Session, checkProvider, createSession } from '../infer/runtime/backend';
+import type { ModelCard } from '../infer/contract/modelCard';
+import type { NiftiVolume, Vec3 } from '../infer/io/nifti';
 import { type Preprocessed, preprocess, segmentVolume } from '../infer/pipeline';
-import { tileFeeds } from '../infer/tileRunner';
+import { tileFeeds } from '../infer/runtime/tileRunner';
 import { attentionHeat } from './attentionRun';
 import { fetchVerifiedOnnx } from './modelFiles';
 import type { FromWorker, ToWorker } from './protocol';

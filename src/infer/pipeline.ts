@@ -3,16 +3,16 @@
  * returns the properties `postprocess` needs to undo it; `segmentVolume` runs the sliding window
  * through a caller-supplied `runTile` (onnxruntime lives in backend.ts, not here).
  */
-import type { ModelCard } from './modelCard';
-import type { NiftiVolume } from './nifti';
-import type { Vec3 } from './niftiHeader';
-import { organVolumesMl } from './metrics';
-import { bodyAnchor, normaliseCT } from './normalise';
-import { resampleLinear, resampledDims } from './resample';
-import { LogitAccumulator, type Padding, cropBox, padToPatch, slidingWindowTiles } from './slidingWindow';
-import { volumeTokenIndices } from './volumeTokens';
-import { ctWarnings } from './ctCheck';
-import { flipChannels } from './mirror';
+import type { ModelCard } from './contract/modelCard';
+import type { NiftiVolume } from './io/nifti';
+import type { Vec3 } from './io/niftiHeader';
+import { organVolumesMl } from './eval/metrics';
+import { bodyAnchor, normaliseCT } from './preprocess/normalise';
+import { resampleLinear, resampledDims } from './preprocess/resample';
+import { LogitAccumulator, type Padding, cropBox, padToPatch, slidingWindowTiles } from './runtime/slidingWindow';
+import { volumeTokenIndices } from './runtime/volumeTokens';
+import { ctWarnings } from './preprocess/ctCheck';
+import { flipChannels } from './runtime/mirror';
 
 export interface PreprocessProps {
   originalDims: Vec3;

@@ -1,7 +1,7 @@
 /** The draft model card the trainer fills in before training (preprocessing needs it) and completes at export. */
 import type { FineConfig } from '../model';
 import { IO, volumeIndexCount } from '../model';
-import type { LabelInfo, ModelCard, Normalisation } from '../infer/modelCard';
+import type { LabelInfo, ModelCard, Normalisation } from '../infer/contract/modelCard';
 
 export function draftCard(name: string, preset: string, cfg: FineConfig, labels: LabelInfo[], spacing: [number, number, number], norm: Normalisation, parameters: number): ModelCard {
   return {

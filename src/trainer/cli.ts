@@ -4,9 +4,9 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ArgsError, parseArgs, usage, type FlagSpecs } from '../infer/cli/args';
-import { CASE_LABELS } from '../infer/phantom';
-import { NiftiError } from '../infer/nifti';
+import { ArgsError, parseArgs, usage, type FlagSpecs } from '../util/args';
+import { CASE_LABELS } from '../infer/contract/labels';
+import { NiftiError } from '../infer/io/nifti';
 import { makeConfig } from '../model';
 import { draftCard } from './card';
 import { CheckpointError } from './checkpoint';

@@ -7,12 +7,12 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { ModelCard, Normalisation } from '../infer/modelCard';
-import { type NiftiVolume, readNifti } from '../infer/nifti';
-import { foregroundStats } from '../infer/normalise';
+import type { ModelCard, Normalisation } from '../infer/contract/modelCard';
+import { type NiftiVolume, readNifti } from '../infer/io/nifti';
+import { foregroundStats } from '../infer/preprocess/normalise';
 import { preprocess } from '../infer/pipeline';
-import { resampleLabelsNearest } from '../infer/resample';
-import type { Vec3 } from '../infer/niftiHeader';
+import { resampleLabelsNearest } from '../infer/preprocess/resample';
+import type { Vec3 } from '../infer/io/niftiHeader';
 
 export interface CasePair {
   name: string;

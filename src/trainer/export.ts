@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { serializeGraph } from '../graph';
 import { type FineConfig, buildFine, stageWindow, tokenGrid } from '../model';
-import type { AttentionExport, ModelCard, OnnxFileRef } from '../infer/modelCard';
+import type { AttentionExport, ModelCard, OnnxFileRef } from '../infer/contract/modelCard';
 import type { Tensors } from './optim';
 
 function writeOnnx(path: string, bytes: Uint8Array): OnnxFileRef {

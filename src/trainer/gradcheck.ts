@@ -4,7 +4,7 @@
  * The loss is sum(out * R) for a fixed random R, so every output element contributes.
  */
 import { Graph, backward, evaluate, normal, ops as o, rng, serializeGraph, type RefTensor, type Value } from '../graph';
-import { createSession } from '../infer/backend';
+import { createSession } from '../infer/runtime/backend';
 
 export interface GradCase {
   name: string;

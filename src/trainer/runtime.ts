@@ -4,7 +4,7 @@
  * model-building function. Parameters live in Float32Arrays here and are fed as graph inputs.
  */
 import { Graph, backward, initialise, paramSeed, serializeGraph, type Value } from '../graph';
-import { createSession, type HostTensor, type Session } from '../infer/backend';
+import { createSession, type HostTensor, type Session } from '../infer/runtime/backend';
 import type { Optimizer, Tensors } from './optim';
 
 /** Builds the network; `train` graphs must set `loss`, `infer` graphs their outputs on the graph. */

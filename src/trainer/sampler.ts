@@ -6,11 +6,11 @@
  * No mirroring: the labels are lateralised (kidney_left / kidney_right), a left-right flip would
  * teach the wrong side.
  */
-import type { HostTensor } from '../infer/backend';
-import type { VolumeTokenGrid } from '../infer/modelCard';
-import type { Vec3 } from '../infer/niftiHeader';
-import { cropBox } from '../infer/slidingWindow';
-import { volumeTokenIndices } from '../infer/volumeTokens';
+import type { HostTensor } from '../infer/runtime/backend';
+import type { VolumeTokenGrid } from '../infer/contract/modelCard';
+import type { Vec3 } from '../infer/io/niftiHeader';
+import { cropBox } from '../infer/runtime/slidingWindow';
+import { volumeTokenIndices } from '../infer/runtime/volumeTokens';
 import type { TrainCase } from './data';
 
 export interface SamplerSpec {

@@ -6,10 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { readWeights, rng } from '../graph';
 import { type FineConfig, buildFine, deepTargetShapes, volumeTokenCount } from '../model';
-import type { ModelCard } from '../infer/modelCard';
-import { diceScore } from '../infer/metrics';
+import type { ModelCard } from '../infer/contract/modelCard';
+import { diceScore } from '../infer/eval/metrics';
 import { segmentVolume } from '../infer/pipeline';
-import { tileFeeds } from '../infer/tileRunner';
+import { tileFeeds } from '../infer/runtime/tileRunner';
 import { CheckpointError, checkCompatible, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import type { RawCase, TrainCase } from './data';
 import { exportModel } from './export';

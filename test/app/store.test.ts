@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { makeNiftiHeader, type NiftiVolume } from '../../src/infer/nifti';
-import type { ModelCard } from '../../src/infer/modelCard';
+import { makeNiftiHeader, type NiftiVolume } from '../../src/infer/io/nifti';
+import type { ModelCard } from '../../src/infer/contract/modelCard';
 import {
   createWorkbenchStore, dismissError, failed, labelHistogram, progressed, segmentationCancelled, segmentationDone, segmentationStarted,
   selectModel, selectedCard, setAttentionMode, setLabelOpacity, setLabelVisible, setModels, setReferenceDice, volumeLoaded, attentionReady,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Graph, ShapeError, evaluate, ops as o, readWeights, serializeGraph } from '../../src/graph';
-import { createSession } from '../../src/infer/backend';
+import { createSession } from '../../src/infer/runtime/backend';
 
 describe('graph builder', () => {
   it('infers static shapes and names the op and shapes on mismatch', () => {

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   type AttentionGeometry, globalLevelHeat, nearestTile, originalToModel, paintCellHeat, paintTileHeat, tokenOfVoxel,
   volumeLevelCellHeat, windowLevelHeat, windowOfToken,
-} from '../../src/infer/attentionMap';
-import type { VolumeTokenGrid } from '../../src/infer/modelCard';
+} from '../../src/infer/attention/attentionMap';
+import type { VolumeTokenGrid } from '../../src/infer/contract/modelCard';
 import type { PreprocessProps } from '../../src/infer/pipeline';
 
 const g: AttentionGeometry = { patch: [32, 32, 16], tokenGrid: [8, 8, 4], window: [4, 4, 2], windowTokens: 1 };

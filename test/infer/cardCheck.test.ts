@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ModelCardError, parseModelCard, sha256Hex, verifyOnnx } from '../../src/infer/cardCheck';
+import { ModelCardError, parseModelCard, sha256Hex, verifyOnnx } from '../../src/infer/contract/cardCheck';
 import { testCard } from './cardFixture';
 
 type Json = Record<string, unknown>;

@@ -1,5 +1,5 @@
-import type { ModelCard } from '../../src/infer/modelCard';
-import { CASE_LABELS } from '../../src/infer/phantom';
+import type { ModelCard } from '../../src/infer/contract/modelCard';
+import { CASE_LABELS } from '../../src/infer/contract/labels';
 
 /** A complete, valid model card for tests (a `fine` variant with volume tokens). */
 export function testCard(overrides: Partial<ModelCard> = {}): ModelCard {

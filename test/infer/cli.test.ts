@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ArgsError, parseArgs } from '../../src/infer/cli/args';
+import { ArgsError, parseArgs } from '../../src/util/args';
 import { evaluateFiles } from '../../src/infer/cli/evaluate';
-import { makeNiftiHeader, writeNifti, writeNiftiFloat } from '../../src/infer/nifti';
-import type { Vec3 } from '../../src/infer/niftiHeader';
+import { makeNiftiHeader, writeNifti, writeNiftiFloat } from '../../src/infer/io/nifti';
+import type { Vec3 } from '../../src/infer/io/niftiHeader';
 
 const specs = {
   pred: { description: 'prediction', required: true },

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { squaredDistanceTransform } from '../../src/infer/edt';
-import { diceScore, evaluateSegmentation, hd95, organVolumesMl } from '../../src/infer/metrics';
-import { seededRandom } from '../../src/infer/phantom';
-import type { Vec3 } from '../../src/infer/niftiHeader';
+import { squaredDistanceTransform } from '../../src/infer/eval/edt';
+import { diceScore, evaluateSegmentation, hd95, organVolumesMl } from '../../src/infer/eval/metrics';
+import { seededRandom } from '../../src/infer/synthetic/phantom';
+import type { Vec3 } from '../../src/infer/io/niftiHeader';
 
 function cube(dims: Vec3, lo: Vec3, size: number, label: number, into: Uint8Array = new Uint8Array(dims[0] * dims[1] * dims[2])): Uint8Array {
   for (let z = lo[2]; z < lo[2] + size; z++) for (let y = lo[1]; y < lo[1] + size; y++) for (let x = lo[0]; x < lo[0] + size; x++) {

@@ -1,6 +1,6 @@
 import { gzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { NiftiError, makeNiftiHeader, readNifti, writeNifti, writeNiftiFloat } from '../../src/infer/nifti';
+import { NiftiError, makeNiftiHeader, readNifti, writeNifti, writeNiftiFloat } from '../../src/infer/io/nifti';
 import { buildNifti } from './niftiFixture';
 
 const TYPES: [number, string, number[]][] = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bodyAnchor, foregroundStats, normaliseCT } from '../../src/infer/normalise';
+import { bodyAnchor, foregroundStats, normaliseCT } from '../../src/infer/preprocess/normalise';
 
 describe('normalise', () => {
   it('clips then z-scores', () => {

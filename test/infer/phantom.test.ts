@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CASE_LABELS, PHANTOM_LABELS, makePhantom } from '../../src/infer/phantom';
-import { ctWarnings } from '../../src/infer/ctCheck';
+import { CASE_LABELS } from '../../src/infer/contract/labels';
+import { PHANTOM_LABELS, makePhantom } from '../../src/infer/synthetic/phantom';
+import { ctWarnings } from '../../src/infer/preprocess/ctCheck';
 
 describe('phantom', () => {
   const opts = { dims: [64, 56, 32] as [number, number, number], spacing: [6, 6, 8] as [number, number, number] };

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { diceScore } from '../../src/infer/metrics';
-import { type NiftiVolume, makeNiftiHeader } from '../../src/infer/nifti';
-import type { Vec3 } from '../../src/infer/niftiHeader';
-import { makePhantom } from '../../src/infer/phantom';
+import { diceScore } from '../../src/infer/eval/metrics';
+import { type NiftiVolume, makeNiftiHeader } from '../../src/infer/io/nifti';
+import type { Vec3 } from '../../src/infer/io/niftiHeader';
+import { makePhantom } from '../../src/infer/synthetic/phantom';
 import { type RunTile, preprocess, segmentVolume } from '../../src/infer/pipeline';
-import { resampleLinear } from '../../src/infer/resample';
-import { cropBox, padToPatch, slidingWindowTiles } from '../../src/infer/slidingWindow';
-import { flipChannels } from '../../src/infer/mirror';
-import { volumeTokenIndices } from '../../src/infer/volumeTokens';
+import { resampleLinear } from '../../src/infer/preprocess/resample';
+import { cropBox, padToPatch, slidingWindowTiles } from '../../src/infer/runtime/slidingWindow';
+import { flipChannels } from '../../src/infer/runtime/mirror';
+import { volumeTokenIndices } from '../../src/infer/runtime/volumeTokens';
 import { testCard } from './cardFixture';
 
 const dims: Vec3 = [72, 64, 26];

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readNifti } from '../../src/infer/nifti';
-import { ctWarnings } from '../../src/infer/ctCheck';
-import { diceScore } from '../../src/infer/metrics';
+import { readNifti } from '../../src/infer/io/nifti';
+import { ctWarnings } from '../../src/infer/preprocess/ctCheck';
+import { diceScore } from '../../src/infer/eval/metrics';
 
 const ct = resolve(__dirname, '../../../shared/data/ct/caseA_slab_ct.nii.gz');
 const seg = resolve(__dirname, '../../../shared/data/ct/caseA_slab_seg9.nii.gz');

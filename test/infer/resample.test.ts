@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   resampleChannels, resampleLabelsNearest, resampleLinear, resampleToDims, resampleToSpacing, resampledDims,
-} from '../../src/infer/resample';
-import type { Vec3 } from '../../src/infer/niftiHeader';
+} from '../../src/infer/preprocess/resample';
+import type { Vec3 } from '../../src/infer/io/niftiHeader';
 
 function volume(dims: Vec3, f: (x: number, y: number, z: number) => number): Float32Array {
   const out = new Float32Array(dims[0] * dims[1] * dims[2]);

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { segmentFile } from '../../src/infer/cli/segment';
-import { makeNiftiHeader, writeNifti, writeNiftiFloat } from '../../src/infer/nifti';
-import { makePhantom } from '../../src/infer/phantom';
+import { makeNiftiHeader, writeNifti, writeNiftiFloat } from '../../src/infer/io/nifti';
+import { makePhantom } from '../../src/infer/synthetic/phantom';
 import { buildNifti } from './niftiFixture';
 
 const dir = mkdtempSync(join(tmpdir(), 'fine-badinput-'));

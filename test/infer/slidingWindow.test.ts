@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   LogitAccumulator, argmax, axisTileOrigins, cropBox, gaussianImportance, padToPatch, slidingWindowTiles,
-} from '../../src/infer/slidingWindow';
-import { flipChannels } from '../../src/infer/mirror';
-import type { Vec3 } from '../../src/infer/niftiHeader';
+} from '../../src/infer/runtime/slidingWindow';
+import { flipChannels } from '../../src/infer/runtime/mirror';
+import type { Vec3 } from '../../src/infer/io/niftiHeader';
 
 describe('slidingWindowTiles', () => {
   it('hand-worked origins (nnU-Net: n = ceil((size - patch) / (patch * step)) + 1)', () => {

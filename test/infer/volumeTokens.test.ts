@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { VolumeTokenGrid } from '../../src/infer/modelCard';
-import { volumeTokenIndices } from '../../src/infer/volumeTokens';
+import type { VolumeTokenGrid } from '../../src/infer/contract/modelCard';
+import { volumeTokenIndices } from '../../src/infer/runtime/volumeTokens';
 
 const grid: VolumeTokenGrid = {
   cells: [4, 4],

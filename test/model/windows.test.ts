@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Graph, normal, rng } from '../../src/graph';
-import { createSession } from '../../src/infer/backend';
+import { createSession } from '../../src/infer/runtime/backend';
 import { serializeGraph } from '../../src/graph';
 import { mergePatches, partition, roll, unpartition, expandPatches } from '../../src/model/blocks';
 import { relativePositionIndex, shiftedWindowMask } from '../../src/model/windows';

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeNiftiHeader, writeNifti, writeNiftiFloat } from '../../src/infer/nifti';
+import { makeNiftiHeader, writeNifti, writeNiftiFloat } from '../../src/infer/io/nifti';
 import { writePhantomCase } from '../../scripts/make-phantom-cases';
 
 const train = (args: string[]) => spawnSync('npx', ['tsx', 'src/trainer/cli.ts', '--preset', 'tiny', ...(args.includes('--steps') ? [] : ['--steps', '2']), ...args], { encoding: 'utf8' });

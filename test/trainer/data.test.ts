@@ -4,8 +4,8 @@
  * dims / dims would give 4.3025 and drift by over a millimetre across the axis).
  */
 import { describe, expect, it } from 'vitest';
-import { makeNiftiHeader, readNifti, writeNiftiFloat, writeNifti } from '../../src/infer/nifti';
-import { CASE_LABELS } from '../../src/infer/phantom';
+import { makeNiftiHeader, readNifti, writeNiftiFloat, writeNifti } from '../../src/infer/io/nifti';
+import { CASE_LABELS } from '../../src/infer/contract/labels';
 import { makeConfig } from '../../src/model';
 import { draftCard } from '../../src/trainer/card';
 import { prepareCase } from '../../src/trainer/data';

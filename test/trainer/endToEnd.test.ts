@@ -7,8 +7,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readNifti } from '../../src/infer/nifti';
-import { diceScore } from '../../src/infer/metrics';
+import { readNifti } from '../../src/infer/io/nifti';
+import { diceScore } from '../../src/infer/eval/metrics';
 import { writePhantomCase } from '../../scripts/make-phantom-cases';
 
 const tsx = (script: string, args: string[]) => spawnSync('npx', ['tsx', script, ...args], { encoding: 'utf8', env: { ...process.env, NODE_NO_WARNINGS: '1' } });

@@ -6,10 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type NiftiVolume, readNifti } from '../nifti';
-import { type SegmentationScores, evaluateSegmentation } from '../metrics';
-import { CASE_LABELS } from '../phantom';
-import { type FlagSpecs, parseArgs, usage } from './args';
+import { type NiftiVolume, readNifti } from '../io/nifti';
+import { type SegmentationScores, evaluateSegmentation } from '../eval/metrics';
+import { CASE_LABELS } from '../contract/labels';
+import { type FlagSpecs, parseArgs, usage } from '../../util/args';
 
 const FLAGS: FlagSpecs = {
   pred: { description: 'predicted label map (.nii / .nii.gz)', required: true },

@@ -3,16 +3,16 @@
  * sliding-window segmentation on onnxruntime-node. Writes a uint8 label map on the input's grid with
  * its geometry, prints organ volumes. Bad input: exit 2, one line, no output file.
  */
-import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createSession } from '../backend';
-import { ModelCardError, parseModelCard, verifyOnnx } from '../cardCheck';
-import type { ModelCard } from '../modelCard';
-import { NiftiError, readNifti, writeNifti } from '../nifti';
+import { createSession } from '../runtime/backend';
+import { ModelCardError } from '../contract/cardCheck';
+import { NiftiError, readNifti, writeNifti } from '../io/nifti';
 import { segmentVolume } from '../pipeline';
-import { sessionTileRunner } from '../tileRunner';
-import { ArgsError, type FlagSpecs, parseArgs, usage } from './args';
+import { sessionTileRunner } from '../runtime/tileRunner';
+import { InputError, defaultCardPath, loadModel } from '../runtime/loadModel';
+import { ArgsError, type FlagSpecs, parseArgs, usage } from '../../util/args';
 
 const FLAGS: FlagSpecs = {
   input: { description: 'CT volume (.nii / .nii.gz)', required: true },
@@ -21,37 +21,6 @@ const FLAGS: FlagSpecs = {
   threads: { description: 'onnxruntime threads', default: '2' },
   help: { description: 'print this help', boolean: true },
 };
-
-export const MODELS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../models');
-export const DEFAULT_MODEL = 'fine-small';
-
-export class InputError extends Error {}
-
-/** The card path to use: the given one, else models/fine-small.json, else the first card in models/. */
-export function defaultCardPath(): string {
-  const preferred = join(MODELS_DIR, `${DEFAULT_MODEL}.json`);
-  if (existsSync(preferred)) return preferred;
-  const any = existsSync(MODELS_DIR) ? readdirSync(MODELS_DIR).filter((f) => f.endsWith('.json')).sort()[0] : undefined;
-  if (!any) throw new InputError(`no model in ${MODELS_DIR}; pass --model <card.json>`);
-  return join(MODELS_DIR, any);
-}
-
-/** Reads a card and its ONNX file, checking the card's fields and the file's sha256. */
-export async function loadModel(cardPath: string): Promise<{ card: ModelCard; onnx: Uint8Array }> {
-  if (!existsSync(cardPath)) throw new InputError(`${cardPath}: no such model card`);
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(cardPath, 'utf8'));
-  } catch (e) {
-    throw new InputError(`${cardPath}: not valid JSON (${(e as Error).message})`);
-  }
-  const card = parseModelCard(json, cardPath);
-  const onnxPath = resolve(dirname(cardPath), card.onnx.file);
-  if (!existsSync(onnxPath)) throw new InputError(`${cardPath}: its ONNX file ${onnxPath} is missing`);
-  const onnx = new Uint8Array(readFileSync(onnxPath));
-  await verifyOnnx(onnx, card.onnx, onnxPath);
-  return { card, onnx };
-}
 
 export async function segmentFile(argv: string[], log: (s: string) => void): Promise<void> {
   const a = parseArgs(argv, FLAGS);

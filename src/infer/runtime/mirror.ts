@@ -2,7 +2,7 @@
  * Axis flips for mirroring test-time augmentation. `mask` bit 0 flips x, bit 1 y, bit 2 z; a flip
  * is its own inverse, so the same call maps logits of a flipped tile back.
  */
-import type { Vec3 } from './niftiHeader';
+import type { Vec3 } from '../io/niftiHeader';
 
 /** Flips channel-major data [C][nz][ny][nx]; returns a new array (a copy when mask is 0). */
 export function flipChannels(data: Float32Array, channels: number, dims: Vec3, mask: number): Float32Array {

@@ -13,8 +13,8 @@
  *   cells (1,2), (2,2), (1,3), (2,3) -> cell ids 9, 10, 13, 14
  *   indices [18, 19, 20, 21, 26, 27, 28, 29]
  */
-import type { VolumeTokenGrid } from './modelCard';
-import type { Vec3 } from './niftiHeader';
+import type { VolumeTokenGrid } from '../contract/modelCard';
+import type { Vec3 } from '../io/niftiHeader';
 
 const EPS = 1e-6;
 

@@ -1,7 +1,7 @@
 /** The one place that turns a card's io names and a tile into session feeds (Node CLI, worker, tests). */
 import type { HostTensor, Session } from './backend';
-import type { ModelCard } from './modelCard';
-import type { RunTile } from './pipeline';
+import type { ModelCard } from '../contract/modelCard';
+import type { RunTile } from '../pipeline';
 
 /** Feeds of one tile: `image` [1, 1, pz, py, px] and, for FINE, `vt_index` [1, indexCount]. */
 export function tileFeeds(card: ModelCard, image: Float32Array, vt: BigInt64Array | undefined): Record<string, HostTensor> {

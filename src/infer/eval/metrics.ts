@@ -3,7 +3,7 @@
  * between the surfaces of two masks (surface = mask voxels with a 6-neighbour outside the mask or
  * the volume), computed with an exact anisotropic distance transform.
  */
-import type { Vec3 } from './niftiHeader';
+import type { Vec3 } from '../io/niftiHeader';
 import { squaredDistanceTransform } from './edt';
 
 export function organVolumesMl(labels: Uint8Array, spacing: Vec3, labelIds: number[]): Record<number, number> {

@@ -4,7 +4,7 @@
  * d(p) = min_q ((p - q) * s)^2 + f(q), computed as the lower envelope of parabolas rooted at the
  * finite samples.
  */
-import type { Vec3 } from './niftiHeader';
+import type { Vec3 } from '../io/niftiHeader';
 
 /** 1-D transform of f (Infinity = no feature) with sample spacing s, into d. */
 function edt1d(f: Float64Array, n: number, s: number, d: Float64Array, v: Int32Array, z: Float64Array): void {

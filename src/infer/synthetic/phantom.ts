@@ -5,23 +5,11 @@
  * fresh clone without the real data. Orientation assumes the default diagonal `makeNiftiHeader`
  * affine read as RAS: the liver at +x (patient right), the spine at -y (posterior), +z superior.
  */
-import type { LabelInfo } from './modelCard';
-import type { Vec3 } from './niftiHeader';
-import { normal, rng } from '../util/random';
+import { CASE_LABELS } from '../contract/labels';
+import type { Vec3 } from '../io/niftiHeader';
+import { normal, rng } from '../../util/random';
 
-/** The 9 organs of ../shared/data (TotalSegmentator-like colours). */
-export const CASE_LABELS: LabelInfo[] = [
-  { id: 0, name: 'background', color: [0, 0, 0] },
-  { id: 1, name: 'liver', color: [221, 130, 101] },
-  { id: 2, name: 'spleen', color: [157, 108, 162] },
-  { id: 3, name: 'kidney_right', color: [185, 102, 83] },
-  { id: 4, name: 'kidney_left', color: [214, 230, 130] },
-  { id: 5, name: 'stomach', color: [216, 101, 79] },
-  { id: 6, name: 'pancreas', color: [249, 180, 111] },
-  { id: 7, name: 'gallbladder', color: [111, 184, 210] },
-  { id: 8, name: 'aorta', color: [224, 97, 76] },
-  { id: 9, name: 'inferior_vena_cava', color: [0, 151, 206] },
-];
+/** The phantom draws the organs of the real cases, with their ids. */
 export const PHANTOM_LABELS = CASE_LABELS;
 
 export interface PhantomOptions {

@@ -19,9 +19,9 @@
  *    volume-token attention over the whole table, summed per grid cell (constant along z).
  * Heat is painted back on the original grid through the same geometry `preprocess` used.
  */
-import type { VolumeTokenGrid } from './modelCard';
-import type { Vec3 } from './niftiHeader';
-import type { PreprocessProps } from './pipeline';
+import type { VolumeTokenGrid } from '../contract/modelCard';
+import type { Vec3 } from '../io/niftiHeader';
+import type { PreprocessProps } from '../pipeline';
 
 export type AttentionLevel = 'window' | 'global' | 'volume';
 

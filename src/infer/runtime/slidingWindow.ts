@@ -7,7 +7,7 @@
  * Size 100, patch 64: n = ceil(36 / 32) + 1 = 3, step 18, origins 0, 18, 36.
  * Size 64 or less: one tile at 0 (the volume is padded to the patch first).
  */
-import type { Vec3 } from './niftiHeader';
+import type { Vec3 } from '../io/niftiHeader';
 
 /** Tile origins along one axis. */
 export function axisTileOrigins(size: number, patch: number, step = 0.5): number[] {

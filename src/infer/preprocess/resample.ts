@@ -7,7 +7,7 @@
  * Trilinear interpolation is done separably and slice by slice: each output z-slice blends two
  * input slices that were first resampled in-plane, and only those two in-plane slices are cached.
  */
-import type { Vec3 } from './niftiHeader';
+import type { Vec3 } from '../io/niftiHeader';
 
 export type { Vec3 };
 

@@ -3,8 +3,8 @@
  * percentiles, then z-score with the foreground mean and std of the clipped values. Also the body
  * anchor that places the FINE volume-token grid.
  */
-import type { Normalisation } from './modelCard';
-import type { Vec3 } from './niftiHeader';
+import type { Normalisation } from '../contract/modelCard';
+import type { Vec3 } from '../io/niftiHeader';
 
 /** Clip then z-score; returns a new array. */
 export function normaliseCT(data: ArrayLike<number>, norm: Normalisation): Float32Array {

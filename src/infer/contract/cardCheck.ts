@@ -5,7 +5,7 @@
 import type {
   AttentionExport, LabelInfo, ModelCard, ModelIO, Normalisation, OnnxFileRef, TrainingRecord, VolumeTokenGrid,
 } from './modelCard';
-import type { Vec3 } from './niftiHeader';
+import type { Vec3 } from '../io/niftiHeader';
 
 export class ModelCardError extends Error {
   override name = 'ModelCardError';
