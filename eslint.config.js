@@ -1,5 +1,26 @@
 import tseslint from 'typescript-eslint';
 
+/*
+ * Layering. Imports flow one way: graph <- model <- trainer; infer <- app; util is a leaf. The trainer
+ * may use infer's pure pipeline; the app meets the network only through ONNX files and model cards.
+ * Relative imports are matched by the top-level folder they climb to (`../graph`, `../../model/x`).
+ */
+const CODE = '**/*.{ts,tsx,js,mjs}';
+const layers = (...names) => ({
+  regex: `^(\\.\\./)+(${names.join('|')})(/|$)`,
+  message: `Layering: this folder may not import src/${names.join(', src/')} (see docs/ARCHITECTURE.md).`,
+});
+const ORT = {
+  regex: '^onnxruntime-(node|web|common)(/|$)',
+  message: 'Only src/infer/runtime/backend.ts imports onnxruntime; use its Session and createSession.',
+};
+const CLI = {
+  regex: '(^|/)cli(/|(\\.[jt]s)?$)',
+  message: 'CLI entry points (src/infer/cli/*, src/trainer/cli.ts) are not imported; move what you need out of them.',
+};
+const restrict = (...patterns) => ({ '@typescript-eslint/no-restricted-imports': ['error', { patterns }] });
+const area = (dir, ...patterns) => ({ files: [`${dir}/${CODE}`], rules: restrict(...patterns) });
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'public/**'] },
   ...tseslint.configs.recommended,
@@ -10,6 +31,31 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  // Later entries override earlier ones for the same file, so each repeats the shared patterns.
+  area('{bench,e2e,scripts}', ORT, CLI),
+  area('test', ORT),
+  area('src/util', ORT, CLI, layers('graph', 'model', 'trainer', 'infer', 'app')),
+  area('src/graph', ORT, CLI, layers('model', 'trainer', 'infer', 'app')),
+  area('src/model', ORT, CLI, layers('trainer', 'infer', 'app')),
+  area('src/trainer', ORT, CLI, layers('app')),
+  area('src/infer', ORT, CLI, layers('graph', 'model', 'trainer', 'app')),
+  { files: ['src/infer/runtime/backend.ts'], rules: restrict(CLI, layers('graph', 'model', 'trainer', 'app')) },
+  area('src/infer/cli', ORT, CLI, layers('graph', 'model', 'trainer', 'app'), {
+    regex: '^\\./',
+    message: 'CLI entry points do not import each other; shared code lives outside src/infer/cli.',
+  }),
+  area('src/app', ORT, CLI, layers('graph', 'model', 'trainer')),
+  {
+    files: [`{src,bench,e2e,scripts,test}/${CODE}`],
+    ignores: ['src/infer/runtime/backend.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ImportExpression[source.value=/^onnxruntime-/]', message: ORT.message },
+        { selector: "CallExpression[callee.name='require'][arguments.0.value=/^onnxruntime-/]", message: ORT.message },
+      ],
     },
   },
 );
