@@ -1,7 +1,7 @@
 /** Typed helpers over Graph.op for the primitive ops. Each returns the output value(s). */
 import type { Graph } from './graph';
-import { ShapeError, convParams, normAxis } from './shapes';
-import { type Value, numel } from './types';
+import { convParams } from './shapes';
+import type { Value } from './types';
 
 export const add = (g: Graph, a: Value, b: Value): Value => g.op1('Add', [a, b]);
 export const sub = (g: Graph, a: Value, b: Value): Value => g.op1('Sub', [a, b]);
@@ -39,9 +39,6 @@ export function reduceSum(g: Graph, a: Value, axes: readonly number[], keepdims 
 }
 export function reduceMean(g: Graph, a: Value, axes: readonly number[], keepdims = true): Value {
   return g.op1('ReduceMean', [a, g.ints(axes)], { keepdims: keepdims ? 1 : 0 });
-}
-export function reduceMax(g: Graph, a: Value, axes: readonly number[], keepdims = true): Value {
-  return g.op1('ReduceMax', [a, g.ints(axes)], { keepdims: keepdims ? 1 : 0 });
 }
 
 export function reshape(g: Graph, a: Value, shape: readonly number[]): Value {
@@ -100,14 +97,14 @@ export function conv(g: Graph, x: Value, w: Value, b?: Value, o: ConvOpts = {}):
   return g.op1('Conv', b ? [x, w, b] : [x, w], { kernel_shape: w.shape.slice(2), strides: p.strides, pads: p.pads, dilations: p.dilations });
 }
 
+/** ConvTranspose (group 1) with explicit output_padding: the input gradient of a strided Conv. */
+export function convTranspose(g: Graph, x: Value, w: Value, o: ConvOpts & { outputPadding?: number[] } = {}): Value {
+  const r = w.shape.length - 2;
+  const p = convParams(o as Record<string, number[]>, r);
+  const attrs: Record<string, number[]> = { kernel_shape: w.shape.slice(2), strides: p.strides, pads: p.pads, dilations: p.dilations };
+  if (o.outputPadding?.some((v) => v !== 0)) attrs.output_padding = o.outputPadding;
+  return g.op1('ConvTranspose', [x, w], attrs);
+}
+
 /** Scalar multiply by a constant. */
 export const scale = (g: Graph, a: Value, s: number): Value => (s === 1 ? a : mul(g, a, g.float(s)));
-
-/** Number of elements reduced over the given axes (for means). */
-export function axesSize(a: Value, axes: readonly number[]): number {
-  return numel(axes.map((ax) => a.shape[normAxis('axesSize', [a], ax, a.shape.length)]));
-}
-
-export function assertShape(op: string, v: Value, shape: readonly number[]): void {
-  if (v.shape.length !== shape.length || v.shape.some((d, i) => shape[i] !== -1 && d !== shape[i])) throw new ShapeError(op, [v], `shape [${shape.join(',')}]`);
-}

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  resampleChannels, resampleLabelsNearest, resampleLinear, resampleToDims, resampleToSpacing, resampledDims,
-} from '../../src/infer/preprocess/resample';
+import { resampleLabelsNearest, resampleLinear, resampledDims } from '../../src/infer/preprocess/resample';
 import type { Vec3 } from '../../src/infer/io/niftiHeader';
 
 function volume(dims: Vec3, f: (x: number, y: number, z: number) => number): Float32Array {
@@ -9,6 +7,12 @@ function volume(dims: Vec3, f: (x: number, y: number, z: number) => number): Flo
   let i = 0;
   for (let z = 0; z < dims[2]; z++) for (let y = 0; y < dims[1]; y++) for (let x = 0; x < dims[0]; x++) out[i++] = f(x, y, z);
   return out;
+}
+
+/** From `spacing` to `target` spacing as preprocessing does it: the dims of the new grid and scale = target / spacing. */
+function toSpacing(data: Float32Array, dims: Vec3, spacing: Vec3, target: Vec3): { data: Float32Array; dims: Vec3 } {
+  const outDims = resampledDims(dims, spacing, target);
+  return { data: resampleLinear(data, dims, outDims, target.map((t, a) => t / spacing[a]) as Vec3), dims: outDims };
 }
 
 describe('resample', () => {
@@ -19,7 +23,7 @@ describe('resample', () => {
   it('is the identity at equal spacing', () => {
     const dims: Vec3 = [5, 4, 3];
     const v = volume(dims, (x, y, z) => Math.sin(x) + y * z);
-    const r = resampleToSpacing(v, dims, [1.5, 1.5, 3], [1.5, 1.5, 3]);
+    const r = toSpacing(v, dims, [1.5, 1.5, 3], [1.5, 1.5, 3]);
     expect(r.dims).toEqual(dims);
     expect(Array.from(r.data)).toEqual(Array.from(v));
   });
@@ -30,7 +34,7 @@ describe('resample', () => {
     const v = volume(dims, ramp);
     // 1 mm -> 0.5 mm in x, 1 mm -> 0.75 mm in y, 1 mm -> 2 mm in z.
     const target: Vec3 = [0.5, 0.75, 2];
-    const r = resampleToSpacing(v, dims, [1, 1, 1], target);
+    const r = toSpacing(v, dims, [1, 1, 1], target);
     expect(r.dims).toEqual([16, 8, 5]);
     const at = (i: number, a: number) => (i + 0.5) * target[a] - 0.5;
     let checked = 0;
@@ -50,30 +54,31 @@ describe('resample', () => {
 
   it('downsampling by 2 averages voxel pairs', () => {
     const v = Float32Array.from([0, 2, 4, 6]);
-    expect(Array.from(resampleToDims(v, [4, 1, 1], [2, 1, 1]))).toEqual([1, 5]);
+    expect(Array.from(resampleLinear(v, [4, 1, 1], [2, 1, 1]))).toEqual([1, 5]);
   });
 
   it('there and back again keeps a smooth field close', () => {
     const dims: Vec3 = [20, 18, 9];
     const v = volume(dims, (x, y, z) => Math.sin(x / 4) + Math.cos(y / 5) + z / 9);
-    const down = resampleToSpacing(v, dims, [1, 1, 2], [1.6, 1.3, 2.5]);
+    const down = toSpacing(v, dims, [1, 1, 2], [1.6, 1.3, 2.5]);
     const back = resampleLinear(down.data, down.dims, dims, [1 / 1.6, 1 / 1.3, 2 / 2.5]);
     let err = 0;
     for (let i = 0; i < v.length; i++) err = Math.max(err, Math.abs(back[i] - v[i]));
     expect(err).toBeLessThan(0.15);
   });
 
-  it('resamples channels independently', () => {
+  it('reads one channel at an offset into a caller-supplied buffer, and refuses a short input', () => {
     const dims: Vec3 = [4, 2, 2];
     const a = volume(dims, (x) => x);
     const b = volume(dims, (_x, y) => 10 * y);
     const both = new Float32Array(32);
     both.set(a);
     both.set(b, 16);
-    const out = resampleChannels(both, 2, dims, [2, 2, 2]);
-    expect(Array.from(out.subarray(0, 8))).toEqual(Array.from(resampleToDims(a, dims, [2, 2, 2])));
-    expect(Array.from(out.subarray(8))).toEqual(Array.from(resampleToDims(b, dims, [2, 2, 2])));
-    expect(() => resampleChannels(both, 3, dims, [2, 2, 2])).toThrow(/expected 3 channels x 16 voxels/);
+    const out = new Float32Array(8);
+    expect(resampleLinear(both, dims, [2, 2, 2], undefined, out, 16)).toBe(out);
+    expect(Array.from(out)).toEqual(Array.from(resampleLinear(b, dims, [2, 2, 2])));
+    expect(Array.from(out)).toEqual([0, 0, 10, 10, 0, 0, 10, 10]);
+    expect(() => resampleLinear(both, dims, [2, 2, 2], undefined, out, 17)).toThrow(/expected at least 33 for dims 4x2x2/);
   });
 
   it('nearest neighbour keeps label values', () => {

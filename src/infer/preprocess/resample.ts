@@ -96,38 +96,6 @@ export function resampleLinear(
   return out;
 }
 
-/** Trilinear resampling from `spacing` to `target` spacing (mm). */
-export function resampleToSpacing(data: ArrayLike<number>, dims: Vec3, spacing: Vec3, target: Vec3): { data: Float32Array; dims: Vec3 } {
-  const outDims = resampledDims(dims, spacing, target);
-  const scale = target.map((t, i) => t / spacing[i]) as Vec3;
-  return { data: resampleLinear(data, dims, outDims, scale), dims: outDims };
-}
-
-/** Trilinear resampling to given dims, scale = ratio of dims. */
-export function resampleToDims(data: ArrayLike<number>, dims: Vec3, outDims: Vec3): Float32Array {
-  return resampleLinear(data, dims, outDims);
-}
-
-/** Channel-major [C][nz][ny][nx] volumes resampled channel by channel. */
-export function resampleChannels(
-  data: Float32Array,
-  channels: number,
-  dims: Vec3,
-  outDims: Vec3,
-  scale?: Vec3,
-): Float32Array {
-  const n = dims[0] * dims[1] * dims[2];
-  const m = outDims[0] * outDims[1] * outDims[2];
-  if (data.length !== channels * n) {
-    throw new Error(`resampleChannels: ${data.length} values arrived, expected ${channels} channels x ${n} voxels`);
-  }
-  const out = new Float32Array(channels * m);
-  for (let c = 0; c < channels; c++) {
-    resampleLinear(data, dims, outDims, scale, out.subarray(c * m, (c + 1) * m), c * n);
-  }
-  return out;
-}
-
 /** Nearest-neighbour resampling for label maps: output voxel i takes input voxel floor((i + 0.5) * scale). */
 export function resampleLabelsNearest(
   labels: Uint8Array,

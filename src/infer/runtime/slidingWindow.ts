@@ -154,21 +154,3 @@ export class LogitAccumulator {
     return this.sum;
   }
 }
-
-/** Channel index of the largest logit per voxel, for channel-major logits of `channels` x `n`. */
-export function argmax(logits: Float32Array, channels: number, n: number): Uint8Array {
-  if (logits.length !== channels * n) {
-    throw new Error(`argmax: ${logits.length} values arrived, expected ${channels} channels x ${n} voxels`);
-  }
-  const out = new Uint8Array(n);
-  for (let v = 0; v < n; v++) {
-    let best = logits[v];
-    let k = 0;
-    for (let c = 1; c < channels; c++) {
-      const x = logits[c * n + v];
-      if (x > best) { best = x; k = c; }
-    }
-    out[v] = k;
-  }
-  return out;
-}
