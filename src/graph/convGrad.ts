@@ -1,6 +1,7 @@
 /**
  * Gradients of Conv (1-3 spatial dims, stride, padding, dilation; group 1), following the recipes that
- * measured fastest with onnxruntime on CPU (DESIGN.md):
+ * measured fastest with onnxruntime on CPU (bench/kernels.ts times a Conv3D layer forward and backward;
+ * rerun it when changing a recipe):
  * - kernel == stride, no padding (patch embedding / merging): space-to-depth + Gemm for dW and dX;
  * - otherwise dW per kernel offset: a strided Slice of the padded input and one MatMul;
  * - dX: zero-insert dY for stride > 1, then Conv with the transposed, spatially flipped weights.

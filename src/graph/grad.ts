@@ -1,7 +1,8 @@
 /**
- * Reverse-mode autodiff over the graph: one table of gradient rules over primitive ops (STYLE.md:
- * "every gradient rule is one row of one table"). Composite layers (LayerNorm, GELU, attention,
- * losses) are built from these primitives and need no rule of their own.
+ * Reverse-mode autodiff over the graph: one table of gradient rules over primitive ops, one row per
+ * op, so adding an op means adding one row and the table's keys (DIFFERENTIABLE_OPS) are the list the
+ * gradient check must cover. Composite layers (LayerNorm, GELU, attention, losses) are built from these
+ * primitives and need no rule of their own.
  */
 import type { Graph } from './graph';
 import * as o from './ops';
