@@ -97,14 +97,5 @@ export function conv(g: Graph, x: Value, w: Value, b?: Value, o: ConvOpts = {}):
   return g.op1('Conv', b ? [x, w, b] : [x, w], { kernel_shape: w.shape.slice(2), strides: p.strides, pads: p.pads, dilations: p.dilations });
 }
 
-/** ConvTranspose (group 1) with explicit output_padding: the input gradient of a strided Conv. */
-export function convTranspose(g: Graph, x: Value, w: Value, o: ConvOpts & { outputPadding?: number[] } = {}): Value {
-  const r = w.shape.length - 2;
-  const p = convParams(o as Record<string, number[]>, r);
-  const attrs: Record<string, number[]> = { kernel_shape: w.shape.slice(2), strides: p.strides, pads: p.pads, dilations: p.dilations };
-  if (o.outputPadding?.some((v) => v !== 0)) attrs.output_padding = o.outputPadding;
-  return g.op1('ConvTranspose', [x, w], attrs);
-}
-
 /** Scalar multiply by a constant. */
 export const scale = (g: Graph, a: Value, s: number): Value => (s === 1 ? a : mul(g, a, g.float(s)));
