@@ -1,17 +1,21 @@
 /**
- * The inference worker: fetches and verifies the model once, keeps one session per (model, provider),
- * runs the sliding window with progress messages, cancels between tiles, and computes attention maps.
- * Every failure is posted as an `error` message; nothing fails silently.
+ * The inference worker: fetches and verifies the model once, runs the sliding window with progress
+ * messages, cancels between tiles, and computes attention maps. Its sessions belong to a SessionOwner
+ * (one model's sessions at a time, one run at a time); the preprocessed volume for attention is cached
+ * until a request brings another volume or model. Every failure is posted as an `error` message;
+ * nothing fails silently.
  */
 import type { AttentionLevel } from '../infer/attention/attentionMap';
 import { type Provider, type Session, checkProvider, createSession } from '../infer/runtime/backend';
-import type { ModelCard } from '../infer/contract/modelCard';
-import type { NiftiVolume, Vec3 } from '../infer/io/nifti';
+import type { ModelCard, OnnxFileRef } from '../infer/contract/modelCard';
+import type { Vec3 } from '../infer/io/nifti';
 import { type Preprocessed, preprocess, segmentVolume } from '../infer/pipeline';
 import { tileFeeds } from '../infer/runtime/tileRunner';
 import { attentionHeat } from './attentionRun';
 import { fetchVerifiedOnnx } from './modelFiles';
+import { PreprocessCache } from './preprocessCache';
 import type { FromWorker, ToWorker } from './protocol';
+import { SessionOwner } from './sessionOwner';
 import type { Backend } from './store';
 
 interface WorkerScope {
@@ -25,9 +29,11 @@ const scope = self as unknown as WorkerScope;
 const post = (m: FromWorker, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-const sessions = new Map<string, Promise<Session>>();
+const owner = new SessionOwner((e) => post({ type: 'error', message: `Releasing the previous model's session failed: ${message(e)}`, during: 'release' }));
 let controller: AbortController | null = null;
-let last: { volume: NiftiVolume; card: ModelCard; cardUrl: string; provider: Backend; pre?: Preprocessed } | null = null;
+/** The model of the last segmentation request; attention maps use it with `prepared`. */
+let last: { card: ModelCard; cardUrl: string; provider: Backend } | null = null;
+const prepared = new PreprocessCache<Preprocessed>(preprocess);
 
 /**
  * Lets queued messages (a `cancel`) run between tiles: ORT may resolve a run without returning to the
@@ -45,22 +51,16 @@ function yieldToEvents(): Promise<void> {
 }
 
 /** WASM threads are fixed when the runtime first starts in this worker: the first request decides. */
-let wasmThreads = 1;
+let wasmThreads: number | undefined;
 
-function session(ref: ModelCard['onnx'], cardUrl: string, provider: Provider): Promise<Session> {
-  const key = `${ref.sha256}:${provider}`;
-  let s = sessions.get(key);
-  if (!s) {
-    s = (async () => {
-      post({ type: 'phase', phase: 'fetching-model' });
-      const bytes = await fetchVerifiedOnnx(ref, cardUrl);
-      post({ type: 'phase', phase: 'creating-session' });
-      return createSession(bytes, { provider, wasmPaths: '/ort/', threads: wasmThreads });
-    })();
-    sessions.set(key, s);
-    s.catch(() => sessions.delete(key));
-  }
-  return s;
+/** A session of `card`'s model on `provider`: `ref` is its segmentation graph or its attention graph. */
+function session(card: ModelCard, ref: OnnxFileRef, cardUrl: string, provider: Provider): Promise<Session> {
+  return owner.session(`${card.onnx.sha256}:${provider}`, ref.sha256, async () => {
+    post({ type: 'phase', phase: 'fetching-model' });
+    const bytes = await fetchVerifiedOnnx(ref, cardUrl);
+    post({ type: 'phase', phase: 'creating-session' });
+    return createSession(bytes, { provider, wasmPaths: '/ort/', threads: wasmThreads });
+  });
 }
 
 async function segment(m: Extract<ToWorker, { type: 'segment' }>): Promise<void> {
@@ -69,9 +69,10 @@ async function segment(m: Extract<ToWorker, { type: 'segment' }>): Promise<void>
   controller = ctrl;
   try {
     const provider = checkProvider(m.provider);
-    if (sessions.size === 0) wasmThreads = m.threads;
-    last = { volume: m.volume, card: m.card, cardUrl: m.cardUrl, provider: m.provider };
-    const s = await session(m.card.onnx, m.cardUrl, provider);
+    wasmThreads ??= m.threads;
+    last = { card: m.card, cardUrl: m.cardUrl, provider: m.provider };
+    prepared.use(m.volume, m.card);
+    const s = await session(m.card, m.card.onnx, m.cardUrl, provider);
     if (ctrl.signal.aborted) throw new DOMException('Segmentation cancelled before the first tile', 'AbortError');
     post({ type: 'phase', phase: 'running' });
     const card = m.card;
@@ -81,6 +82,7 @@ async function segment(m: Extract<ToWorker, { type: 'segment' }>): Promise<void>
       card,
       async (image, vt) => {
         await yieldToEvents();
+        if (ctrl.signal.aborted) throw new DOMException('Segmentation cancelled between tiles', 'AbortError');
         const out = await s.run(tileFeeds(card, image, vt), [card.io.logits]);
         return out[card.io.logits].data;
       },
@@ -104,12 +106,12 @@ async function segment(m: Extract<ToWorker, { type: 'segment' }>): Promise<void>
 async function attention(voxel: Vec3, level: AttentionLevel): Promise<void> {
   try {
     if (!last) throw new Error('Run a segmentation first: the attention map uses the volume and model of the last run');
-    const att = last.card.attention;
-    if (!att) throw new Error(`${last.card.name}: this model card has no "attention" export; pick a model with one`);
-    const s = await session(att, last.cardUrl, checkProvider(last.provider));
+    const { card, cardUrl, provider } = last;
+    const att = card.attention;
+    if (!att) throw new Error(`${card.name}: this model card has no "attention" export; pick a model with one`);
+    const s = await session(card, att, cardUrl, checkProvider(provider));
     post({ type: 'phase', phase: 'attention' });
-    last.pre ??= preprocess(last.volume, last.card);
-    const heat = await attentionHeat(s, last.card, last.pre, voxel, level);
+    const heat = await attentionHeat(s, card, prepared.get(), voxel, level);
     post({ type: 'attention', voxel, level, heat }, [heat.buffer]);
   } catch (e) {
     post({ type: 'error', message: message(e), during: 'attention' });

@@ -1,0 +1,88 @@
+/**
+ * Owns the worker's onnxruntime sessions. They belong to one model at a time (its segmentation graph
+ * and its attention graph, on one provider): asking for a session of another model releases the
+ * previous model's sessions, so switching models does not keep two networks in WASM or GPU memory.
+ * Callers get handles whose runs, like the releases, go through one promise queue: a session is never
+ * run twice at once, nor released while a run is in flight (onnxruntime-web allows neither).
+ */
+import type { Session } from '../infer/runtime/backend';
+
+interface Entry {
+  raw: Promise<Session>;
+  handle: Promise<Session>;
+}
+
+export class SessionOwner {
+  private model: string | null = null;
+  private readonly sessions = new Map<string, Entry>();
+  private readonly released = new WeakSet<Session>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /** `onReleaseError` hears of a session that failed to release; the owner carries on without it. */
+  constructor(private readonly onReleaseError: (e: unknown) => void) {}
+
+  /**
+   * The session `key` of `model`, created by `create` on first use and shared afterwards. A `model`
+   * other than the current one releases every session of the current one first. A failed creation
+   * is forgotten, so the next request tries again.
+   */
+  session(model: string, key: string, create: () => Promise<Session>): Promise<Session> {
+    if (this.model !== model) {
+      void this.releaseAll();
+      this.model = model;
+    }
+    const known = this.sessions.get(key);
+    if (known) return known.handle;
+    const raw = create();
+    const entry: Entry = { raw, handle: raw.then((s) => this.handle(s, key, entry)) };
+    this.sessions.set(key, entry);
+    raw.catch(() => {
+      if (this.sessions.get(key) === entry) this.sessions.delete(key);
+    });
+    return entry.handle;
+  }
+
+  /**
+   * Releases every session; the next `session` call creates anew. A session still being created is
+   * released once it exists. Runs of a released session that have not started yet fail; the one in
+   * flight finishes first, since the release waits its turn in the queue.
+   */
+  async releaseAll(): Promise<void> {
+    const old = [...this.sessions.values()];
+    this.sessions.clear();
+    this.model = null;
+    await Promise.all(old.map((e) => this.release(e)));
+  }
+
+  private async release(entry: Entry): Promise<void> {
+    const s = await entry.raw.catch(() => null);
+    if (!s || this.released.has(s)) return;
+    this.released.add(s);
+    await this.serial(() => s.release()).catch(this.onReleaseError);
+  }
+
+  private handle(s: Session, key: string, entry: Entry): Session {
+    return {
+      provider: s.provider,
+      inputNames: s.inputNames,
+      outputNames: s.outputNames,
+      run: (feeds, fetches) => this.serial(() => {
+        if (this.released.has(s)) throw new Error('The model changed and this session was released; start the run again');
+        return s.run(feeds, fetches);
+      }),
+      release: () => {
+        if (this.sessions.get(key) === entry) this.sessions.delete(key);
+        return this.release(entry);
+      },
+    };
+  }
+
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(task);
+    this.queue = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+}
