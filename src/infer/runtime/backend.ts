@@ -20,6 +20,8 @@ export interface Session {
   readonly outputNames: readonly string[];
   run(feeds: Record<string, HostTensor>, fetches?: readonly string[]): Promise<Record<string, { data: Float32Array; dims: number[] }>>;
   release(): Promise<void>;
+  /** Node, with `profilePrefix` set: ends profiling; the trace is `<profilePrefix>_<timestamp>.json`. */
+  endProfiling?(): void;
 }
 
 export interface SessionOptions {
@@ -30,6 +32,10 @@ export interface SessionOptions {
   wasmPaths?: string;
   /** Side files of external-data models: { path as named in the model, bytes }. */
   externalData?: { path: string; data: Uint8Array }[];
+  /** Node: enables onnxruntime's profiler, writing its JSON trace under this file prefix. */
+  profilePrefix?: string;
+  /** Graph optimisation level (default 'all'). */
+  optimization?: 'disabled' | 'basic' | 'extended' | 'all';
 }
 
 interface OrtModule {
@@ -77,8 +83,12 @@ export async function createSession(model: Uint8Array, opts: SessionOptions): Pr
   }
   const so: InferenceSession.SessionOptions = {
     executionProviders: [provider],
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: opts.optimization ?? 'all',
   };
+  if (isNode && opts.profilePrefix) {
+    so.enableProfiling = true;
+    so.profileFilePrefix = opts.profilePrefix;
+  }
   if (isNode && opts.threads) so.intraOpNumThreads = opts.threads;
   if (opts.externalData) so.externalData = opts.externalData.map((e) => ({ path: e.path, data: e.data }));
   const session = await ort.InferenceSession.create(model, so);
@@ -101,5 +111,6 @@ export async function createSession(model: Uint8Array, opts: SessionOptions): Pr
       return out;
     },
     release: () => session.release(),
+    endProfiling: () => session.endProfiling(),
   };
 }
