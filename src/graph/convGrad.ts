@@ -3,7 +3,8 @@
  * measured fastest with onnxruntime on CPU (bench/kernels.ts times a Conv3D layer forward and backward;
  * rerun it when changing a recipe):
  * - kernel == stride, no padding (patch embedding / merging): space-to-depth + Gemm for dW and dX;
- * - otherwise dW per kernel offset: a strided Slice of the padded input and one MatMul;
+ * - pointwise (1x1x1), batch 1: one Gemm each for dW and dX;
+ * - otherwise dW from im2col columns and one product (see weightGrad);
  * - dX: zero-insert dY for stride > 1, then Conv with the transposed, spatially flipped weights.
  */
 import type { Graph } from './graph';
@@ -19,6 +20,15 @@ export function convGradients(g: Graph, node: Node, dy: Value, needs: (i: number
   const spatial = [...Array(r).keys()].map((i) => i + 2);
   const db = b && needs(2) ? o.reduceSum(g, dy, [0, ...spatial], false) : null;
   const patchLike = k.every((kk, i) => kk === strides[i] && dilations[i] === 1 && x.shape[2 + i] % kk === 0) && pads.every((p) => p === 0);
+  if (patchLike && x.shape[0] === 1 && k.every((kk) => kk === 1)) {
+    // Pointwise conv, batch 1: Y[co, P] = W[co, ci] X[ci, P]; both gradients are one Gemm, no layout copies.
+    const p = dy.shape.slice(2).reduce((a, q) => a * q, 1);
+    const [co, ci] = w.shape;
+    const dy2 = o.reshape(g, dy, [co, p]);
+    const dw = needs(1) ? o.reshape(g, o.gemm(g, dy2, o.reshape(g, x, [ci, p]), undefined, { transB: true }), w.shape) : null;
+    const dx = needs(0) ? o.reshape(g, o.gemm(g, o.reshape(g, w, [co, ci]), dy2, undefined, { transA: true }), x.shape) : null;
+    return b ? [dx, dw, db] : [dx, dw];
+  }
   if (patchLike) {
     const [dx, dw] = patchConvGrads(g, x, w, dy, needs(0), needs(1));
     return b ? [dx, dw, db] : [dx, dw];
@@ -58,6 +68,11 @@ function patchConvGrads(g: Graph, x: Value, w: Value, dy: Value, wantX: boolean,
   return [dx, dw];
 }
 
+/**
+ * dW[co, ci, k] = sum_{n, p} Xpad[n, ci, s p + d k] dY[n, co, p]: the strided slices of the padded input
+ * for every kernel offset stacked into columns [ci * K, P] (im2col), then one product with dY, which so
+ * is read once. Columns are ci-major, the layout of W, so no transpose follows.
+ */
 function weightGrad(g: Graph, x: Value, w: Value, dy: Value, s: number[], pads: number[], d: number[]): Value {
   const r = w.shape.length - 2;
   const [n, ci] = x.shape;
@@ -65,20 +80,19 @@ function weightGrad(g: Graph, x: Value, w: Value, dy: Value, s: number[], pads: 
   const k = w.shape.slice(2);
   const out = dy.shape.slice(2);
   const p = out.reduce((a, b) => a * b, 1);
+  const kk = k.reduce((a, b) => a * b, 1);
   const xp = o.pad(g, x, [0, 0, ...pads.slice(0, r), 0, 0, ...pads.slice(r)]);
   const axes = [...Array(r).keys()].map((i) => i + 2);
-  const dy3 = o.reshape(g, dy, [n, co, p]);
   const offsets = k.reduce<number[][]>((acc, kd) => acc.flatMap((pre) => [...Array(kd).keys()].map((j) => [...pre, j])), [[]]);
-  const cols = offsets.map((off) => {
+  const slices = offsets.map((off) => {
     const starts = off.map((j, i) => j * d[i]);
     const ends = starts.map((st, i) => st + s[i] * (out[i] - 1) + 1);
-    const xs = o.slice(g, xp, starts, ends, axes, s.some((v) => v !== 1) ? s : undefined);
-    const block = n === 1
-      ? o.gemm(g, o.reshape(g, dy3, [co, p]), o.reshape(g, xs, [ci, p]), undefined, { transB: true })
-      : o.reduceSum(g, o.matmul(g, dy3, o.transpose(g, o.reshape(g, xs, [n, ci, p]), [0, 2, 1])), [0], false);
-    return o.unsqueeze(g, block, [2]);
+    return o.reshape(g, o.slice(g, xp, starts, ends, axes, s.some((v) => v !== 1) ? s : undefined), [n, ci, 1, p]);
   });
-  return o.reshape(g, o.concat(g, cols, 2), w.shape);
+  const cols = o.reshape(g, o.concat(g, slices, 2), [n, ci * kk, p]);
+  if (n === 1) return o.reshape(g, o.gemm(g, o.reshape(g, dy, [co, p]), o.reshape(g, cols, [ci * kk, p]), undefined, { transB: true }), w.shape);
+  const per = o.matmul(g, o.reshape(g, dy, [n, co, p]), o.transpose(g, cols, [0, 2, 1]));
+  return o.reshape(g, o.reduceSum(g, per, [0], false), w.shape);
 }
 
 function inputGrad(g: Graph, x: Value, w: Value, dy: Value, s: number[], pads: number[], d: number[]): Value {

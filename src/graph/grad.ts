@@ -29,6 +29,12 @@ export function unbroadcast(g: Graph, grad: Value, shape: readonly number[]): Va
     const k = i - (r - t);
     if (k < 0 || (shape[k] === 1 && grad.shape[i] !== 1)) axes.push(i);
   }
+  // Only leading axes summed (a bias over the trailing axes): one ReduceSum over the rows of a 2-D view.
+  if (axes.length > 1 && axes.every((a, i) => a === i)) {
+    const rows = axes.reduce((p, a) => p * grad.shape[a], 1);
+    const cols = grad.shape.reduce((p, q) => p * q, 1) / rows;
+    return o.reshape(g, o.reduceSum(g, o.reshape(g, grad, [rows, cols]), [0], false), shape);
+  }
   const summed = axes.length ? o.reduceSum(g, grad, axes, true) : grad;
   return o.reshape(g, summed, shape);
 }
@@ -103,6 +109,17 @@ const RULES: Record<string, Rule> = {
   },
   MatMul: ({ g, dy, node, needs }) => {
     const [a, b] = node.inputs;
+    if (b.shape.length === 2) {
+      // x W with W [K, N] shared over every leading axis of x: flatten to [M, K] and use two Gemms, so
+      // dW is one product (no batched MatMul then ReduceSum) and no Transpose is materialised.
+      const [k, n] = b.shape;
+      const m = a.shape.reduce((p, q) => p * q, 1) / k;
+      const d2 = o.reshape(g, dy[0], [m, n]);
+      return [
+        needs(0) ? o.reshape(g, o.gemm(g, d2, b, undefined, { transB: true }), a.shape) : null,
+        needs(1) ? o.gemm(g, o.reshape(g, a, [m, k]), d2, undefined, { transA: true }) : null,
+      ];
+    }
     return [
       needs(0) ? unbroadcast(g, o.matmul(g, dy[0], o.transpose(g, b, lastTwoSwapped(b))), a.shape) : null,
       needs(1) ? unbroadcast(g, o.matmul(g, o.transpose(g, a, lastTwoSwapped(a)), dy[0]), b.shape) : null,

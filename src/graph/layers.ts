@@ -62,11 +62,38 @@ export function multiHeadAttention(g: Graph, x: Value, kv: Value, name: string, 
   return { out: linear(g, ctx, `${name}.proj`, c, c), probs };
 }
 
+/**
+ * Softmax and log-softmax over axis 1 from one Exp: z = x - max, p = e^z / sum e^z, log p = z - log sum e^z.
+ * (ONNX Softmax/LogSoftmax on a non-last axis transpose internally, which is slow on CPU.) The max is
+ * a constant shift for the gradient: log p does not depend on it.
+ */
+function channelSoftmax(g: Graph, logits: Value): { p: Value; logp: Value } {
+  const z = o.sub(g, logits, o.reduceMax(g, logits, [1]));
+  const e = o.exp(g, z);
+  const s = o.reduceSum(g, e, [1]);
+  return { p: o.div(g, e, s), logp: o.sub(g, z, o.log(g, s)) };
+}
+
+function crossEntropyOf(g: Graph, logp: Value, onehot: Value): Value {
+  // -mean over voxels of sum_c t log p: one reduction over everything, then the scale.
+  const n = logp.shape.reduce((a, b) => a * b, 1) / logp.shape[1];
+  return o.scale(g, o.reduceSum(g, o.mul(g, logp, onehot), [...logp.shape.keys()], false), -1 / n);
+}
+
+function diceOf(g: Graph, p: Value, onehot: Value, eps: number): Value {
+  const c = p.shape[1];
+  const axes = [0, ...[...Array(p.shape.length - 2).keys()].map((i) => i + 2)];
+  // Sums per class over all classes, then the foreground 1..C-1 picked from the [C] vectors.
+  const fg = (v: Value): Value => o.slice(g, v, [1], [c], [0]);
+  const inter = fg(o.reduceSum(g, o.mul(g, p, onehot), axes, false));
+  const denom = fg(o.reduceSum(g, o.add(g, p, onehot), axes, false));
+  const dice = o.div(g, o.add(g, o.scale(g, inter, 2), g.float(eps)), o.add(g, denom, g.float(eps)));
+  return o.sub(g, g.float(1), o.reduceMean(g, dice, [0], false));
+}
+
 /** Mean voxel-wise cross-entropy of logits [N, C, ...] against a one-hot target of the same shape. */
 export function softmaxCrossEntropy(g: Graph, logits: Value, onehot: Value): Value {
-  const lp = o.logSoftmax(g, logits, 1);
-  const nll = o.neg(g, o.reduceSum(g, o.mul(g, lp, onehot), [1], false));
-  return o.reduceMean(g, nll, [...nll.shape.keys()], false);
+  return crossEntropyOf(g, channelSoftmax(g, logits).logp, onehot);
 }
 
 /**
@@ -74,13 +101,11 @@ export function softmaxCrossEntropy(g: Graph, logits: Value, onehot: Value): Val
  * 1 - mean_c (2 sum p t + eps) / (sum p + sum t + eps).
  */
 export function softDiceLoss(g: Graph, logits: Value, onehot: Value, eps = 1e-5): Value {
-  const c = logits.shape[1];
-  const p = o.softmax(g, logits, 1);
-  const axes = [0, ...[...Array(logits.shape.length - 2).keys()].map((i) => i + 2)];
-  const fg = (v: Value): Value => o.slice(g, v, [1], [c], [1]);
-  const pf = fg(p), tf = fg(onehot);
-  const inter = o.reduceSum(g, o.mul(g, pf, tf), axes, false);
-  const denom = o.add(g, o.reduceSum(g, pf, axes, false), o.reduceSum(g, tf, axes, false));
-  const dice = o.div(g, o.add(g, o.scale(g, inter, 2), g.float(eps)), o.add(g, denom, g.float(eps)));
-  return o.sub(g, g.float(1), o.reduceMean(g, dice, [0], false));
+  return diceOf(g, channelSoftmax(g, logits).p, onehot, eps);
+}
+
+/** Cross-entropy + soft Dice (the nnU-Net / FINE loss), sharing one softmax. */
+export function crossEntropyDiceLoss(g: Graph, logits: Value, onehot: Value, eps = 1e-5): Value {
+  const { p, logp } = channelSoftmax(g, logits);
+  return o.add(g, crossEntropyOf(g, logp, onehot), diceOf(g, p, onehot, eps));
 }

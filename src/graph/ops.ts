@@ -41,6 +41,10 @@ export function reduceMean(g: Graph, a: Value, axes: readonly number[], keepdims
   return g.op1('ReduceMean', [a, g.ints(axes)], { keepdims: keepdims ? 1 : 0 });
 }
 
+export function reduceMax(g: Graph, a: Value, axes: readonly number[], keepdims = true): Value {
+  return g.op1('ReduceMax', [a, g.ints(axes)], { keepdims: keepdims ? 1 : 0 });
+}
+
 export function reshape(g: Graph, a: Value, shape: readonly number[]): Value {
   if (shape.length === a.shape.length && shape.every((d, i) => d === a.shape[i])) return a;
   return g.op1('Reshape', [a, g.ints(shape)]);

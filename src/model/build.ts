@@ -1,5 +1,5 @@
 /** The graphs the trainer and the exporter need, all from the one network definition in fine.ts. */
-import { Graph, ops as o, softDiceLoss, softmaxCrossEntropy, type Value } from '../graph';
+import { Graph, crossEntropyDiceLoss, ops as o, type Value } from '../graph';
 import { type FineConfig, tokenGrid } from './config';
 import { IO, fineInputs, fineNetwork } from './fine';
 
@@ -17,7 +17,7 @@ export function deepWeights(n: number): number[] {
 
 /** CE + soft Dice, the nnU-Net / FINE loss. */
 function segLoss(g: Graph, logits: Value, onehot: Value): Value {
-  return o.add(g, softmaxCrossEntropy(g, logits, onehot), softDiceLoss(g, logits, onehot));
+  return crossEntropyDiceLoss(g, logits, onehot);
 }
 
 /**

@@ -1,0 +1,32 @@
+/**
+ * Gradient checks of the special-cased backward recipes that the gradcheck table's cases do not reach:
+ * pointwise (1x1x1) conv with batch 1, im2col weight gradient with batch > 1 and stride, the shared
+ * cross-entropy + Dice softmax, and a linear layer on rank-5 tokens (flattened Gemm gradients).
+ */
+import { describe, expect, it } from 'vitest';
+import { crossEntropyDiceLoss, linear, ops as o, type Graph, type Value } from '../../src/graph';
+import { checkGradient, randParam, TOLERANCE, type GradCase } from '../../src/trainer/gradcheck';
+
+function onehot(g: Graph, r: () => number, shape: number[]): Value {
+  const [n, c, ...sp] = shape;
+  const vox = sp.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(n * c * vox);
+  for (let b = 0; b < n; b++) for (let v = 0; v < vox; v++) data[(b * c + Math.floor(r() * c)) * vox + v] = 1;
+  return g.constant(data, shape, 'onehot');
+}
+
+const CASES: GradCase[] = [
+  { name: 'Conv3d-pointwise', build: (g, r) => o.conv(g, randParam(g, r, 'x', [1, 3, 2, 3, 4]), randParam(g, r, 'w', [5, 3, 1, 1, 1]), randParam(g, r, 'b', [5])) },
+  { name: 'Conv3d-batch2-stride2', build: (g, r) => o.conv(g, randParam(g, r, 'x', [2, 2, 5, 6, 5]), randParam(g, r, 'w', [3, 2, 3, 3, 3]), undefined, { strides: [2, 2, 2], pads: [1, 1, 1, 1, 1, 1] }) },
+  { name: 'CrossEntropyDice', build: (g, r) => o.reshape(g, crossEntropyDiceLoss(g, randParam(g, r, 'logits', [1, 4, 3, 2, 3]), onehot(g, r, [1, 4, 3, 2, 3])), [1]) },
+  { name: 'Linear-rank5', build: (g, r) => linear(g, randParam(g, r, 'x', [1, 2, 3, 2, 4]), 'lin', 4, 5) },
+];
+
+describe('gradcheck of the fast backward recipes', () => {
+  for (const c of CASES) {
+    it(c.name, async () => {
+      const res = await checkGradient(c);
+      expect(res.maxRelErr).toBeLessThanOrEqual(TOLERANCE);
+    });
+  }
+});
