@@ -1,10 +1,11 @@
 /**
  * Reverse-mode autodiff over the graph: one table of gradient rules over primitive ops, one row per
  * op, so adding an op means adding one row and the table's keys (DIFFERENTIABLE_OPS) are the list the
- * gradient check must cover. Composite layers (LayerNorm, GELU, attention, losses) are built from these
- * primitives and need no rule of their own.
+ * gradient check must cover. Composite layers are built from these primitives; those whose node-by-node
+ * backward is wasteful (LayerNorm, GELU) also carry a hand-written gradient (Graph.composite) that
+ * backward() uses when no inner value is read outside the composite.
  */
-import type { Graph } from './graph';
+import type { Composite, Graph } from './graph';
 import * as o from './ops';
 import { broadcastShapes, sliceParams } from './shapes';
 import { convGradients } from './convGrad';
@@ -222,9 +223,26 @@ export function backward(g: Graph, loss: Value, wrt: readonly Value[]): Map<stri
   }
   const grads = new Map<string, Value>();
   grads.set(loss.name, o.reshape(g, g.float(1), loss.shape));
+  const accumulate = (v: Value, d: Value | null): void => {
+    if (!d || !requires.has(v.name)) return;
+    const shape = broadcastShapes('backward', [d, v]);
+    if (shape.length !== v.shape.length || shape.some((s, j) => s !== v.shape[j])) throw new Error(`backward: gradient of shape [${d.shape}] for '${v.name}' of shape [${v.shape}]`);
+    const prev = grads.get(v.name);
+    grads.set(v.name, prev ? o.add(g, prev, d) : d);
+  };
+  // Composites by last node, outermost (smallest first) first.
+  const byLast = new Map<number, Composite[]>();
+  for (const c of [...g.composites].sort((a, b) => a.first - b.first)) if (c.last < forward.length) byLast.set(c.last, [...(byLast.get(c.last) ?? []), c]);
   for (let k = forward.length - 1; k >= 0; k--) {
     const node = forward[k];
     if (!node.outputs.some((v) => grads.has(v.name))) continue;
+    const comp = byLast.get(k)?.find((c) => c.inputs.some((v) => requires.has(v.name)) && !forward.slice(c.first, c.last).some((n) => n.outputs.some((v) => grads.has(v.name))));
+    if (comp) {
+      const dx = comp.grad(grads.get(comp.output.name) as Value, (i) => requires.has(comp.inputs[i]?.name ?? ''));
+      comp.inputs.forEach((v, i) => accumulate(v, dx[i] ?? null));
+      k = comp.first;
+      continue;
+    }
     if (!node.inputs.some((v) => requires.has(v.name))) continue;
     const rule = RULES[node.op];
     if (!rule) throw new Error(`backward: no gradient rule for op '${node.op}' (${node.name}); differentiable ops: ${DIFFERENTIABLE_OPS.join(', ')}`);

@@ -10,12 +10,27 @@ export interface Constant {
   readonly data: HostArray;
 }
 
+/**
+ * A composite layer with a gradient written by hand: nodes first..last (contiguous), which read only
+ * `inputs` and constants from outside and produce `output` at node `last`. backward() applies `grad`
+ * instead of the node-by-node rules when nothing outside reads an inner value; the rule may reuse the
+ * composite's forward intermediates.
+ */
+export interface Composite {
+  readonly first: number;
+  readonly last: number;
+  readonly inputs: readonly Value[];
+  readonly output: Value;
+  readonly grad: (dy: Value, needs: (i: number) => boolean) => (Value | null)[];
+}
+
 export class Graph {
   readonly nodes: Node[] = [];
   readonly inputs: Value[] = [];
   readonly outputs: Value[] = [];
   readonly params = new Map<string, ParamSpec>();
   readonly constants = new Map<string, Constant>();
+  readonly composites: Composite[] = [];
   private readonly used = new Set<string>();
   private readonly intCache = new Map<string, Value>();
   private counter = 0;
@@ -101,6 +116,25 @@ export class Graph {
       this.nodes.push({ op: 'Identity', inputs: [v], outputs: [out], attrs: {}, name: this.fresh('n_Identity') });
     }
     this.outputs.push(out);
+    return out;
+  }
+
+  /**
+   * Runs `build`, which adds the nodes of one composite layer, and records its hand-written gradient.
+   * Throws when the nodes read a non-constant value from outside that is not among `inputs`.
+   */
+  composite(build: () => { out: Value; inputs: readonly Value[]; grad: Composite['grad'] }): Value {
+    const first = this.nodes.length;
+    const { out, inputs, grad } = build();
+    const last = this.nodes.length - 1;
+    if (last < first || this.nodes[last].outputs[0] !== out) throw new Error(`graph '${this.name}': a composite's output must be the output of its last node`);
+    const inner = new Set<string>();
+    const declared = new Set(inputs.map((v) => v.name));
+    for (const n of this.nodes.slice(first)) {
+      for (const v of n.inputs) if (!inner.has(v.name) && !declared.has(v.name) && !this.constants.has(v.name)) throw new Error(`graph '${this.name}': composite node ${n.name} reads '${v.name}', which is not among the composite's inputs`);
+      for (const v of n.outputs) inner.add(v.name);
+    }
+    this.composites.push({ first, last, inputs: [...inputs], output: out, grad });
     return out;
   }
 

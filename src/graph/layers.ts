@@ -3,6 +3,7 @@
  * linear, LayerNorm, GELU (erf form), multi-head attention with an additive bias, losses.
  */
 import type { Graph } from './graph';
+import { unbroadcast } from './grad';
 import * as o from './ops';
 import type { Value } from './types';
 
@@ -13,22 +14,59 @@ export function linear(g: Graph, x: Value, name: string, inDim: number, outDim: 
   return bias ? o.add(g, y, g.param(`${name}.bias`, [outDim], { kind: 'zeros' })) : y;
 }
 
-/** LayerNorm over the last axis (Ba et al. 2016), eps inside the square root as in PyTorch. */
+/**
+ * LayerNorm over the last axis (Ba et al. 2016), eps inside the square root as in PyTorch. Its gradient
+ * is written out and reuses the forward's normalised x and standard deviation:
+ * dx = (dxn - mean(dxn) - xn mean(dxn xn)) / sd with dxn = dy gamma.
+ */
 export function layerNorm(g: Graph, x: Value, name: string, eps = 1e-5): Value {
   const c = x.shape[x.shape.length - 1];
-  const mu = o.reduceMean(g, x, [-1]);
-  const xc = o.sub(g, x, mu);
-  const variance = o.reduceMean(g, o.mul(g, xc, xc), [-1]);
-  const xn = o.div(g, xc, o.sqrt(g, o.add(g, variance, g.float(eps))));
-  const gamma = g.param(`${name}.weight`, [c], { kind: 'ones' });
-  const beta = g.param(`${name}.bias`, [c], { kind: 'zeros' });
-  return o.add(g, o.mul(g, xn, gamma), beta);
+  return g.composite(() => {
+    const mu = o.reduceMean(g, x, [-1]);
+    const xc = o.sub(g, x, mu);
+    const variance = o.reduceMean(g, o.mul(g, xc, xc), [-1]);
+    const sd = o.sqrt(g, o.add(g, variance, g.float(eps)));
+    const xn = o.div(g, xc, sd);
+    const gamma = g.param(`${name}.weight`, [c], { kind: 'ones' });
+    const beta = g.param(`${name}.bias`, [c], { kind: 'zeros' });
+    const out = o.add(g, o.mul(g, xn, gamma), beta);
+    return {
+      out,
+      inputs: [x, gamma, beta],
+      grad: (dy, needs) => {
+        let dx: Value | null = null;
+        if (needs(0)) {
+          const dxn = o.mul(g, dy, gamma);
+          const m1 = o.reduceMean(g, dxn, [-1]);
+          const m2 = o.reduceMean(g, o.mul(g, dxn, xn), [-1]);
+          dx = o.div(g, o.sub(g, o.sub(g, dxn, m1), o.mul(g, xn, m2)), sd);
+        }
+        return [dx, needs(1) ? unbroadcast(g, o.mul(g, dy, xn), gamma.shape) : null, needs(2) ? unbroadcast(g, dy, beta.shape) : null];
+      },
+    };
+  });
 }
 
-/** GELU, exact erf form: x * (1 + erf(x / sqrt 2)) / 2. */
+/**
+ * GELU, exact erf form: x * (1 + erf(x / sqrt 2)) / 2. Gradient written out on the forward's values:
+ * dx = dy ((1 + erf u) / 2 + (x / 2) sqrt(2 / pi) exp(-u^2)), u = x / sqrt 2.
+ */
 export function gelu(g: Graph, x: Value): Value {
-  const e = o.erf(g, o.scale(g, x, Math.SQRT1_2));
-  return o.mul(g, o.scale(g, x, 0.5), o.add(g, e, g.float(1)));
+  return g.composite(() => {
+    const u = o.scale(g, x, Math.SQRT1_2);
+    const e = o.erf(g, u);
+    const half = o.scale(g, x, 0.5);
+    const a = o.add(g, e, g.float(1));
+    const out = o.mul(g, half, a);
+    return {
+      out,
+      inputs: [x],
+      grad: (dy) => {
+        const bump = o.scale(g, o.mul(g, half, o.exp(g, o.neg(g, o.mul(g, u, u)))), Math.sqrt(2 / Math.PI));
+        return [o.mul(g, dy, o.add(g, o.scale(g, a, 0.5), bump))];
+      },
+    };
+  });
 }
 
 export function mlp(g: Graph, x: Value, name: string, dim: number, hidden: number): Value {
