@@ -93,11 +93,32 @@ export function multiHeadAttention(g: Graph, x: Value, kv: Value, name: string, 
   const q = split(linear(g, x, `${name}.q`, c, c), t);
   const k = split(linear(g, kv, `${name}.k`, c, c), s);
   const v = split(linear(g, kv, `${name}.v`, c, c), s);
-  let scores = o.scale(g, o.matmul(g, q, o.transpose(g, k, [0, 1, 3, 2])), 1 / Math.sqrt(d));
-  if (bias) scores = o.add(g, scores, bias);
-  const probs = o.softmax(g, scores, -1);
-  const ctx = o.reshape(g, o.transpose(g, o.matmul(g, probs, v), [0, 2, 1, 3]), [b, t, c]);
-  return { out: linear(g, ctx, `${name}.proj`, c, c), probs };
+  const sc = 1 / Math.sqrt(d);
+  let probs: Value | undefined;
+  const att = g.composite(() => {
+    let scores = o.scale(g, o.matmul(g, q, o.transpose(g, k, [0, 1, 3, 2])), sc);
+    if (bias) scores = o.add(g, scores, bias);
+    const p = o.softmax(g, scores, -1);
+    probs = p;
+    return {
+      out: o.matmul(g, p, v),
+      inputs: bias ? [q, k, v, bias] : [q, k, v],
+      // dP = dY V^T, dS = P (dP - rowsum(dP P)); the scale goes on the small q and k, not on dS.
+      grad: (dy, needs) => {
+        const sw = (x: Value): Value => o.transpose(g, x, [0, 1, 3, 2]);
+        const dp = o.matmul(g, dy, sw(v));
+        const ds = o.mul(g, p, o.sub(g, dp, o.reduceSum(g, o.mul(g, dp, p), [-1], true)));
+        return [
+          needs(0) ? o.matmul(g, ds, o.scale(g, k, sc)) : null,
+          needs(1) ? o.matmul(g, sw(ds), o.scale(g, q, sc)) : null,
+          needs(2) ? o.matmul(g, sw(p), dy) : null,
+          bias && needs(3) ? unbroadcast(g, ds, bias.shape) : null,
+        ];
+      },
+    };
+  });
+  const ctx = o.reshape(g, o.transpose(g, att, [0, 2, 1, 3]), [b, t, c]);
+  return { out: linear(g, ctx, `${name}.proj`, c, c), probs: probs as Value };
 }
 
 /**
