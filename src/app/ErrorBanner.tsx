@@ -4,7 +4,9 @@ import { store, useWorkbench } from './appContext';
 export function ErrorBanner() {
   const error = useWorkbench((s) => s.error);
   const notice = useWorkbench((s) => s.backendNotice);
-  const warnings = useWorkbench((s) => s.warnings);
+  const inputWarnings = useWorkbench((s) => s.warnings);
+  const resultWarnings = useWorkbench((s) => s.resultWarnings);
+  const warnings = [...inputWarnings, ...resultWarnings];
   return (
     <>
       {error && (

@@ -7,10 +7,16 @@ export function Legend() {
   const info = useWorkbench((s) => s.labelInfo);
   const legend = useWorkbench((s) => s.legend);
   const ml = useWorkbench((s) => s.volumesMl);
+  const cautions = useWorkbench((s) => s.resultWarnings.length);
   if (info.length === 0) return null;
   return (
     <section>
       <h2>Labels</h2>
+      {cautions > 0 && (
+        <p className="result-caution" data-testid="result-caution">
+          {cautions === 1 ? '1 warning applies' : `${cautions} warnings apply`} to this result (listed above): check before relying on these labels and volumes.
+        </p>
+      )}
       <table data-testid="legend" className="legend">
         <thead>
           <tr><th /><th>Organ</th><th>mL</th><th>Show</th><th>Opacity</th></tr>

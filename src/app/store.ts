@@ -53,6 +53,8 @@ export interface WorkbenchState {
   progress: Progress;
   error: string | null;
   warnings: string[];
+  /** Warnings that came with the current result (applicability checks), not already in `warnings`. */
+  resultWarnings: string[];
   labels: Uint8Array | null;
   /** Label ids and names of the model that produced `labels`. */
   labelInfo: LabelInfo[];
@@ -78,6 +80,7 @@ export const initialState: WorkbenchState = {
   progress: { done: 0, total: 0, etaSeconds: null },
   error: null,
   warnings: [],
+  resultWarnings: [],
   labels: null,
   labelInfo: [],
   volumesMl: {},
@@ -100,7 +103,7 @@ export function createWorkbenchStore(init: Partial<WorkbenchState> = {}) {
 /** The store the app uses; tests make their own with `createWorkbenchStore`. */
 export const store = createWorkbenchStore();
 
-const resultCleared = { labels: null, labelInfo: [], volumesMl: {}, heatMap: null, heatOf: null, attentionVoxel: null, dice: null, referenceName: null };
+const resultCleared = { resultWarnings: [], labels: null, labelInfo: [], volumesMl: {}, heatMap: null, heatOf: null, attentionVoxel: null, dice: null, referenceName: null };
 
 export function setLoading(s: WorkbenchStore): void {
   s.setState({ status: 'loading', error: null });
@@ -160,7 +163,7 @@ export function segmentationDone(s: WorkbenchStore, labels: Uint8Array, labelInf
     labelInfo,
     volumesMl,
     legend,
-    warnings: [...s.getState().warnings, ...warnings],
+    resultWarnings: [...new Set(warnings)].filter((w) => !s.getState().warnings.includes(w)),
     progress: { done: total, total, etaSeconds: 0 },
   });
 }

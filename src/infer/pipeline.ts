@@ -7,6 +7,7 @@ import type { ModelCard } from './contract/modelCard';
 import type { NiftiVolume } from './io/nifti';
 import type { Vec3 } from './io/niftiHeader';
 import { organVolumesMl } from './eval/metrics';
+import { checkAfterRun, geometryWarnings, mergeWarnings } from './contract/applicability';
 import { bodyAnchor, normaliseCT } from './preprocess/normalise';
 import { resampleLinear, resampledDims } from './preprocess/resample';
 import { LogitAccumulator, type Padding, cropBox, padToPatch, slidingWindowTiles } from './runtime/slidingWindow';
@@ -173,12 +174,14 @@ export async function segmentVolume(
   const labelIds = card.labels.map((l) => l.id);
   const labels = postprocess(acc.finish(), pre.props, labelIds);
   const seconds = (performance.now() - t0) / 1000;
+  const volumesMl = organVolumesMl(labels, volume.spacing, labelIds);
   return {
     labels,
-    volumesMl: organVolumesMl(labels, volume.spacing, labelIds),
+    volumesMl,
     seconds,
     outsideRunSeconds: seconds - inRun / 1000,
     tiles: tiles.length,
-    warnings: [...volume.warnings, ...pre.warnings],
+    // Applicability checks (contract/applicability.ts): geometry before, organ volumes after the run.
+    warnings: mergeWarnings(volume.warnings, pre.warnings, geometryWarnings(volume, card), checkAfterRun(volume, labels, volumesMl, card)),
   };
 }

@@ -1,13 +1,16 @@
 /**
- * `npm run segment -- --input ct.nii.gz --output seg.nii.gz [--model models/<name>.json]`: FINE
- * sliding-window segmentation on onnxruntime-node. Writes a uint8 label map on the input's grid with
- * its geometry, prints organ volumes. Bad input: exit 2, one line, no output file.
+ * `npm run segment -- --input ct.nii.gz --output seg.nii.gz [--model models/<name>.json] [--strict]`:
+ * FINE sliding-window segmentation on onnxruntime-node. Writes a uint8 label map on the input's grid
+ * with its geometry, prints organ volumes. Bad input: exit 2, one line, no output file. Applicability
+ * warnings (contract/applicability.ts) go to stderr as `warning: ...` lines and the output is still
+ * written; with --strict any warning means exit 3 and no output file.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSession } from '../runtime/backend';
 import { ModelCardError } from '../contract/cardCheck';
+import { checkBeforeRun } from '../contract/applicability';
 import { NiftiError, readNifti, writeNifti } from '../io/nifti';
 import { segmentVolume } from '../pipeline';
 import { sessionTileRunner } from '../runtime/tileRunner';
@@ -19,10 +22,22 @@ const FLAGS: FlagSpecs = {
   output: { description: 'label map to write (.nii.gz or .nii)', required: true },
   model: { description: 'model card JSON (default: the bundled default model)' },
   threads: { description: 'onnxruntime threads', default: '2' },
+  strict: { description: 'treat any warning as an error: exit 3, write no output', boolean: true },
   help: { description: 'print this help', boolean: true },
 };
 
-export async function segmentFile(argv: string[], log: (s: string) => void): Promise<void> {
+/** --strict and at least one warning: no output was written (exit code 3). */
+export class StrictWarningError extends Error {
+  override name = 'StrictWarningError';
+}
+
+function strictStop(warnings: string[], when: string): StrictWarningError {
+  const n = warnings.length;
+  return new StrictWarningError(`--strict: ${n} warning${n === 1 ? '' : 's'} ${when}; no output written`);
+}
+
+/** `log` gets progress and results, `warn` the warning lines (stderr in the command; default `log`). */
+export async function segmentFile(argv: string[], log: (s: string) => void, warn: (s: string) => void = log): Promise<void> {
   const a = parseArgs(argv, FLAGS);
   if (a.help) return log(usage('npm run segment --', FLAGS));
   const input = a.input as string, output = a.output as string;
@@ -30,6 +45,11 @@ export async function segmentFile(argv: string[], log: (s: string) => void): Pro
   if (resolve(input) === resolve(output)) throw new InputError(`--output ${output} is the input file; choose another path (the input is never modified)`);
   const volume = readNifti(new Uint8Array(readFileSync(input)), input);
   const { card, onnx } = await loadModel(a.model ?? defaultCardPath());
+  if (a.strict) {
+    const before = checkBeforeRun(volume, card);
+    for (const w of before) warn(`warning: ${w}`);
+    if (before.length) throw strictStop(before, 'before segmenting');
+  }
   const session = await createSession(onnx, { provider: 'cpu', threads: Number(a.threads) || 2 });
   let last = 0;
   const res = await segmentVolume(volume, card, sessionTileRunner(session, card), {
@@ -41,7 +61,9 @@ export async function segmentFile(argv: string[], log: (s: string) => void): Pro
     },
   });
   await session.release();
-  for (const w of res.warnings) log(`warning: ${w}`);
+  // With --strict, nothing was found before the run, so these lines are new.
+  for (const w of res.warnings) warn(`warning: ${w}`);
+  if (a.strict && res.warnings.length) throw strictStop(res.warnings, 'after segmenting');
   const bytes = writeNifti(res.labels, volume, { gzip: !output.endsWith('.nii') });
   writeFileSync(`${output}.tmp`, bytes);
   renameSync(`${output}.tmp`, output);
@@ -51,10 +73,14 @@ export async function segmentFile(argv: string[], log: (s: string) => void): Pro
 
 const isMain = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
-  segmentFile(process.argv.slice(2), (s) => console.log(s)).then(
+  segmentFile(process.argv.slice(2), (s) => console.log(s), (s) => console.error(s)).then(
     () => process.exit(0),
     (e: unknown) => {
       const err = e as Error;
+      if (err instanceof StrictWarningError) {
+        console.error(`segment: ${err.message}`);
+        process.exit(3);
+      }
       const bad = [ArgsError, InputError, NiftiError, ModelCardError].some((k) => err instanceof k) || /sha256|model card/i.test(err.message);
       console.error(`segment: ${err.message}`);
       process.exit(bad ? 2 : 1);

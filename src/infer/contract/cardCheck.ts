@@ -3,7 +3,7 @@
  * the file and the field, says what was expected and what arrived.
  */
 import type {
-  AttentionExport, LabelInfo, ModelCard, ModelIO, Normalisation, OnnxFileRef, TrainingRecord, VolumeTokenGrid,
+  Applicability, AttentionExport, LabelInfo, ModelCard, ModelIO, Normalisation, OnnxFileRef, TrainingRecord, VolumeTokenGrid,
 } from './modelCard';
 import type { Vec3 } from '../io/niftiHeader';
 
@@ -178,6 +178,20 @@ function training(f: Fields, file: string): TrainingRecord {
   };
 }
 
+/** `applicability.organVolumeMl`: per label name of the card, [low, high] mL with 0 <= low <= high. */
+function applicability(f: Fields, labels: LabelInfo[]): Applicability {
+  const v = f.obj('organVolumeMl');
+  const names = new Set(labels.map((l) => l.name));
+  const organVolumeMl: Record<string, [number, number]> = {};
+  for (const k of v.keys()) {
+    if (!names.has(k)) v.fail(k, `the name of one of the card's labels (${[...names].join(', ')})`);
+    const r = v.tuple(k, 2, (x) => typeof x === 'number' && Number.isFinite(x) && x >= 0, 'numbers >= 0 (mL)') as [number, number];
+    if (!(r[0] <= r[1])) v.fail(k, '[low, high] mL with low <= high');
+    organVolumeMl[k] = r;
+  }
+  return { organVolumeMl };
+}
+
 /** Validates a parsed model-card JSON; unknown extra fields are kept as they are. */
 export function parseModelCard(json: unknown, fileName: string): ModelCard {
   const f = Fields.of(json, '', fileName);
@@ -201,6 +215,8 @@ export function parseModelCard(json: unknown, fileName: string): ModelCard {
     io,
     training: training(f.obj('training'), fileName),
   };
+  if (f.has('applicability')) card.applicability = applicability(f.obj('applicability'), card.labels);
+  else delete card.applicability;
   if (f.has('attention')) card.attention = attention(f.obj('attention'));
   else delete card.attention;
   if (f.has('volumeTokens')) card.volumeTokens = volumeTokens(f.obj('volumeTokens'));

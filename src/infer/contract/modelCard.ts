@@ -86,6 +86,15 @@ export interface TrainingRecord {
   curve: { step: number; loss: number; meanDice?: number }[];
 }
 
+/**
+ * What the model was trained on, for the applicability checks (contract/applicability.ts): written by
+ * the trainer from its training label maps (`organVolumeRanges`). Optional; absent, those checks are off.
+ */
+export interface Applicability {
+  /** Per label name, [low, high] organ volume in mL: 0.5 x the smallest and 2 x the largest seen in training. */
+  organVolumeMl: Record<string, [number, number]>;
+}
+
 export interface ModelCard {
   format: 'fine-model-card/1';
   name: string;
@@ -104,4 +113,5 @@ export interface ModelCard {
   volumeTokens?: VolumeTokenGrid;
   io: ModelIO;
   training: TrainingRecord;
+  applicability?: Applicability;
 }
