@@ -33,7 +33,7 @@ export interface Variant extends CasePair {
 export interface VariantOptions {
   /** Noise seed (noise35). */
   seed?: number;
-  /** Refuse variants with more voxels than this (spacing1.5 of a fine scan grows it). */
+  /** Refuse a resampled variant with more voxels than this (spacing1.5 of a coarse scan grows it); default 2^27 (512 MiB as float32). */
   maxVoxels?: number;
 }
 
@@ -43,6 +43,7 @@ const NOISE_HU = 35;
 /** Target voxel size of spacing1.5, mm, in patient axes (left-right, front-back, head-foot). */
 const FINE_SPACING: Vec3 = [1.5, 1.5, 2];
 const AIR_HU = -1024;
+const MAX_VOXELS = 2 ** 27;
 const DT_FLOAT32 = 16;
 const DT_UINT8 = 2;
 
@@ -203,7 +204,7 @@ export function addNoise(c: CasePair, sigma: number, seed: number): CasePair {
  * Resampled to `target` mm given in patient axes (left-right, front-back, head-foot), sharing the outer
  * corner of the grid (as preprocess/resample.ts): image trilinear, labels nearest.
  */
-export function resampleCase(c: CasePair, target: Vec3, maxVoxels = Infinity): CasePair {
+export function resampleCase(c: CasePair, target: Vec3, maxVoxels = MAX_VOXELS): CasePair {
   const o = safeOrientation(c.ct.affine);
   const perAxis = [0, 1, 2].map((a) => target[o.source.indexOf(a)]) as Vec3;
   const dims = resampledDims(c.ct.dims, c.ct.spacing, perAxis);
