@@ -9,7 +9,7 @@ import {
 import type { Session } from '../infer/runtime/backend';
 import type { ModelCard } from '../infer/contract/modelCard';
 import type { Vec3 } from '../infer/io/nifti';
-import type { Preprocessed } from '../infer/pipeline';
+import type { Preprocessed } from '../infer/preprocess/preprocess';
 import { cropBox, slidingWindowTiles } from '../infer/runtime/slidingWindow';
 import { tileFeeds } from '../infer/runtime/tileRunner';
 import { volumeTokenIndices } from '../infer/runtime/volumeTokens';

@@ -1,98 +1,17 @@
 /**
- * Backend-agnostic inference: `preprocess` brings a CT to the model's grid and intensity scale and
- * returns the properties `postprocess` needs to undo it; `segmentVolume` runs the sliding window
- * through a caller-supplied `runTile` (onnxruntime lives in backend.ts, not here).
+ * Backend-agnostic inference: `preprocess` (preprocess/preprocess.ts) brings a CT to the model's grid,
+ * `segmentVolume` runs the sliding window through a caller-supplied `runTile` (onnxruntime lives in
+ * runtime/backend.ts, not here), stitches the tiles and `postprocess` puts the labels back on the
+ * input's grid.
  */
 import type { ModelCard } from './contract/modelCard';
 import type { NiftiVolume } from './io/nifti';
-import type { Vec3 } from './io/niftiHeader';
 import { organVolumesMl } from './eval/metrics';
 import { checkAfterRun, geometryWarnings, mergeWarnings } from './contract/applicability';
-import { bodyAnchor, normaliseCT } from './preprocess/normalise';
-import { resampleLinear, resampledDims } from './preprocess/resample';
-import { LogitAccumulator, type Padding, cropBox, padToPatch, slidingWindowTiles } from './runtime/slidingWindow';
+import { postprocess, preprocess } from './preprocess/preprocess';
+import { LogitAccumulator, cropBox, slidingWindowTiles } from './runtime/slidingWindow';
 import { volumeTokenIndices } from './runtime/volumeTokens';
-import { ctWarnings } from './preprocess/ctCheck';
 import { flipChannels } from './runtime/mirror';
-
-export interface PreprocessProps {
-  originalDims: Vec3;
-  originalSpacing: Vec3;
-  /** Grid at the model spacing, before padding. */
-  resampledDims: Vec3;
-  /** Resampled-grid voxels per original voxel (original spacing / model spacing), 1 when not resampled. */
-  scaleBack: Vec3;
-  padding: Padding;
-  paddedDims: Vec3;
-  /** Body anchor of the volume-token grid, voxel coordinates of the padded grid. */
-  anchorVoxel: Vec3;
-}
-
-export interface Preprocessed {
-  /** Normalised CT at the model spacing, padded to at least the patch, x-fastest. */
-  image: Float32Array;
-  dims: Vec3;
-  props: PreprocessProps;
-  warnings: string[];
-}
-
-const SAME_SPACING = 1e-3;
-
-export function preprocess(volume: NiftiVolume, card: ModelCard): Preprocessed {
-  const warnings = ctWarnings(volume.data);
-  const same = volume.spacing.every((s, a) => Math.abs(s - card.spacing[a]) <= SAME_SPACING * card.spacing[a]);
-  const rDims = same ? volume.dims : resampledDims(volume.dims, volume.spacing, card.spacing);
-  const forward = card.spacing.map((t, a) => t / volume.spacing[a]) as Vec3;
-  const hu = same ? volume.data : resampleLinear(volume.data, volume.dims, rDims, forward);
-  const anchor = bodyAnchor(hu, rDims, card.volumeTokens?.huThreshold ?? -500);
-  const normalised = normaliseCT(hu, card.normalisation);
-  // Outside the scan is air: pad with the normalised lower clip value.
-  const air = (card.normalisation.clip[0] - card.normalisation.mean) / card.normalisation.std;
-  const padded = padToPatch(normalised, rDims, card.patchSize, air);
-  return {
-    image: padded.data,
-    dims: padded.dims,
-    props: {
-      originalDims: volume.dims,
-      originalSpacing: volume.spacing,
-      resampledDims: rDims,
-      scaleBack: same ? [1, 1, 1] : (volume.spacing.map((s, a) => s / card.spacing[a]) as Vec3),
-      padding: padded.padding,
-      paddedDims: padded.dims,
-      anchorVoxel: anchor.map((x, a) => x + padded.padding.before[a]) as Vec3,
-    },
-    warnings,
-  };
-}
-
-/**
- * Logits on the padded model grid ([C][...paddedDims]) to labels on the original grid: crop the
- * padding and resample back channel by channel, keeping a running maximum, so only one channel is
- * ever held at the original resolution. Channel c becomes label `labelIds[c]`.
- */
-export function postprocess(logits: Float32Array, props: PreprocessProps, labelIds: number[]): Uint8Array {
-  const C = labelIds.length;
-  const pN = props.paddedDims[0] * props.paddedDims[1] * props.paddedDims[2];
-  if (logits.length !== C * pN) {
-    throw new Error(`postprocess: ${logits.length} logits arrived, expected ${C} labels x ${props.paddedDims.join('x')}`);
-  }
-  const r = props.resampledDims;
-  const o = props.originalDims;
-  const oN = o[0] * o[1] * o[2];
-  const cropped = new Float32Array(r[0] * r[1] * r[2]);
-  const channel = new Float32Array(oN);
-  const best = new Float32Array(oN).fill(-Infinity);
-  const labels = new Uint8Array(oN);
-  for (let c = 0; c < C; c++) {
-    cropBox(logits, props.paddedDims, props.padding.before, r, cropped, c * pN);
-    resampleLinear(cropped, r, o, props.scaleBack, channel);
-    const id = labelIds[c];
-    for (let v = 0; v < oN; v++) {
-      if (channel[v] > best[v]) { best[v] = channel[v]; labels[v] = id; }
-    }
-  }
-  return labels;
-}
 
 export type RunTile = (image: Float32Array, vtIndex: BigInt64Array | undefined) => Promise<Float32Array>;
 

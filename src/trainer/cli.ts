@@ -10,6 +10,7 @@ import { NiftiError } from '../infer/io/nifti';
 import { makeConfig } from '../model';
 import { draftCard } from './card';
 import { CheckpointError } from './checkpoint';
+import { type TrainConfig, makeTrainConfig } from './config';
 import { DataError, findCases, normalisationOf, prepareCase, readCase } from './data';
 import { NonFiniteError } from './runtime';
 import { train } from './train';
@@ -28,7 +29,8 @@ const FLAGS: FlagSpecs = {
   threads: { description: 'onnxruntime intra-op threads', default: '2' },
   'val-every': { description: 'validate every N steps', default: '250' },
   'ckpt-every': { description: 'checkpoint every N steps', default: '50' },
-  config: { description: 'JSON overrides of the preset, e.g. {"patch":[32,32,16]}' },
+  config: { description: 'JSON overrides of the network preset, e.g. {"patch":[32,32,16]}' },
+  'train-config': { description: 'JSON overrides of the training recipe, e.g. {"augment":{"pMirror":0}} (src/trainer/config.ts)' },
   resume: { description: 'continue from <out>.ckpt', boolean: true },
   init: { description: 'start from the weights of an exported .onnx (fine-tuning)' },
   help: { description: 'print this help', boolean: true },
@@ -40,21 +42,29 @@ function intArg(v: string | undefined, name: string, min = 1): number {
   return n;
 }
 
+function jsonArg(v: string | undefined, name: string): Record<string, unknown> {
+  if (!v) return {};
+  try {
+    const o = JSON.parse(v) as unknown;
+    if (typeof o === 'object' && o !== null && !Array.isArray(o)) return o as Record<string, unknown>;
+  } catch { /* reported below */ }
+  throw new ArgsError(`--${name} must be a JSON object, got ${v}`);
+}
+
 async function main(argv: string[]): Promise<number> {
   const a = parseArgs(argv, FLAGS);
   if (a.help) {
     console.log(usage('npm run train --', FLAGS));
     return 0;
   }
-  let overrides: Record<string, unknown> = {};
-  if (a.config) {
-    try {
-      overrides = JSON.parse(a.config) as Record<string, unknown>;
-    } catch {
-      throw new ArgsError(`--config must be JSON, got ${a.config}`);
-    }
-  }
+  const overrides = jsonArg(a.config, 'config');
   const cfg = makeConfig(a.preset as string, { ...overrides, variant: a.variant, classes: CASE_LABELS.length });
+  let tc: TrainConfig;
+  try {
+    tc = makeTrainConfig(a.preset as string, jsonArg(a['train-config'], 'train-config'));
+  } catch (e) {
+    throw new ArgsError(`--train-config: ${(e as Error).message}`);
+  }
   const spacing = (a.spacing as string).split(',').map(Number);
   if (spacing.length !== 3 || spacing.some((s) => !(s > 0))) throw new ArgsError(`--spacing must be three positive numbers x,y,z, got ${a.spacing}`);
   const steps = intArg(a.steps, 'steps');
@@ -66,16 +76,18 @@ async function main(argv: string[]): Promise<number> {
   const pairs = findCases((a.data as string).split(','));
   const raws = pairs.map(readCase);
   const valRaws = a.val ? findCases(a.val.split(',')).map(readCase) : raws;
-  const norm = normalisationOf(raws);
   const name = out.split('/').pop() as string;
-  const card = draftCard(name, a.preset as string, cfg, CASE_LABELS, spacing as [number, number, number], norm, 0);
-  const cases = raws.map((r) => prepareCase(r, card));
+  // Preprocessing needs a card; the normalisation comes from the prepared cases, so it starts as identity.
+  const grid = draftCard(name, a.preset as string, cfg, CASE_LABELS, spacing as [number, number, number], { clip: [-32768, 32767], mean: 0, std: 1 }, 0);
+  const cases = raws.map((r) => prepareCase(r, grid));
+  const norm = normalisationOf(cases, CASE_LABELS.map((l) => l.name));
+  const card = { ...grid, normalisation: norm, training: { ...grid.training, recipe: { ...tc } } };
   console.log(`training ${name}: ${cfg.variant}/${a.preset}, ${pairs.length} case(s) ${pairs.map((p) => p.name).join(', ')}, patch ${cfg.patch.join('x')} at ${spacing.join('x')} mm, normalisation clip [${norm.clip.map((v) => v.toFixed(0))}] mean ${norm.mean.toFixed(1)} std ${norm.std.toFixed(1)}`);
   card.training.data = pairs.map((p) => p.name);
   card.training.validation = a.val
     ? `held-out cases: ${valRaws.map((r) => r.pair.name).join(', ')}`
     : `validation on the training data (${pairs.map((p) => p.name).join(', ')}): a sanity check, not a measure of generalisation`;
-  const result = await train(cfg, card, cases, valRaws, {
+  const result = await train(cfg, tc, card, cases, valRaws, {
     out, steps, lr, optimizer: a.optimizer, seed: intArg(a.seed, 'seed', 0),
     threads: intArg(a.threads, 'threads'), valEvery: intArg(a['val-every'], 'val-every'), ckptEvery: intArg(a['ckpt-every'], 'ckpt-every'),
     resume: a.resume === 'true', init: a.init, log: (l) => console.log(l),

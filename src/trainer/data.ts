@@ -1,6 +1,6 @@
 /**
  * Training data: image/label pairs by naming convention, brought to the model grid by the very
- * `preprocess` that inference uses (so training and inference see identical inputs).
+ * `preprocess` that inference uses (so training and inference see identical inputs), kept in HU.
  *
  * Convention: `<case>_ct.nii[.gz]` with its label map `<case>_seg<anything>.nii[.gz]` in the same
  * folder (e.g. caseA_ct.nii.gz + caseA_seg9.nii.gz). `--data` takes folders or CT files.
@@ -10,8 +10,8 @@ import { basename, dirname, join } from 'node:path';
 import type { ModelCard, Normalisation } from '../infer/contract/modelCard';
 import { type NiftiVolume, readNifti } from '../infer/io/nifti';
 import { foregroundStats } from '../infer/preprocess/normalise';
-import { preprocess } from '../infer/pipeline';
-import { resampleLabelsNearest } from '../infer/preprocess/resample';
+import { preprocess } from '../infer/preprocess/preprocess';
+import { addLabelOffsets, contrastOffsets } from './augment/intensity';
 import type { Vec3 } from '../infer/io/niftiHeader';
 
 export interface CasePair {
@@ -22,13 +22,16 @@ export interface CasePair {
 
 export interface TrainCase {
   name: string;
-  /** Normalised CT on the padded model grid. */
-  image: Float32Array;
+  /** CT in HU at the model spacing, canonical RAS order, unpadded (crops read past the borders as air). */
+  hu: Float32Array;
   labels: Uint8Array;
   dims: Vec3;
+  /** Body anchor of the volume-token grid, voxel coordinates of this grid. */
   anchorVoxel: Vec3;
-  /** Flat indices of foreground voxels, for foreground oversampling. */
-  foreground: Int32Array;
+  /** Flat voxel indices per label id (empty for absent labels), for class-balanced oversampling. */
+  classVoxels: Int32Array[];
+  /** Median HU per label id (NaN where absent): the contrast-phase simulation moves these. */
+  medianHu: Float64Array;
 }
 
 const CT_RE = /^(.+)_ct\.nii(\.gz)?$/;
@@ -73,37 +76,57 @@ export function readCase(pair: CasePair): RawCase {
   return { pair, image, label };
 }
 
-function toLabels(v: NiftiVolume, classes: number, file: string): Uint8Array {
-  const out = new Uint8Array(v.data.length);
-  for (let i = 0; i < out.length; i++) {
-    const l = Math.round(v.data[i]);
-    if (l < 0 || l >= classes) throw new DataError(`${file}: label ${l} at voxel ${i} is outside 0..${classes - 1}`);
-    out[i] = l;
+function checkLabels(v: NiftiVolume, classes: number, file: string): void {
+  for (let i = 0; i < v.data.length; i++) {
+    const l = v.data[i];
+    if (!(l >= 0 && l < classes && Number.isInteger(l))) throw new DataError(`${file}: label ${l} at voxel ${i} is outside 0..${classes - 1} or not an integer`);
   }
-  return out;
 }
 
-/** CT normalisation from the training foreground (nnU-Net: 0.5/99.5 percentiles, mean, std). */
-export function normalisationOf(cases: readonly RawCase[]): Normalisation {
-  return foregroundStats(cases.map((c) => c.image.data), cases.map((c) => c.label.data));
+/** Median of the HU values of each label (NaN for labels with no voxel), from an integer-HU histogram per label. */
+export function labelMedians(hu: Float32Array, labels: Uint8Array, classes: number): Float64Array {
+  const groups: number[][] = Array.from({ length: classes }, () => []);
+  for (let i = 0; i < labels.length; i++) if (labels[i] < classes) groups[labels[i]].push(hu[i]);
+  return Float64Array.from(groups, (g) => {
+    if (!g.length) return NaN;
+    g.sort((a, b) => a - b);
+    return g[Math.floor(g.length / 2)];
+  });
 }
 
-/** Preprocesses a case exactly as inference will, and brings its labels to the same padded grid. */
+/**
+ * Brings a case to the model grid exactly as inference will (canonical orientation, model spacing),
+ * keeping HU: normalisation and augmentation happen per crop.
+ */
 export function prepareCase(raw: RawCase, card: ModelCard): TrainCase {
-  const pre = preprocess(raw.image, card);
-  const { props } = pre;
-  const labels0 = toLabels(raw.label, card.labels.length, raw.pair.label);
-  // The exact spacing ratio `preprocess` resampled the image with (not dims / dims, which rounding skews).
-  const scale = card.spacing.map((t, a) => t / raw.image.spacing[a]) as Vec3;
-  const r = props.resampledDims.every((d, a) => d === props.originalDims[a]) ? labels0 : resampleLabelsNearest(labels0, props.originalDims, props.resampledDims, scale);
-  const [px, py] = pre.dims;
-  const [rx, ry, rz] = props.resampledDims;
-  const [bx, by, bz] = props.padding.before;
-  const labels = new Uint8Array(pre.dims[0] * pre.dims[1] * pre.dims[2]);
-  for (let z = 0; z < rz; z++) for (let y = 0; y < ry; y++) {
-    labels.set(r.subarray((z * ry + y) * rx, (z * ry + y + 1) * rx), ((z + bz) * py + y + by) * px + bx);
+  const classes = card.labels.length;
+  checkLabels(raw.label, classes, raw.pair.label);
+  const pre = preprocess(raw.image, card, { labels: raw.label.data, keepHu: true, pad: false });
+  const labels = pre.labels as Uint8Array;
+  const hu = pre.hu as Float32Array;
+  const lists: number[][] = Array.from({ length: classes }, () => []);
+  for (let i = 0; i < labels.length; i++) if (labels[i] > 0) lists[labels[i]].push(i);
+  return {
+    name: raw.pair.name, hu, labels, dims: pre.dims, anchorVoxel: pre.props.anchorVoxel,
+    classVoxels: lists.map((l) => Int32Array.from(l)), medianHu: labelMedians(hu, labels, classes),
+  };
+}
+
+/**
+ * CT normalisation (nnU-Net: foreground 0.5/99.5 percentiles, mean, std) over the training cases as
+ * they are and as the contrast-phase simulation shows them (each case once at a portal-venous phase),
+ * so the clip does not saturate enhanced organs that a non-contrast training case never shows.
+ */
+export function normalisationOf(cases: readonly TrainCase[], labelNames: readonly string[]): Normalisation {
+  const images: Float32Array[] = [];
+  const labels: Uint8Array[] = [];
+  for (const c of cases) {
+    images.push(c.hu);
+    labels.push(c.labels);
+    const enhanced = Float32Array.from(c.hu);
+    addLabelOffsets(enhanced, c.labels, contrastOffsets(labelNames, c.medianHu, () => 0.6));
+    images.push(enhanced);
+    labels.push(c.labels);
   }
-  const fg: number[] = [];
-  for (let i = 0; i < labels.length; i++) if (labels[i] > 0) fg.push(i);
-  return { name: raw.pair.name, image: pre.image, labels, dims: pre.dims, anchorVoxel: props.anchorVoxel, foreground: Int32Array.from(fg) };
+  return foregroundStats(images, labels);
 }

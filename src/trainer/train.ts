@@ -4,8 +4,8 @@
  * clear message on NaN/Inf, and the export at the end.
  */
 import { readFileSync } from 'node:fs';
-import { readWeights, rng } from '../graph';
-import { type FineConfig, buildFine, deepTargetShapes, volumeTokenCount } from '../model';
+import { readWeights } from '../graph';
+import { type FineConfig, IO, buildFine, deepTargetShapes, volumeTokenCount } from '../model';
 import type { ModelCard } from '../infer/contract/modelCard';
 import { diceScore } from '../infer/eval/metrics';
 import { segmentVolume } from '../infer/pipeline';
@@ -15,7 +15,11 @@ import type { RawCase, TrainCase } from './data';
 import { exportModel } from './export';
 import { type Optimizer, adamw, clipGradNorm, polyLr, sgdNesterov } from './optim';
 import { TrainingRuntime } from './runtime';
-import { sampleCrop } from './sampler';
+import type { TrainConfig } from './config';
+import { CropQueue } from './cropQueue';
+
+/** The training graph's warm-up mask input (volume tokens seen so far). */
+const VT_SEEN = IO.vtSeen;
 
 export interface TrainOptions {
   out: string;
@@ -47,7 +51,7 @@ export async function validate(rt: TrainingRuntime, card: ModelCard, cases: read
   for (const c of cases) {
     const res = await segmentVolume(c.image, card, async (image, vt) => {
       const feeds = tileFeeds(card, image, vt);
-      if (vt) feeds.vt_seen = { data: seen, dims: [seen.length] };
+      if (vt) feeds[VT_SEEN] = { data: seen, dims: [seen.length] };
       return (await rt.infer(feeds)).logits.data;
     });
     const ref = Uint8Array.from(c.label.data, (v) => Math.round(v));
@@ -61,10 +65,14 @@ export async function validate(rt: TrainingRuntime, card: ModelCard, cases: read
   return { dice, meanDice: vals.length ? vals.reduce((a, b) => a + b, 0) / vals.length : 0 };
 }
 
-export async function train(cfg: FineConfig, card: ModelCard, cases: TrainCase[], valCases: RawCase[], opts: TrainOptions): Promise<ModelCard> {
+/**
+ * Trains from `draft` (the card that fixed preprocessing) and exports the model; returns the exported
+ * card. Nothing passed in is modified.
+ */
+export async function train(cfg: FineConfig, tc: TrainConfig, draft: ModelCard, cases: TrainCase[], valCases: RawCase[], opts: TrainOptions): Promise<ModelCard> {
   const rt = new TrainingRuntime((m) => buildFine(cfg, m), { seed: opts.seed, threads: opts.threads });
-  card.parameters = rt.trainGraph.parameterCount();
-  const optimizer: Optimizer = opts.optimizer === 'sgd' ? sgdNesterov() : adamw(0.9, 0.999, 0.01);
+  const card: ModelCard = { ...draft, parameters: rt.trainGraph.parameterCount(), training: { ...draft.training } };
+  const optimizer: Optimizer = opts.optimizer === 'sgd' ? sgdNesterov() : adamw(tc.adamBeta1, tc.adamBeta2, tc.weightDecay);
   const ckptFile = `${opts.out}.ckpt`;
   const counts = new Float64Array(cfg.variant === 'fine' ? volumeTokenCount(cfg) : 0);
   let start = 0, seconds = 0;
@@ -95,41 +103,47 @@ export async function train(cfg: FineConfig, card: ModelCard, cases: TrainCase[]
     seconds = ck.meta.seconds;
     opts.log(`resumed from ${ckptFile} at step ${start}`);
   }
-  const spec = {
-    patch: cfg.patch, classes: cfg.classes, spacing: card.spacing, grid: card.volumeTokens,
-    deepShapes: deepTargetShapes(cfg), foregroundFraction: 0.33, augment: true,
-  };
-  const rnd = rng(opts.seed * 7919 + start);
+  const queue = new CropQueue(cases, { card, deepShapes: deepTargetShapes(cfg), foregroundFraction: tc.foregroundFraction, augment: tc.augment }, opts.seed, tc.prefetch);
   let ema = NaN;
   const t0 = performance.now();
-  for (let step = start; step < opts.steps; step++) {
-    const crop = sampleCrop(cases, spec, rnd);
-    if (crop.vtIndex) {
-      for (const i of crop.vtIndex) counts[Number(i)]++;
-      crop.feeds.vt_seen = { data: seenMask(counts), dims: [counts.length] };
+  let inRun = 0, cropMs = 0;
+  try {
+    for (let step = start; step < opts.steps; step++) {
+      const crop = await queue.get(step);
+      cropMs += crop.ms;
+      if (crop.vtIndex && card.io.volumeTokenIndex) {
+        for (const i of crop.vtIndex) counts[Number(i)]++;
+        crop.feeds[VT_SEEN] = { data: seenMask(counts), dims: [counts.length] };
+      }
+      const s0 = performance.now();
+      const { loss } = await rt.step(crop.feeds, optimizer, polyLr(opts.lr, step, opts.steps), (g) => clipGradNorm(g, tc.gradClip));
+      const dt = performance.now() - s0;
+      inRun += dt;
+      seconds += dt / 1000;
+      ema = Number.isNaN(ema) ? loss : tc.lossEma * ema + (1 - tc.lossEma) * loss;
+      const done = step + 1;
+      if (done % 10 === 0 || done === opts.steps) {
+        const wall = performance.now() - t0;
+        const rate = (done - start) / (wall / 1000);
+        const overhead = 100 * (1 - inRun / wall);
+        opts.log(`step ${done}/${opts.steps} loss ${ema.toFixed(4)} ${rate.toFixed(2)} it/s ETA ${Math.round((opts.steps - done) / rate)} s; outside onnxruntime ${overhead.toFixed(1)}% of the loop, crop ${(cropMs / (done - start)).toFixed(0)} ms (worker: ${tc.prefetch > 0 ? 'yes' : 'no'})`);
+      }
+      const validateNow = valCases.length && (done % opts.valEvery === 0 || done === opts.steps);
+      const point: { step: number; loss: number; meanDice?: number } = { step: done, loss: ema };
+      if (validateNow) {
+        const v = await validate(rt, card, valCases, seenMask(counts));
+        point.meanDice = v.meanDice;
+        card.training.dice = v.dice;
+        card.training.meanDice = v.meanDice;
+        opts.log(`validation at step ${done}: mean Dice ${v.meanDice.toFixed(3)} ${Object.entries(v.dice).map(([k, d]) => `${k}=${d.toFixed(2)}`).join(' ')}`);
+      }
+      if (validateNow || done % 50 === 0) curve.push(point);
+      if (done % opts.ckptEvery === 0 || done === opts.steps) save(done);
     }
-    const s0 = performance.now();
-    const { loss } = await rt.step(crop.feeds, optimizer, polyLr(opts.lr, step, opts.steps), (g) => clipGradNorm(g, 12));
-    seconds += (performance.now() - s0) / 1000;
-    ema = Number.isNaN(ema) ? loss : 0.95 * ema + 0.05 * loss;
-    const done = step + 1;
-    if (done % 10 === 0 || done === opts.steps) {
-      const rate = (done - start) / ((performance.now() - t0) / 1000);
-      opts.log(`step ${done}/${opts.steps} loss ${ema.toFixed(4)} ${rate.toFixed(2)} it/s ETA ${Math.round((opts.steps - done) / rate)} s`);
-    }
-    const validateNow = valCases.length && (done % opts.valEvery === 0 || done === opts.steps);
-    const point: { step: number; loss: number; meanDice?: number } = { step: done, loss: ema };
-    if (validateNow) {
-      const v = await validate(rt, card, valCases, seenMask(counts));
-      point.meanDice = v.meanDice;
-      card.training.dice = v.dice;
-      card.training.meanDice = v.meanDice;
-      opts.log(`validation at step ${done}: mean Dice ${v.meanDice.toFixed(3)} ${Object.entries(v.dice).map(([k, d]) => `${k}=${d.toFixed(2)}`).join(' ')}`);
-    }
-    if (validateNow || done % 50 === 0) curve.push(point);
-    if (done % opts.ckptEvery === 0 || done === opts.steps) save(done);
+  } finally {
+    await queue.close();
+    await rt.release();
   }
-  await rt.release();
   card.training = { ...card.training, steps: opts.steps, seconds: Math.round(seconds), curve };
   return exportModel(opts.out, cfg, rt.params, counts.length ? seenMask(counts) : undefined, card);
 }

@@ -4,7 +4,8 @@ import {
   volumeLevelCellHeat, windowLevelHeat, windowOfToken,
 } from '../../src/infer/attention/attentionMap';
 import type { VolumeTokenGrid } from '../../src/infer/contract/modelCard';
-import type { PreprocessProps } from '../../src/infer/pipeline';
+import type { PreprocessProps } from '../../src/infer/preprocess/preprocess';
+import { orientationOf } from '../../src/infer/preprocess/orientation';
 
 const g: AttentionGeometry = { patch: [32, 32, 16], tokenGrid: [8, 8, 4], window: [4, 4, 2], windowTokens: 1 };
 
@@ -67,7 +68,8 @@ describe('global and volume levels', () => {
 
 describe('painting back to the original grid', () => {
   const props: PreprocessProps = {
-    originalDims: [4, 2, 1], originalSpacing: [2, 2, 2], resampledDims: [8, 4, 2], scaleBack: [2, 2, 2],
+    inputDims: [4, 2, 1], orientation: orientationOf([2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 1]),
+    canonicalDims: [4, 2, 1], canonicalSpacing: [2, 2, 2], resampledDims: [8, 4, 2], forwardScale: [0.5, 0.5, 0.5], scaleBack: [2, 2, 2],
     padding: { before: [0, 0, 0], after: [0, 0, 0] }, paddedDims: [8, 4, 2], anchorVoxel: [3.5, 1.5, 0.5],
   };
 

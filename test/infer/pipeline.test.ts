@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { diceScore } from '../../src/infer/eval/metrics';
 import { type NiftiVolume, makeNiftiHeader } from '../../src/infer/io/nifti';
-import type { Vec3 } from '../../src/infer/io/niftiHeader';
+import { type Vec3, centredAffine } from '../../src/infer/io/niftiHeader';
 import { makePhantom } from '../../src/infer/synthetic/phantom';
-import { type RunTile, preprocess, segmentVolume } from '../../src/infer/pipeline';
+import { type RunTile, segmentVolume } from '../../src/infer/pipeline';
+import { preprocess } from '../../src/infer/preprocess/preprocess';
 import { resampleLinear } from '../../src/infer/preprocess/resample';
 import { cropBox, padToPatch, slidingWindowTiles } from '../../src/infer/runtime/slidingWindow';
 import { flipChannels } from '../../src/infer/runtime/mirror';
@@ -14,7 +15,7 @@ const dims: Vec3 = [72, 64, 26];
 const spacing: Vec3 = [4.5, 4.5, 6];
 const phantom = makePhantom({ dims, spacing, seed: 5 });
 const volume: NiftiVolume = {
-  dims, spacing, data: phantom.image, affine: [], datatype: 16, header: makeNiftiHeader(dims, spacing), warnings: [],
+  dims, spacing, data: phantom.image, affine: centredAffine(dims, spacing), datatype: 16, header: makeNiftiHeader(dims, spacing), warnings: [],
 };
 const card = testCard();
 

@@ -29,7 +29,7 @@ describe('prepareCase', () => {
     const c = prepareCase(raw, card);
     let checked = 0;
     for (let i = 0; i < c.labels.length; i++) {
-      const x = c.image[i];
+      const x = c.hu[i];
       if (x <= 0 || x >= dims[0] * spacing[0]) continue; // padding
       const phase = x % 30;
       if (phase < 0.8 || phase > 29.2) continue; // within one source voxel of a stripe edge

@@ -21,7 +21,8 @@
  */
 import type { VolumeTokenGrid } from '../contract/modelCard';
 import type { Vec3 } from '../io/niftiHeader';
-import type { PreprocessProps } from '../pipeline';
+import type { PreprocessProps } from '../preprocess/preprocess';
+import { fromCanonical, voxelToCanonical } from '../preprocess/orientation';
 
 export type AttentionLevel = 'window' | 'global' | 'volume';
 
@@ -162,9 +163,10 @@ export function volumeLevelCellHeat(
   return cells;
 }
 
-/** Position on the padded model grid of an original voxel (the inverse of `preprocess`'s resampling). */
+/** Position on the padded model grid of an input voxel (through `preprocess`'s reorientation and resampling). */
 export function originalToModel(v: Vec3, props: PreprocessProps): Vec3 {
-  return v.map((x, a) => (x + 0.5) * props.scaleBack[a] - 0.5 + props.padding.before[a]) as Vec3;
+  const c = voxelToCanonical(v, props.inputDims, props.orientation);
+  return c.map((x, a) => (x + 0.5) * props.scaleBack[a] - 0.5 + props.padding.before[a]) as Vec3;
 }
 
 /** Origin of the tile whose centre is nearest to a model-grid position. */
@@ -178,9 +180,9 @@ export function nearestTile(p: Vec3, tiles: Vec3[], patch: Vec3): Vec3 {
   return best;
 }
 
-/** Paints per-model-voxel values onto the original grid: `value(p)` at each voxel's model position. */
+/** Paints per-model-voxel values onto the input's grid: `value(p)` at each voxel's model position. */
 function paint(props: PreprocessProps, value: (p: Vec3) => number): Float32Array {
-  const [nx, ny, nz] = props.originalDims;
+  const [nx, ny, nz] = props.canonicalDims;
   const out = new Float32Array(nx * ny * nz);
   const axis = (a: number, n: number) => Float64Array.from({ length: n }, (_, i) => (i + 0.5) * props.scaleBack[a] - 0.5 + props.padding.before[a]);
   const px = axis(0, nx);
@@ -188,7 +190,7 @@ function paint(props: PreprocessProps, value: (p: Vec3) => number): Float32Array
   const pz = axis(2, nz);
   let i = 0;
   for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++) out[i++] = value([px[x], py[y], pz[z]]);
-  return out;
+  return fromCanonical(out, props.inputDims, props.orientation);
 }
 
 /** Token heat of one tile painted onto the original grid (zero outside the tile). */

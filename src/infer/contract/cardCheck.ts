@@ -104,14 +104,21 @@ function labelList(f: Fields, file: string): LabelInfo[] {
   const raw = f.list('labels');
   if (raw.length < 2 || raw.length > 256) f.fail('labels', 'an array of 2..256 labels (background first)');
   const seen = new Set<number>();
-  return raw.map((v, i) => {
+  const labels: LabelInfo[] = raw.map((v, i) => {
     const l = Fields.of(v, `labels[${i}]`, file);
     const id = l.int('id', 0);
     if (id > 255 || seen.has(id)) l.fail('id', 'a unique integer 0..255');
     seen.add(id);
     const color = l.tuple('color', 3, (x) => Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 255, 'integers 0..255') as Vec3;
-    return { id, name: l.str('name'), color };
+    const mirror = l.has('mirror') ? l.int('mirror', 0) : undefined;
+    return { id, name: l.str('name'), color, ...(mirror !== undefined ? { mirror } : {}) };
   });
+  for (const l of labels) {
+    if (l.mirror !== undefined && !labels.some((m) => m.id === l.mirror && m.mirror === l.id)) {
+      throw new ModelCardError(`${file}: label ${l.name} names mirror partner ${l.mirror}, which is not a label that names ${l.id} back`);
+    }
+  }
+  return labels;
 }
 
 function normalisation(f: Fields): Normalisation {

@@ -11,6 +11,8 @@ export interface LabelInfo {
   name: string;
   /** RGB, 0..255. */
   color: [number, number, number];
+  /** Id of the label this one becomes when the image is mirrored left-right (kidney_right <-> kidney_left); absent: itself. */
+  mirror?: number;
 }
 
 export interface OnnxFileRef {
@@ -84,6 +86,8 @@ export interface TrainingRecord {
   dice: Record<string, number>;
   meanDice: number;
   curve: { step: number; loss: number; meanDice?: number }[];
+  /** The training recipe (augmentation probabilities and ranges, sampling, optimiser settings), as the trainer ran it. */
+  recipe?: Record<string, unknown>;
 }
 
 /**
