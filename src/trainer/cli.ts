@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ArgsError, parseArgs, usage, type FlagSpecs } from '../util/args';
+import { organVolumeRanges } from '../infer/contract/applicability';
 import { CASE_LABELS } from '../infer/contract/labels';
 import { NiftiError } from '../infer/io/nifti';
 import { makeConfig } from '../model';
@@ -81,7 +82,8 @@ async function main(argv: string[]): Promise<number> {
   const grid = draftCard(name, a.preset as string, cfg, CASE_LABELS, spacing as [number, number, number], { clip: [-32768, 32767], mean: 0, std: 1 }, 0);
   const cases = raws.map((r) => prepareCase(r, grid));
   const norm = normalisationOf(cases, CASE_LABELS.map((l) => l.name));
-  const card = { ...grid, normalisation: norm, training: { ...grid.training, recipe: { ...tc } } };
+  const applicability = { organVolumeMl: organVolumeRanges(raws.map((r) => ({ labels: Uint8Array.from(r.label.data), spacing: r.label.spacing })), CASE_LABELS) };
+  const card = { ...grid, normalisation: norm, applicability, training: { ...grid.training, recipe: { ...tc } } };
   console.log(`training ${name}: ${cfg.variant}/${a.preset}, ${pairs.length} case(s) ${pairs.map((p) => p.name).join(', ')}, patch ${cfg.patch.join('x')} at ${spacing.join('x')} mm, normalisation clip [${norm.clip.map((v) => v.toFixed(0))}] mean ${norm.mean.toFixed(1)} std ${norm.std.toFixed(1)}`);
   card.training.data = pairs.map((p) => p.name);
   card.training.validation = a.val
