@@ -4,21 +4,12 @@
  * crops with or without the worker, and a resumed run continues the same sequence. depth 0 prepares
  * each crop on the calling thread.
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { tsWorker } from '../util/tsWorker';
 import type { TrainCase } from './data';
 import { type Crop, type SamplerSpec, cropSeed, sampleCrop } from './sampler';
 
 type Reply = { step: number; crop?: Crop; error?: string };
-
-/** A worker running a TypeScript module: the worker registers the tsx loader itself, then imports it. */
-function tsWorker(file: URL, workerData: unknown): Worker {
-  // tsx's ES-module build of its register API (its CommonJS build cannot register ESM hooks).
-  const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(file.href)}); });`;
-  return new Worker(boot, { eval: true, workerData });
-}
 
 export class CropQueue {
   private worker?: Worker;

@@ -3,9 +3,10 @@
  * FINE sliding-window segmentation on onnxruntime-node. Writes a uint8 label map on the input's grid
  * with its geometry, prints organ volumes. Bad input: exit 2, one line, no output file. Applicability
  * warnings (contract/applicability.ts) go to stderr as `warning: ...` lines and the output is still
- * written; with --strict any warning means exit 3 and no output file.
+ * written; with --strict any warning means exit 3 and no output file. With a folder of NIfTI files as
+ * `--input`, every scan is segmented into the `--output` folder (runtime/folderJob.ts).
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSession } from '../runtime/backend';
@@ -15,11 +16,13 @@ import { NiftiError, readNifti, writeNifti } from '../io/nifti';
 import { segmentVolume } from '../pipeline';
 import { sessionTileRunner } from '../runtime/tileRunner';
 import { InputError, defaultCardPath, loadModel } from '../runtime/loadModel';
+import { segmentFolder } from '../runtime/folderJob';
 import { ArgsError, type FlagSpecs, parseArgs, usage } from '../../util/args';
 
 const FLAGS: FlagSpecs = {
-  input: { description: 'CT volume (.nii / .nii.gz)', required: true },
-  output: { description: 'label map to write (.nii.gz or .nii)', required: true },
+  input: { description: 'CT volume (.nii / .nii.gz), or a folder of them (folder mode)', required: true },
+  output: { description: 'label map to write (.nii.gz or .nii), or the output folder in folder mode', required: true },
+  jobs: { description: 'folder mode: scans segmented at once, sharing the CPU cores', default: '1' },
   model: { description: 'model card JSON (default: the bundled default model)' },
   threads: { description: 'onnxruntime threads', default: '2' },
   strict: { description: 'treat any warning as an error: exit 3, write no output', boolean: true },
@@ -42,6 +45,16 @@ export async function segmentFile(argv: string[], log: (s: string) => void, warn
   if (a.help) return log(usage('npm run segment --', FLAGS));
   const input = a.input as string, output = a.output as string;
   if (!existsSync(input)) throw new InputError(`${input}: no such file`);
+  if (statSync(input).isDirectory() && readdirSync(input).some((f) => /\.nii(\.gz)?$/.test(f))) {
+    if (resolve(input) === resolve(output)) throw new InputError(`--output ${output} is the input folder; choose another folder (inputs are never modified)`);
+    const jobs = Number(a.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1) throw new ArgsError(`--jobs must be an integer >= 1, got "${a.jobs}"`);
+    const cardPath = a.model ?? defaultCardPath();
+    const { card } = await loadModel(cardPath);
+    const r = await segmentFolder(input, output, { cardPath, labels: card.labels, jobs, log, warn });
+    if (r.failed.length) throw new InputError(`${r.failed.length} scan(s) failed: ${r.failed.join(', ')}`);
+    return;
+  }
   if (resolve(input) === resolve(output)) throw new InputError(`--output ${output} is the input file; choose another path (the input is never modified)`);
   const volume = readNifti(new Uint8Array(readFileSync(input)), input);
   const { card, onnx } = await loadModel(a.model ?? defaultCardPath());

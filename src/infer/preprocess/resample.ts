@@ -63,20 +63,34 @@ export function resampleLinear(
   const ty = axisTaps(ny, oy, scale[1]);
   const tz = axisTaps(dims[2], oz, scale[2]);
   const cache = new Map<number, Float32Array>();
+  // In-plane pass, separable: each input row is resampled along x once (lazily, only the rows some
+  // output row reads), then output rows blend two of those.
+  const rows = new Float32Array(ny * ox);
+  const rowDone = new Uint8Array(ny);
   const planeOf = (z: number): Float32Array => {
     let p = cache.get(z);
     if (p) return p;
     p = new Float32Array(ox * oy);
     const base = offset + z * nx * ny;
-    for (let j = 0; j < oy; j++) {
-      const r0 = base + ty.lo[j] * nx;
-      const r1 = base + ty.hi[j] * nx;
-      const wy = ty.w[j];
-      for (let i = 0; i < ox; i++) {
-        const a = data[r0 + tx.lo[i]] * (1 - tx.w[i]) + data[r0 + tx.hi[i]] * tx.w[i];
-        const b = data[r1 + tx.lo[i]] * (1 - tx.w[i]) + data[r1 + tx.hi[i]] * tx.w[i];
-        p[j * ox + i] = a * (1 - wy) + b * wy;
+    rowDone.fill(0);
+    const rowOf = (y: number): number => {
+      const r = y * ox;
+      if (!rowDone[y]) {
+        rowDone[y] = 1;
+        const src = base + y * nx;
+        for (let i = 0; i < ox; i++) {
+          const w = tx.w[i];
+          rows[r + i] = data[src + tx.lo[i]] * (1 - w) + data[src + tx.hi[i]] * w;
+        }
       }
+      return r;
+    };
+    for (let j = 0; j < oy; j++) {
+      const r0 = rowOf(ty.lo[j]);
+      const r1 = rowOf(ty.hi[j]);
+      const wy = ty.w[j];
+      const o = j * ox;
+      for (let i = 0; i < ox; i++) p[o + i] = rows[r0 + i] * (1 - wy) + rows[r1 + i] * wy;
     }
     cache.set(z, p);
     return p;

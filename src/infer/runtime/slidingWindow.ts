@@ -131,25 +131,30 @@ export class LogitAccumulator {
         throw new Error(`LogitAccumulator.add: tile at ${origin.join(',')} leaves the volume ${this.dims.join('x')}`);
       }
     }
-    let t = 0;
-    for (let z = 0; z < pz; z++) {
-      for (let y = 0; y < py; y++) {
-        const row = origin[0] + nx * (origin[1] + y + ny * (origin[2] + z));
-        for (let x = 0; x < px; x++, t++) {
-          const v = row + x;
-          const w = this.importance[t];
-          this.weight[v] += w;
-          for (let c = 0; c < this.channels; c++) this.sum[c * this.n + v] += w * tileLogits[c * m + t];
+    // Channel-outer, row-contiguous: every inner loop walks both arrays with stride 1.
+    const w = this.importance;
+    for (let c = -1; c < this.channels; c++) {
+      const dst = c < 0 ? this.weight : this.sum;
+      const dOff = c < 0 ? 0 : c * this.n;
+      const sOff = c * m;
+      let t = 0;
+      for (let z = 0; z < pz; z++) {
+        for (let y = 0; y < py; y++, t += px) {
+          const row = dOff + origin[0] + nx * (origin[1] + y + ny * (origin[2] + z));
+          if (c < 0) for (let x = 0; x < px; x++) dst[row + x] += w[t + x];
+          else for (let x = 0; x < px; x++) dst[row + x] += w[t + x] * tileLogits[sOff + t + x];
         }
       }
     }
   }
 
-  /** The weighted mean logits [C][nz][ny][nx]; voxels no tile touched stay 0. */
+  /** The weighted mean logits [C][nz][ny][nx]; voxels no tile touched stay 0. Call once: it reuses its buffers. */
   finish(): Float32Array {
-    for (let v = 0; v < this.n; v++) {
-      const w = this.weight[v];
-      if (w > 0) for (let c = 0; c < this.channels; c++) this.sum[c * this.n + v] /= w;
+    const inv = this.weight;
+    for (let v = 0; v < this.n; v++) inv[v] = inv[v] > 0 ? 1 / inv[v] : 0;
+    for (let c = 0; c < this.channels; c++) {
+      const o = c * this.n;
+      for (let v = 0; v < this.n; v++) this.sum[o + v] *= inv[v];
     }
     return this.sum;
   }
