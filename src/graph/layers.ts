@@ -168,3 +168,39 @@ export function crossEntropyDiceLoss(g: Graph, logits: Value, onehot: Value, eps
   const { p, logp } = channelSoftmax(g, logits);
   return o.add(g, crossEntropyOf(g, logp, onehot), diceOf(g, p, onehot, eps));
 }
+
+/**
+ * Which classes a training case annotates, as two [C] float inputs: `annotated` (1 for each
+ * annotated foreground class, 0 for background and unannotated ones) and `merged` (1 for background
+ * and every unannotated class: the classes a voxel labelled 0 may really belong to).
+ */
+export interface ClassMask {
+  annotated: Value;
+  merged: Value;
+}
+
+/**
+ * CE + soft Dice for a case that annotates only some classes (the marginal loss of Shi et al. 2021):
+ * a voxel labelled background scores log sum_{c in merged} p_c, so predicting an unannotated organ
+ * there costs nothing; Dice averages over annotated classes only. With every class annotated
+ * (annotated = [0, 1, ..., 1], merged = [1, 0, ..., 0]) it equals `crossEntropyDiceLoss` up to the
+ * 1e-30 floor inside the background log.
+ */
+export function maskedCrossEntropyDiceLoss(g: Graph, logits: Value, onehot: Value, mask: ClassMask, eps = 1e-5): Value {
+  const c = logits.shape[1];
+  const { p, logp } = channelSoftmax(g, logits);
+  const bcast = (v: Value): Value => o.reshape(g, v, [1, c, ...logits.shape.slice(2).map(() => 1)]);
+  const n = logp.shape.reduce((a, b) => a * b, 1) / c;
+  const all = [...logp.shape.keys()];
+  const fgTerm = o.reduceSum(g, o.mul(g, o.mul(g, logp, onehot), bcast(mask.annotated)), all, false);
+  const bg = o.slice(g, onehot, [0], [1], [1]);
+  const logq = o.log(g, o.add(g, o.reduceSum(g, o.mul(g, p, bcast(mask.merged)), [1]), g.float(1e-30)));
+  const bgTerm = o.reduceSum(g, o.mul(g, bg, logq), all, false);
+  const ce = o.scale(g, o.add(g, fgTerm, bgTerm), -1 / n);
+  const axes = [0, ...[...Array(p.shape.length - 2).keys()].map((i) => i + 2)];
+  const inter = o.reduceSum(g, o.mul(g, p, onehot), axes, false);
+  const denom = o.reduceSum(g, o.add(g, p, onehot), axes, false);
+  const dice = o.div(g, o.add(g, o.scale(g, inter, 2), g.float(eps)), o.add(g, denom, g.float(eps)));
+  const meanDice = o.div(g, o.reduceSum(g, o.mul(g, dice, mask.annotated), [0], false), o.reduceSum(g, mask.annotated, [0], false));
+  return o.add(g, ce, o.sub(g, g.float(1), meanDice));
+}

@@ -1,5 +1,5 @@
 /** The graphs the trainer and the exporter need, all from the one network definition in fine.ts. */
-import { Graph, crossEntropyDiceLoss, ops as o, type Value } from '../graph';
+import { type ClassMask, Graph, crossEntropyDiceLoss, maskedCrossEntropyDiceLoss, ops as o, type Value } from '../graph';
 import { type FineConfig, tokenGrid } from './config';
 import { IO, fineInputs, fineNetwork } from './fine';
 
@@ -7,6 +7,14 @@ export type GraphMode = 'train' | 'infer' | 'attention';
 
 export const TARGET = 'target';
 export const deepTargetName = (i: number): string => `target_ds${i}`;
+/** Training inputs of the partial-label loss: [C] flags of the annotated classes and of those merged with background. */
+export const CLASS_ANNOTATED = 'class_annotated';
+export const CLASS_MERGED = 'class_merged';
+
+export interface BuildOptions {
+  /** Train with the partial-label (marginal) loss: the graph takes CLASS_ANNOTATED and CLASS_MERGED. */
+  partialLabels?: boolean;
+}
 
 /** Deep-supervision weights (nnU-Net): 1, 1/2, 1/4, ... over full resolution then coarser heads, normalised. */
 export function deepWeights(n: number): number[] {
@@ -15,16 +23,16 @@ export function deepWeights(n: number): number[] {
   return w.map((v) => v / s);
 }
 
-/** CE + soft Dice, the nnU-Net / FINE loss. */
-function segLoss(g: Graph, logits: Value, onehot: Value): Value {
-  return crossEntropyDiceLoss(g, logits, onehot);
+/** CE + soft Dice, the nnU-Net / FINE loss; the marginal form when some classes are unannotated. */
+function segLoss(g: Graph, logits: Value, onehot: Value, mask?: ClassMask): Value {
+  return mask ? maskedCrossEntropyDiceLoss(g, logits, onehot, mask) : crossEntropyDiceLoss(g, logits, onehot);
 }
 
 /**
  * train: inputs + one-hot targets (full resolution and each deep-supervision scale), output `loss`.
  * infer: output `logits`. attention: `logits` plus the attention taps. `seen` freezes the warm-up mask.
  */
-export function buildFine(cfg: FineConfig, mode: GraphMode, seen?: Float32Array): { graph: Graph; loss?: Value } {
+export function buildFine(cfg: FineConfig, mode: GraphMode, seen?: Float32Array, opts: BuildOptions = {}): { graph: Graph; loss?: Value } {
   const g = new Graph(`fine-${cfg.variant}-${mode}`);
   const inp = fineInputs(g, cfg, seen);
   const net = fineNetwork(g, cfg, inp, mode === 'attention');
@@ -40,9 +48,12 @@ export function buildFine(cfg: FineConfig, mode: GraphMode, seen?: Float32Array)
   const heads = [net.logits, ...net.deep];
   const weights = deepWeights(heads.length);
   let loss: Value | undefined;
+  const mask = opts.partialLabels
+    ? { annotated: g.input(CLASS_ANNOTATED, [cfg.classes]), merged: g.input(CLASS_MERGED, [cfg.classes]) }
+    : undefined;
   heads.forEach((logits, i) => {
     const t = g.input(i === 0 ? TARGET : deepTargetName(i - 1), logits.shape);
-    const term = o.scale(g, segLoss(g, logits, t), weights[i]);
+    const term = o.scale(g, segLoss(g, logits, t, mask), weights[i]);
     loss = loss ? o.add(g, loss, term) : term;
   });
   return { graph: g, loss };

@@ -18,6 +18,8 @@ export interface CasePair {
   name: string;
   image: string;
   label: string;
+  /** `<case>_labels.json` beside the CT, when present: `{ "annotates": ["liver", ...] }`. */
+  labelsCard?: string;
 }
 
 export interface TrainCase {
@@ -32,6 +34,8 @@ export interface TrainCase {
   classVoxels: Int32Array[];
   /** Median HU per label id (NaN where absent): the contrast-phase simulation moves these. */
   medianHu: Float64Array;
+  /** Per label id, 1 where the case annotates that label (background counts as annotated). */
+  annotated: Uint8Array;
 }
 
 const CT_RE = /^(.+)_ct\.nii(\.gz)?$/;
@@ -46,7 +50,8 @@ function pairFor(ct: string): CasePair {
   const dir = dirname(ct);
   const label = readdirSync(dir).filter((f) => f.startsWith(`${m[1]}_seg`) && /\.nii(\.gz)?$/.test(f)).sort()[0];
   if (!label) throw new DataError(`${ct}: no label map ${m[1]}_seg*.nii[.gz] beside it; every CT needs its label map`);
-  return { name: m[1], image: ct, label: join(dir, label) };
+  const card = join(dir, `${m[1]}_labels.json`);
+  return { name: m[1], image: ct, label: join(dir, label), ...(existsSync(card) ? { labelsCard: card } : {}) };
 }
 
 /** Finds the image/label pairs in the given folders and CT files. */
@@ -67,12 +72,24 @@ export interface RawCase {
   pair: CasePair;
   image: NiftiVolume;
   label: NiftiVolume;
+  /** Names of the labels this case annotates; undefined: all of them. */
+  annotates?: string[];
 }
 
 export function readCase(pair: CasePair): RawCase {
   const image = readNifti(new Uint8Array(readFileSync(pair.image)), pair.image);
   const label = readNifti(new Uint8Array(readFileSync(pair.label)), pair.label);
   if (image.dims.some((d, i) => d !== label.dims[i])) throw new DataError(`${pair.label}: label grid ${label.dims.join('x')} differs from the CT's ${image.dims.join('x')}`);
+  if (pair.labelsCard) {
+    let annotates: unknown;
+    try {
+      annotates = (JSON.parse(readFileSync(pair.labelsCard, 'utf8')) as { annotates?: unknown }).annotates;
+    } catch (e) {
+      throw new DataError(`${pair.labelsCard}: not valid JSON (${(e as Error).message})`);
+    }
+    if (!Array.isArray(annotates) || !annotates.every((x) => typeof x === 'string')) throw new DataError(`${pair.labelsCard}: expected {"annotates": ["liver", ...]} listing the label names this case annotates`);
+    return { pair, image, label, annotates };
+  }
   return { pair, image, label };
 }
 
@@ -106,9 +123,16 @@ export function prepareCase(raw: RawCase, card: ModelCard): TrainCase {
   const hu = pre.hu as Float32Array;
   const lists: number[][] = Array.from({ length: classes }, () => []);
   for (let i = 0; i < labels.length; i++) if (labels[i] > 0) lists[labels[i]].push(i);
+  const names = card.labels.map((l) => l.name);
+  const unknown = raw.annotates?.filter((n) => !names.includes(n)) ?? [];
+  if (unknown.length) throw new DataError(`${raw.pair.labelsCard}: unknown label(s) ${unknown.join(', ')}; the model's labels are ${names.join(', ')}`);
+  const annotated = Uint8Array.from(card.labels, (l) => (l.id === 0 || !raw.annotates || raw.annotates.includes(l.name) ? 1 : 0));
+  for (let id = 1; id < classes; id++) {
+    if (!annotated[id] && lists[id].length) throw new DataError(`${raw.pair.label}: holds label ${names[id]} although ${raw.pair.labelsCard} does not list it as annotated`);
+  }
   return {
     name: raw.pair.name, hu, labels, dims: pre.dims, anchorVoxel: pre.props.anchorVoxel,
-    classVoxels: lists.map((l) => Int32Array.from(l)), medianHu: labelMedians(hu, labels, classes),
+    classVoxels: lists.map((l) => Int32Array.from(l)), medianHu: labelMedians(hu, labels, classes), annotated,
   };
 }
 

@@ -1,5 +1,5 @@
 /** The gradient-check cases: every differentiable primitive and every composite layer, on odd sizes. */
-import { gelu, layerNorm, multiHeadAttention, ops as o, softDiceLoss, softmaxCrossEntropy, type Graph, type Value } from '../graph';
+import { gelu, layerNorm, maskedCrossEntropyDiceLoss, multiHeadAttention, ops as o, softDiceLoss, softmaxCrossEntropy, type Graph, type Value } from '../graph';
 import { type GradCase, randParam } from './gradcheck';
 
 const unary = (name: string, f: (g: Graph, x: Value) => Value, kind: 'normal' | 'positive' = 'normal'): GradCase => ({
@@ -93,5 +93,13 @@ export const GRAD_CASES: GradCase[] = [
   {
     name: 'SoftDice',
     build: (g, r) => o.reshape(g, softDiceLoss(g, randParam(g, r, 'logits', [1, 4, 3, 4, 3]), onehot(g, r, [1, 4, 3, 4, 3])), [1]),
+  },
+  {
+    // Classes 0 and 2 merged (class 2 unannotated), classes 1 and 3 annotated.
+    name: 'MaskedCrossEntropyDice',
+    build: (g, r) => o.reshape(g, maskedCrossEntropyDiceLoss(g, randParam(g, r, 'logits', [1, 4, 3, 2, 3]), onehot(g, r, [1, 4, 3, 2, 3]), {
+      annotated: g.constant(Float32Array.from([0, 1, 0, 1]), [4], 'annotated'),
+      merged: g.constant(Float32Array.from([1, 0, 1, 0]), [4], 'merged'),
+    }), [1]),
   },
 ];

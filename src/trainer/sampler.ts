@@ -14,7 +14,7 @@ import { normaliseCT } from '../infer/preprocess/normalise';
 import type { HostTensor } from '../infer/runtime/backend';
 import { tileFeeds } from '../infer/runtime/tileRunner';
 import { volumeTokenIndices } from '../infer/runtime/volumeTokens';
-import { TARGET, deepTargetName } from '../model';
+import { CLASS_ANNOTATED, CLASS_MERGED, TARGET, deepTargetName } from '../model';
 import { rng } from '../util/random';
 import {
   addLabelOffsets, addNoise, brightness, contrast, contrastOffsets, gammaTransform, gaussianBlur, lowResolution,
@@ -29,6 +29,8 @@ export interface SamplerSpec {
   deepShapes: number[][];
   foregroundFraction: number;
   augment: AugmentConfig;
+  /** Feed each crop's class masks for the partial-label loss (some case annotates only some labels). */
+  partialLabels?: boolean;
 }
 
 export interface Crop {
@@ -141,5 +143,9 @@ export function sampleCrop(cases: readonly TrainCase[], spec: SamplerSpec, seed:
   spec.deepShapes.forEach((s, i) => {
     feeds[deepTargetName(i)] = { data: poolOneHot(oh, classes, patch, [s[2], s[3], s[4]]), dims: s };
   });
+  if (spec.partialLabels) {
+    feeds[CLASS_ANNOTATED] = { data: Float32Array.from(c.annotated, (a, id) => (id > 0 && a ? 1 : 0)), dims: [classes] };
+    feeds[CLASS_MERGED] = { data: Float32Array.from(c.annotated, (a, id) => (id === 0 || !a ? 1 : 0)), dims: [classes] };
+  }
   return { feeds, vtIndex, ms: performance.now() - t0 };
 }

@@ -70,7 +70,9 @@ export async function validate(rt: TrainingRuntime, card: ModelCard, cases: read
  * card. Nothing passed in is modified.
  */
 export async function train(cfg: FineConfig, tc: TrainConfig, draft: ModelCard, cases: TrainCase[], valCases: RawCase[], opts: TrainOptions): Promise<ModelCard> {
-  const rt = new TrainingRuntime((m) => buildFine(cfg, m), { seed: opts.seed, threads: opts.threads });
+  const partialLabels = cases.some((c) => c.annotated.some((a) => !a));
+  if (partialLabels) opts.log(`partial labels: ${cases.filter((c) => c.annotated.some((a) => !a)).map((c) => c.name).join(', ')} annotate only some labels; training with the marginal loss`);
+  const rt = new TrainingRuntime((m) => buildFine(cfg, m, undefined, { partialLabels }), { seed: opts.seed, threads: opts.threads });
   const card: ModelCard = { ...draft, parameters: rt.trainGraph.parameterCount(), training: { ...draft.training } };
   const optimizer: Optimizer = opts.optimizer === 'sgd' ? sgdNesterov() : adamw(tc.adamBeta1, tc.adamBeta2, tc.weightDecay);
   const ckptFile = `${opts.out}.ckpt`;
@@ -103,7 +105,7 @@ export async function train(cfg: FineConfig, tc: TrainConfig, draft: ModelCard, 
     seconds = ck.meta.seconds;
     opts.log(`resumed from ${ckptFile} at step ${start}`);
   }
-  const queue = new CropQueue(cases, { card, deepShapes: deepTargetShapes(cfg), foregroundFraction: tc.foregroundFraction, augment: tc.augment }, opts.seed, tc.prefetch);
+  const queue = new CropQueue(cases, { card, deepShapes: deepTargetShapes(cfg), foregroundFraction: tc.foregroundFraction, augment: tc.augment, partialLabels }, opts.seed, tc.prefetch);
   let ema = NaN;
   const t0 = performance.now();
   let inRun = 0, cropMs = 0;

@@ -129,7 +129,7 @@ describe('sampleCrop', () => {
   const lab = Uint8Array.from({ length: cn }, (_, i) => ((i % 40) > 30 && Math.floor(i / 1440) > 5 ? 1 : (i % 40) < 6 ? 3 : 0));
   const hu = Float32Array.from(lab, (l) => (l ? 50 : -900));
   const lists = Array.from({ length: 10 }, (_, id) => Int32Array.from(Array.from(lab.keys()).filter((i) => lab[i] === id && id > 0)));
-  const tc: TrainCase = { name: 'c', hu, labels: lab, dims: cd, anchorVoxel: [20, 18, 10], classVoxels: lists, medianHu: labelMedians(hu, lab, 10) };
+  const tc: TrainCase = { name: 'c', hu, labels: lab, dims: cd, anchorVoxel: [20, 18, 10], classVoxels: lists, medianHu: labelMedians(hu, lab, 10), annotated: new Uint8Array(10).fill(1) };
   const spec = { card, deepShapes: deepTargetShapes(cfg), foregroundFraction: 0.5, augment: MOREDA };
 
   it('feeds the card names with one-hot targets that sum to one, and is a pure function of the seed', () => {
@@ -152,6 +152,14 @@ describe('sampleCrop', () => {
     const values = new Set(Array.from(crop.feeds[card.io.image].data as Float32Array, (v) => v.toFixed(4)));
     const z = (h: number) => ((Math.min(300, Math.max(-200, h)) - 40) / 60).toFixed(4);
     expect([...values].every((v) => v === z(50) || v === z(-900) || v === z(-1024))).toBe(true);
+  });
+
+  it('feeds class masks for the partial-label loss', () => {
+    const partial: TrainCase = { ...tc, annotated: Uint8Array.from({ length: 10 }, (_, id) => (id <= 1 ? 1 : 0)) };
+    const crop = sampleCrop([partial], { ...spec, partialLabels: true }, cropSeed(2, 2));
+    expect(Array.from(crop.feeds.class_annotated.data as Float32Array)).toEqual([0, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(Array.from(crop.feeds.class_merged.data as Float32Array)).toEqual([1, 0, 1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(sampleCrop([tc], spec, cropSeed(2, 2)).feeds.class_annotated).toBeUndefined();
   });
 
   it('the worker thread gives the same crops as the main thread', async () => {
