@@ -1,9 +1,13 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { actions } from './appContext';
+import { filesFromDrop, filesFromInput } from './droppedFiles';
+import { SeriesChooser } from './SeriesChooser';
 
-/** Drop a NIfTI anywhere on the page, or pick one with the button. */
+/** Drop a NIfTI, a DICOM folder or DICOM files anywhere on the page, or pick them with the buttons. */
 export function DropZone() {
   const [over, setOver] = useState(false);
+  const folderInput = useRef<HTMLInputElement>(null);
+  useEffect(() => folderInput.current?.setAttribute('webkitdirectory', ''), []);
   useEffect(() => {
     const onOver = (e: DragEvent) => {
       e.preventDefault();
@@ -15,8 +19,7 @@ export function DropZone() {
     const onDrop = (e: DragEvent) => {
       e.preventDefault();
       setOver(false);
-      const file = e.dataTransfer?.files[0];
-      if (file) void actions.openFile(file);
+      if (e.dataTransfer) void filesFromDrop(e.dataTransfer).then((files) => actions.openFiles(files));
     };
     window.addEventListener('dragover', onOver);
     window.addEventListener('dragleave', onLeave);
@@ -28,17 +31,33 @@ export function DropZone() {
     };
   }, []);
   return (
-    <label className={over ? 'drop-zone over' : 'drop-zone'} data-testid="drop-zone">
-      <span>Drop a CT (.nii / .nii.gz) anywhere, or click to choose</span>
-      <input
-        type="file"
-        accept=".nii,.gz,.nii.gz"
-        onChange={(e) => {
-          const file = e.currentTarget.files?.[0];
-          e.currentTarget.value = '';
-          if (file) void actions.openFile(file);
-        }}
-      />
-    </label>
+    <>
+      <label className={over ? 'drop-zone over' : 'drop-zone'} data-testid="drop-zone">
+        <span>Drop a CT (.nii / .nii.gz, or a DICOM folder) anywhere, or click to choose files</span>
+        <input
+          type="file"
+          multiple
+          onChange={(e) => {
+            const files = filesFromInput(e.currentTarget.files);
+            e.currentTarget.value = '';
+            void actions.openFiles(files);
+          }}
+        />
+      </label>
+      <label className="folder-pick" data-testid="folder-pick">
+        <span>or choose a DICOM folder</span>
+        <input
+          ref={folderInput}
+          type="file"
+          multiple
+          onChange={(e) => {
+            const files = filesFromInput(e.currentTarget.files);
+            e.currentTarget.value = '';
+            void actions.openFiles(files);
+          }}
+        />
+      </label>
+      <SeriesChooser />
+    </>
   );
 }

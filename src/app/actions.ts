@@ -9,9 +9,10 @@ import { diceScore } from '../infer/eval/metrics';
 import { hasWebGpu } from '../infer/runtime/backend';
 import { chooseBackend, chooseThreads } from './backendChoice';
 import { WorkerClient } from './workerClient';
+import { DicomClient, type DroppedFile } from './dicomClient';
 import {
   type ModelEntry, type WorkbenchStore, attentionRequested, failed, segmentationStarted, selectedCard, setBackend, setLoading,
-  setModels, setReferenceDice, volumeLoaded,
+  dicomSeriesFound, setModels, setReferenceDice, volumeLoaded,
 } from './store';
 
 export const SAMPLE_URL = '/sample/phantom.nii.gz';
@@ -20,6 +21,7 @@ const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export class Actions {
   readonly worker: WorkerClient;
+  readonly dicom = new DicomClient();
 
   private threads = 1;
   private runs = 0;
@@ -74,6 +76,41 @@ export class Actions {
     setLoading(this.s);
     try {
       this.openBytes(new Uint8Array(await file.arrayBuffer()), file.name);
+    } catch (e) {
+      failed(this.s, errorText(e));
+    }
+  }
+
+  /**
+   * A drop or pick of files or folders: one NIfTI (or several files starting with one) opens as
+   * before; anything else is read as DICOM. One series loads; several are offered to pick from.
+   */
+  async openFiles(files: DroppedFile[]): Promise<void> {
+    if (files.length === 0) return;
+    const first = files[0];
+    if (/\.nii(\.gz)?$/i.test(first.name)) return this.openFile(first.file);
+    if (files.length === 1) {
+      const head = new Uint8Array(await first.file.slice(128, 132).arrayBuffer());
+      const dicm = head.length === 4 && String.fromCharCode(...head) === 'DICM';
+      if (!dicm && !/\.dcm$/i.test(first.name)) return this.openFile(first.file);
+    }
+    setLoading(this.s);
+    try {
+      const { series } = await this.dicom.scan(files);
+      if (series.length === 1) return await this.chooseSeries(series[0].uid);
+      dicomSeriesFound(this.s, series);
+    } catch (e) {
+      failed(this.s, errorText(e));
+    }
+  }
+
+  /** Reads one series of the last DICOM drop and shows it. */
+  async chooseSeries(uid: string): Promise<void> {
+    setLoading(this.s);
+    try {
+      const { volume, info } = await this.dicom.read(uid);
+      this.stopRun();
+      volumeLoaded(this.s, `${info.description} (DICOM, ${info.sliceCount} slices)`, volume);
     } catch (e) {
       failed(this.s, errorText(e));
     }

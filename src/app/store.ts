@@ -6,6 +6,7 @@ import { createStore } from 'zustand/vanilla';
 import type { AttentionLevel } from '../infer/attention/attentionMap';
 import type { LabelInfo, ModelCard } from '../infer/contract/modelCard';
 import type { NiftiVolume, Vec3 } from '../infer/io/nifti';
+import type { DicomSeriesInfo } from '../infer/io/dicom';
 
 export type Backend = 'webgpu' | 'wasm';
 export type Status = 'idle' | 'loading' | 'running' | 'done' | 'error';
@@ -68,6 +69,8 @@ export interface WorkbenchState {
   heatOf: { level: AttentionLevel; voxel: Vec3 } | null;
   referenceName: string | null;
   dice: DiceRow[] | null;
+  /** The series of the last DICOM drop when it held several: the user picks one (null: no choice pending). */
+  dicomSeries: DicomSeriesInfo[] | null;
 }
 
 export const initialState: WorkbenchState = {
@@ -92,6 +95,7 @@ export const initialState: WorkbenchState = {
   heatOf: null,
   referenceName: null,
   dice: null,
+  dicomSeries: null,
 };
 
 export type WorkbenchStore = ReturnType<typeof createWorkbenchStore>;
@@ -115,9 +119,15 @@ export function volumeLoaded(s: WorkbenchStore, name: string, nifti: NiftiVolume
     status: 'idle',
     error: null,
     warnings: nifti.warnings,
+    dicomSeries: null,
     progress: { done: 0, total: 0, etaSeconds: null },
     ...resultCleared,
   });
+}
+
+/** A DICOM drop held several series: show them for the user to pick one. */
+export function dicomSeriesFound(s: WorkbenchStore, series: DicomSeriesInfo[]): void {
+  s.setState({ dicomSeries: series, status: 'idle', error: null });
 }
 
 export function setModels(s: WorkbenchStore, models: ModelEntry[]): void {

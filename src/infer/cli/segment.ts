@@ -4,15 +4,19 @@
  * with its geometry, prints organ volumes. Bad input: exit 2, one line, no output file. Applicability
  * warnings (contract/applicability.ts) go to stderr as `warning: ...` lines and the output is still
  * written; with --strict any warning means exit 3 and no output file. With a folder of NIfTI files as
- * `--input`, every scan is segmented into the `--output` folder (runtime/folderJob.ts).
+ * `--input`, every scan is segmented into the `--output` folder (runtime/folderJob.ts). A folder of
+ * DICOM files (one study, no NIfTI) is read as one scan: its largest CT series (io/readInput.ts), named
+ * on stdout; the label map is written on that series' grid.
  */
-import { existsSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSession } from '../runtime/backend';
 import { ModelCardError } from '../contract/cardCheck';
 import { checkBeforeRun } from '../contract/applicability';
-import { NiftiError, readNifti, writeNifti } from '../io/nifti';
+import { NiftiError, writeNifti } from '../io/nifti';
+import { DicomError } from '../io/dicom';
+import { readInputVolume } from '../io/readInput';
 import { segmentVolume } from '../pipeline';
 import { sessionTileRunner } from '../runtime/tileRunner';
 import { InputError, defaultCardPath, loadModel } from '../runtime/loadModel';
@@ -56,7 +60,7 @@ export async function segmentFile(argv: string[], log: (s: string) => void, warn
     return;
   }
   if (resolve(input) === resolve(output)) throw new InputError(`--output ${output} is the input file; choose another path (the input is never modified)`);
-  const volume = readNifti(new Uint8Array(readFileSync(input)), input);
+  const volume = await readInputVolume(input, log);
   const { card, onnx } = await loadModel(a.model ?? defaultCardPath());
   if (a.strict) {
     const before = checkBeforeRun(volume, card);
@@ -94,7 +98,7 @@ if (isMain) {
         console.error(`segment: ${err.message}`);
         process.exit(3);
       }
-      const bad = [ArgsError, InputError, NiftiError, ModelCardError].some((k) => err instanceof k) || /sha256|model card/i.test(err.message);
+      const bad = [ArgsError, InputError, NiftiError, DicomError, ModelCardError].some((k) => err instanceof k) || /sha256|model card/i.test(err.message);
       console.error(`segment: ${err.message}`);
       process.exit(bad ? 2 : 1);
     },

@@ -1,0 +1,32 @@
+/**
+ * The DICOM worker: reads the dropped files, groups them into series (infer/io/dicom.ts) and decodes
+ * the series the user picks, off the main thread. It keeps the last scan until the next one.
+ */
+import openJpegWasmUrl from '@cornerstonejs/codec-openjpeg/decodewasm?url';
+import { type DicomScan, readDicomSeries, scanDicom } from '../infer/io/dicom';
+import { setOpenJpegWasmUrl } from '../infer/io/dicomCodecs';
+import type { DicomFromWorker, DicomToWorker } from './dicomClient';
+
+setOpenJpegWasmUrl(openJpegWasmUrl);
+
+let scan: DicomScan | null = null;
+const post = (m: DicomFromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
+
+self.onmessage = async (e: MessageEvent<DicomToWorker>) => {
+  const m = e.data;
+  try {
+    if (m.type === 'scan') {
+      scan = null;
+      const files = await Promise.all(m.files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.file.arrayBuffer()) })));
+      scan = scanDicom(files);
+      post({ type: 'series', id: m.id, series: scan.series.map((s) => s.info), skipped: scan.skipped.length });
+    } else {
+      const series = scan?.series.find((s) => s.info.uid === m.uid);
+      if (!series) throw new Error(`series ${m.uid} is not in the last drop; drop the folder again`);
+      const volume = await readDicomSeries(series);
+      post({ type: 'volume', id: m.id, volume, info: series.info }, [volume.data.buffer]);
+    }
+  } catch (err) {
+    post({ type: 'error', id: m.id, message: err instanceof Error ? err.message : String(err) });
+  }
+};

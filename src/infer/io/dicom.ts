@@ -1,0 +1,357 @@
+/**
+ * DICOM CT series to the project's `NiftiVolume`. Pure (no DOM, no node:fs): it takes file names and
+ * bytes. dicom-parser reads the data sets; compressed pixel data goes through dicomCodecs.ts.
+ *
+ * - `scanDicom(files)` groups the files that are DICOM by SeriesInstanceUID and describes each series.
+ * - `readDicomSeries(series)` sorts its slices along the slice normal by ImagePositionPatient, takes
+ *   the geometry from ImageOrientationPatient / PixelSpacing / the slice positions and the HU from
+ *   RescaleSlope / RescaleIntercept. Voxels keep the stored order: x = column, y = row, z = the sorted
+ *   slice; the affine maps them to NIfTI RAS+ world mm (DICOM's LPS with x and y negated).
+ */
+import dicomParser from 'dicom-parser';
+import type { DataSet } from 'dicom-parser';
+import { DT_FLOAT32, DT_INT16, type Vec3, makeNiftiHeader } from './niftiHeader';
+import type { NiftiVolume } from './nifti';
+import {
+  TRANSFER_SYNTAXES, UNSUPPORTED_SYNTAXES, decodeJpeg2000, decodeJpegLossless, decodeRle, isJpeg2000, isJpegLossless, isRle,
+} from './dicomCodecs';
+
+export class DicomError extends Error {
+  override name = 'DicomError';
+}
+
+export interface DicomFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
+/** What the UI and the CLI show of a series (plain data: it crosses worker boundaries). */
+export interface DicomSeriesInfo {
+  uid: string;
+  description: string;
+  modality: string;
+  seriesNumber: number | null;
+  sliceCount: number;
+  /** columns x rows x slices of the first slice's size. */
+  dims: Vec3;
+  /** Pixel spacing (column, row) and the slice spacing from the positions (0 when one slice). */
+  spacing: Vec3;
+  transferSyntax: string;
+}
+
+interface Slice {
+  name: string;
+  ds: DataSet;
+  bytes: Uint8Array;
+}
+
+export interface DicomSeries {
+  info: DicomSeriesInfo;
+  slices: Slice[];
+}
+
+export interface DicomScan {
+  series: DicomSeries[];
+  /** Files that are not DICOM images (no DICM magic and no parseable data set, or no pixel data), one line each. */
+  skipped: string[];
+}
+
+const TAG = {
+  transferSyntax: 'x00020010',
+  modality: 'x00080060',
+  seriesDescription: 'x0008103e',
+  seriesUid: 'x0020000e',
+  seriesNumber: 'x00200011',
+  instanceNumber: 'x00200013',
+  position: 'x00200032',
+  orientation: 'x00200037',
+  samplesPerPixel: 'x00280002',
+  photometric: 'x00280004',
+  frames: 'x00280008',
+  rows: 'x00280010',
+  columns: 'x00280011',
+  pixelSpacing: 'x00280030',
+  bitsAllocated: 'x00280100',
+  pixelRepresentation: 'x00280103',
+  intercept: 'x00281052',
+  slope: 'x00281053',
+  pixelData: 'x7fe00010',
+} as const;
+
+/** True when the bytes carry the Part 10 "DICM" marker at offset 128. */
+export function hasDicomMagic(bytes: Uint8Array): boolean {
+  return bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
+}
+
+const numbers = (ds: DataSet, tag: string): number[] => {
+  const s = ds.string(tag);
+  return s ? s.split('\\').map(Number) : [];
+};
+
+function parse(file: DicomFile): DataSet | string {
+  try {
+    // Part 10 files carry their transfer syntax; a bare data set is read as implicit VR little endian.
+    const ds = dicomParser.parseDicom(file.bytes, hasDicomMagic(file.bytes) ? undefined : { TransferSyntaxUID: '1.2.840.10008.1.2' });
+    return ds;
+  } catch (e) {
+    return `${file.name}: not DICOM (${e instanceof Error ? e.message : String(e)})`;
+  }
+}
+
+function describe(uid: string, slices: Slice[]): DicomSeriesInfo {
+  const ds = slices[0].ds;
+  const ps = numbers(ds, TAG.pixelSpacing);
+  const positions = slices.map((s) => numbers(s.ds, TAG.position)).filter((p) => p.length === 3);
+  const o = numbers(ds, TAG.orientation);
+  let dz = 0;
+  if (positions.length > 1 && o.length === 6) {
+    const n = cross(o.slice(0, 3) as Vec3, o.slice(3, 6) as Vec3);
+    const d = positions.map((p) => dot(p as Vec3, n)).sort((a, b) => a - b);
+    dz = (d[d.length - 1] - d[0]) / (d.length - 1);
+  }
+  const sn = ds.string(TAG.seriesNumber);
+  return {
+    uid,
+    description: (ds.string(TAG.seriesDescription) ?? '').trim() || '(no description)',
+    modality: (ds.string(TAG.modality) ?? '').trim() || '?',
+    seriesNumber: sn !== undefined && sn.trim() !== '' && Number.isFinite(Number(sn)) ? Number(sn) : null,
+    sliceCount: slices.length,
+    dims: [ds.uint16(TAG.columns) ?? 0, ds.uint16(TAG.rows) ?? 0, slices.length],
+    spacing: [ps[1] ?? 0, ps[0] ?? 0, Math.round(dz * 1e4) / 1e4],
+    transferSyntax: ds.string(TAG.transferSyntax) ?? '1.2.840.10008.1.2',
+  };
+}
+
+/**
+ * Groups the DICOM image files among `files` by SeriesInstanceUID, largest series first. Files that
+ * are not DICOM images are listed in `skipped`. Throws `DicomError` when no DICOM image is found.
+ */
+export function scanDicom(files: DicomFile[]): DicomScan {
+  const groups = new Map<string, Slice[]>();
+  const skipped: string[] = [];
+  for (const f of files) {
+    const ds = parse(f);
+    if (typeof ds === 'string') {
+      skipped.push(ds);
+      continue;
+    }
+    if (!ds.elements[TAG.pixelData]) {
+      skipped.push(`${f.name}: not a DICOM image (no pixel data)`);
+      continue;
+    }
+    const uid = (ds.string(TAG.seriesUid) ?? '').trim() || '(no series UID)';
+    if (!groups.has(uid)) groups.set(uid, []);
+    groups.get(uid)!.push({ name: f.name, ds, bytes: f.bytes });
+  }
+  if (groups.size === 0) {
+    const what = files.length === 0 ? 'no files arrived' : `none of the ${files.length} files is a DICOM image`;
+    throw new DicomError(`No DICOM series found: ${what}; drop the folder of one CT series (.dcm files)`);
+  }
+  const series = [...groups].map(([uid, slices]) => ({ info: describe(uid, slices), slices }));
+  series.sort((a, b) => b.info.sliceCount - a.info.sliceCount || (a.info.seriesNumber ?? 0) - (b.info.seriesNumber ?? 0));
+  return { series, skipped };
+}
+
+/** The series a non-interactive reader takes: the CT series with the most slices (any modality when none is CT). */
+export function largestCtSeries(scan: DicomScan): DicomSeries {
+  return scan.series.find((s) => s.info.modality === 'CT') ?? scan.series[0];
+}
+
+/** One line for a series: "CT 'CT Body 3.0', 20 slices, 512x512, 0.98x0.98x2 mm". */
+export function seriesLabel(info: DicomSeriesInfo): string {
+  const mm = info.spacing.map((s) => Number(s.toFixed(2))).join('x');
+  const num = info.seriesNumber !== null ? `#${info.seriesNumber} ` : '';
+  return `${num}${info.modality} '${info.description}', ${info.sliceCount} slice${info.sliceCount === 1 ? '' : 's'}, ${info.dims[0]}x${info.dims[1]}, ${mm} mm`;
+}
+
+const dot = (a: Vec3, b: Vec3) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+const cross = (a: Vec3, b: Vec3): Vec3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+const norm = (a: Vec3) => Math.sqrt(dot(a, a));
+
+interface Geometry {
+  rows: number;
+  columns: number;
+  rowDir: Vec3;
+  colDir: Vec3;
+  normal: Vec3;
+  pixel: [number, number];
+}
+
+function sliceGeometry(s: Slice): Geometry {
+  const rows = s.ds.uint16(TAG.rows) ?? 0;
+  const columns = s.ds.uint16(TAG.columns) ?? 0;
+  if (!(rows > 0 && columns > 0)) throw new DicomError(`${s.name}: Rows/Columns missing or zero; the file is not a usable image`);
+  const o = numbers(s.ds, TAG.orientation);
+  if (o.length !== 6 || !o.every(Number.isFinite)) {
+    throw new DicomError(`${s.name}: ImageOrientationPatient (0020,0037) is missing or malformed; without it the scan's orientation is unknown`);
+  }
+  const rowDir = o.slice(0, 3) as Vec3;
+  const colDir = o.slice(3, 6) as Vec3;
+  const normal = cross(rowDir, colDir);
+  if (Math.abs(norm(rowDir) - 1) > 1e-3 || Math.abs(norm(colDir) - 1) > 1e-3 || Math.abs(norm(normal) - 1) > 1e-3) {
+    throw new DicomError(`${s.name}: ImageOrientationPatient ${o.join('\\')} is not two orthogonal unit vectors`);
+  }
+  const ps = numbers(s.ds, TAG.pixelSpacing);
+  if (ps.length !== 2 || !ps.every((v) => v > 0 && Number.isFinite(v))) {
+    throw new DicomError(`${s.name}: PixelSpacing (0028,0030) is missing or not positive; the voxel size is unknown`);
+  }
+  // PixelSpacing is (row spacing, column spacing): the step down a column, then along a row.
+  return { rows, columns, rowDir, colDir, normal, pixel: [ps[1], ps[0]] };
+}
+
+function position(s: Slice): Vec3 {
+  const p = numbers(s.ds, TAG.position);
+  if (p.length !== 3 || !p.every(Number.isFinite)) {
+    throw new DicomError(`${s.name}: ImagePositionPatient (0020,0032) is missing or malformed; slices cannot be placed`);
+  }
+  return p as Vec3;
+}
+
+/** Pixel data of one slice as little-endian samples (decoded when compressed). */
+async function pixelBytes(s: Slice, bitsAllocated: number, signed: boolean, rows: number, columns: number): Promise<Uint8Array> {
+  const ts = s.ds.string(TAG.transferSyntax) ?? '1.2.840.10008.1.2';
+  const el = s.ds.elements[TAG.pixelData];
+  const frame = { rows, columns, bitsAllocated, signed };
+  const expected = rows * columns * (bitsAllocated / 8);
+  if (!TRANSFER_SYNTAXES[ts]) {
+    const name = UNSUPPORTED_SYNTAXES[ts] ?? 'an unknown transfer syntax';
+    throw new DicomError(`${s.name}: pixel data in ${name} (${ts}) is not supported; export the series uncompressed, as JPEG 2000, JPEG lossless or RLE`);
+  }
+  if (!el.encapsulatedPixelData) {
+    if (el.length < expected) {
+      throw new DicomError(`${s.name}: pixel data has ${el.length} bytes, expected ${expected} for ${columns}x${rows} at ${bitsAllocated} bits; the file is truncated`);
+    }
+    const raw = s.bytes.slice(el.dataOffset, el.dataOffset + expected);
+    if (ts === '1.2.840.10008.1.2.2' && bitsAllocated === 16) {
+      for (let i = 0; i < raw.length; i += 2) [raw[i], raw[i + 1]] = [raw[i + 1], raw[i]];
+    }
+    return raw;
+  }
+  const fragments = el.fragments ?? [];
+  if (fragments.length === 0) throw new DicomError(`${s.name}: compressed pixel data has no fragments; the file is truncated`);
+  const encoded = new Uint8Array(dicomParser.readEncapsulatedPixelDataFromFragments(s.ds, el, 0, fragments.length));
+  try {
+    if (isJpeg2000(ts)) return await decodeJpeg2000(encoded, frame);
+    if (isJpegLossless(ts)) return await decodeJpegLossless(encoded, frame);
+    if (isRle(ts)) return decodeRle(encoded, frame);
+  } catch (e) {
+    throw new DicomError(`${s.name}: could not decode the ${TRANSFER_SYNTAXES[ts]} pixel data: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  throw new DicomError(`${s.name}: compressed pixel data in ${TRANSFER_SYNTAXES[ts]} (${ts}) was not expected`);
+}
+
+export interface ReadDicomOptions {
+  /** Called after each decoded slice (the app's progress). */
+  onSlice?: (done: number, total: number) => void;
+}
+
+/**
+ * Reads one series as a `NiftiVolume` in HU. Throws `DicomError` with one line on mixed sizes or
+ * orientations, missing geometry or pixel data, duplicate slice positions or undecodable pixel data;
+ * warns on a non-CT modality, uneven slice spacing and gantry tilt.
+ */
+export async function readDicomSeries(series: DicomSeries, opts: ReadDicomOptions = {}): Promise<NiftiVolume> {
+  const label = `series '${series.info.description}'`;
+  const warnings: string[] = [];
+  if (series.info.modality !== 'CT') {
+    warnings.push(`${label}: modality is ${series.info.modality}, not CT; the models expect CT in Hounsfield units`);
+  }
+  const frames = series.slices.map((s) => Number(s.ds.string(TAG.frames) ?? '1'));
+  if (frames.some((n) => n > 1)) {
+    throw new DicomError(`${series.slices[frames.findIndex((n) => n > 1)].name}: a multi-frame (enhanced) DICOM image is not supported; export the series as one file per slice`);
+  }
+  const geo = sliceGeometry(series.slices[0]);
+  for (const s of series.slices) {
+    const g = sliceGeometry(s);
+    if (g.rows !== geo.rows || g.columns !== geo.columns) {
+      throw new DicomError(`${label}: mixed slice sizes (${geo.columns}x${geo.rows} and ${g.columns}x${g.rows} in ${s.name}); pick one series of equal slices`);
+    }
+    if (dot(g.rowDir, geo.rowDir) < 0.9999 || dot(g.colDir, geo.colDir) < 0.9999) {
+      throw new DicomError(`${label}: slices with different orientations (${s.name}); a localizer or a reformatted series is mixed in`);
+    }
+    if (Math.abs(g.pixel[0] - geo.pixel[0]) > 1e-3 || Math.abs(g.pixel[1] - geo.pixel[1]) > 1e-3) {
+      throw new DicomError(`${label}: mixed pixel spacings (${s.name}); pick one series of equal slices`);
+    }
+    const spp = s.ds.uint16(TAG.samplesPerPixel) ?? 1;
+    if (spp !== 1) throw new DicomError(`${s.name}: ${spp} samples per pixel (a colour image); a CT slice has one`);
+  }
+  const placed = series.slices.map((s) => ({ s, p: position(s), d: dot(position(s), geo.normal) }));
+  placed.sort((a, b) => a.d - b.d);
+  const nz = placed.length;
+  for (let k = 1; k < nz; k++) {
+    if (Math.abs(placed[k].d - placed[k - 1].d) < 1e-3) {
+      throw new DicomError(`${label}: ${placed[k - 1].s.name} and ${placed[k].s.name} lie at the same position; the series holds more than one volume (e.g. several phases or echoes)`);
+    }
+  }
+  let step: Vec3 = geo.normal;
+  if (nz > 1) {
+    const first = placed[0].p, last = placed[nz - 1].p;
+    step = [0, 1, 2].map((i) => (last[i] - first[i]) / (nz - 1)) as Vec3;
+    const gaps = placed.slice(1).map((x, k) => x.d - placed[k].d);
+    const mean = (placed[nz - 1].d - placed[0].d) / (nz - 1);
+    const worst = gaps.reduce((w, g) => Math.max(w, Math.abs(g - mean)), 0);
+    if (worst > Math.max(0.01, 0.02 * mean)) {
+      warnings.push(
+        `${label}: uneven slice spacing (gaps ${Math.min(...gaps).toFixed(2)}..${Math.max(...gaps).toFixed(2)} mm, mean ${mean.toFixed(2)} mm); slices are placed at the mean spacing, a missing slice shifts what follows`,
+      );
+    }
+    const tilt = (Math.acos(Math.min(1, Math.abs(dot(step, geo.normal)) / norm(step))) * 180) / Math.PI;
+    if (tilt > 0.1) warnings.push(`${label}: gantry tilt of ${tilt.toFixed(1)}°; the affine keeps the sheared geometry`);
+  } else {
+    const thick = Number(series.slices[0].ds.string('x00180050') ?? '');
+    step = geo.normal.map((v) => v * (thick > 0 ? thick : 1)) as Vec3;
+    warnings.push(`${label}: a single slice; its thickness is taken as the slice spacing`);
+  }
+  const [nx, ny] = [geo.columns, geo.rows];
+  const dims: Vec3 = [nx, ny, nz];
+  const spacing: Vec3 = [geo.pixel[0], geo.pixel[1], norm(step)];
+  const origin = placed[0].p;
+  const lps = [
+    [geo.rowDir[0] * spacing[0], geo.colDir[0] * spacing[1], step[0], origin[0]],
+    [geo.rowDir[1] * spacing[0], geo.colDir[1] * spacing[1], step[1], origin[1]],
+    [geo.rowDir[2] * spacing[0], geo.colDir[2] * spacing[1], step[2], origin[2]],
+  ];
+  const affine = [...lps[0].map((v) => -v), ...lps[1].map((v) => -v), ...lps[2], 0, 0, 0, 1].map((v) => (Object.is(v, -0) ? 0 : v));
+
+  const plane = nx * ny;
+  const data = new Float32Array(plane * nz);
+  let integral = true;
+  for (let k = 0; k < nz; k++) {
+    const s = placed[k].s;
+    const bits = s.ds.uint16(TAG.bitsAllocated) ?? 16;
+    if (bits !== 16 && bits !== 8) throw new DicomError(`${s.name}: ${bits} bits allocated per pixel; a CT slice has 16 (or 8)`);
+    const signed = (s.ds.uint16(TAG.pixelRepresentation) ?? 0) === 1;
+    if (!s.ds.elements[TAG.pixelData]) throw new DicomError(`${s.name}: no pixel data (7FE0,0010)`);
+    const px = await pixelBytes(s, bits, signed, ny, nx);
+    const slopeStr = s.ds.string(TAG.slope), interStr = s.ds.string(TAG.intercept);
+    const slope = slopeStr !== undefined && Number.isFinite(Number(slopeStr)) && Number(slopeStr) !== 0 ? Number(slopeStr) : 1;
+    const inter = interStr !== undefined && Number.isFinite(Number(interStr)) ? Number(interStr) : 0;
+    if (!Number.isInteger(slope) || !Number.isInteger(inter)) integral = false;
+    const view = new DataView(px.buffer, px.byteOffset, px.byteLength);
+    const out = data.subarray(k * plane, (k + 1) * plane);
+    if (bits === 16) {
+      for (let i = 0; i < plane; i++) out[i] = (signed ? view.getInt16(2 * i, true) : view.getUint16(2 * i, true)) * slope + inter;
+    } else {
+      for (let i = 0; i < plane; i++) out[i] = (signed ? view.getInt8(i) : view.getUint8(i)) * slope + inter;
+    }
+    opts.onSlice?.(k + 1, nz);
+  }
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < data.length; i++) {
+    if (data[i] < lo) lo = data[i];
+    if (data[i] > hi) hi = data[i];
+  }
+  const datatype = integral && lo >= -32768 && hi <= 32767 ? DT_INT16 : DT_FLOAT32;
+  return { dims, spacing, data, affine, datatype, header: makeNiftiHeader(dims, spacing, affine), warnings };
+}
+
+/** Scans `files` and reads the one series they hold, or the largest CT series (saying so in a warning). */
+export async function readDicomFiles(files: DicomFile[], opts: ReadDicomOptions = {}): Promise<{ volume: NiftiVolume; series: DicomSeriesInfo; scan: DicomScan }> {
+  const scan = scanDicom(files);
+  const chosen = largestCtSeries(scan);
+  const volume = await readDicomSeries(chosen, opts);
+  if (scan.series.length > 1) {
+    volume.warnings.unshift(`${scan.series.length} series found; read ${seriesLabel(chosen.info)}`);
+  }
+  return { volume, series: chosen.info, scan };
+}
