@@ -7,6 +7,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { measureBrowser } from './browser';
+import { measureFolder } from './folder';
+import { measureTrainLoop } from './trainLoop';
 import { attentionBlock, convLayer, measureDefaultPreset, measureLayer } from './kernels';
 import { median } from './stats';
 import { writePhantomCase } from '../scripts/make-phantom-cases';
@@ -24,10 +26,11 @@ function volumeForInference(): { file: string; what: string } {
 const LARGE = '512,512,300';
 
 /** The full-size large-volume browser run: the e2e spec at 512 x 512 x 300, its log line parsed. */
-function largeVolume(): { dims: string; seconds: number; peakMb: number } | null {
-  const r = spawnSync('npx', ['playwright', 'test', 'e2e/largeVolume.spec.ts'], { encoding: 'utf8', env: { ...process.env, FINE_LARGE_DIMS: LARGE } });
+function largeVolume(): { dims: string; model: string; seconds: number; peakMb: number } | null {
+  const model = CARD.replace(/^models\/|\.json$/g, '');
+  const r = spawnSync('npx', ['playwright', 'test', 'e2e/largeVolume.spec.ts'], { encoding: 'utf8', env: { ...process.env, FINE_LARGE_DIMS: LARGE, FINE_LARGE_MODEL: model } });
   const m = /segmented in ([\d.]+) s; peak page\+worker memory (\d+) MB/.exec(r.stdout);
-  return m ? { dims: LARGE, seconds: Number(m[1]), peakMb: Number(m[2]) } : null;
+  return m ? { dims: LARGE, model, seconds: Number(m[1]), peakMb: Number(m[2]) } : null;
 }
 
 async function main(): Promise<void> {
@@ -38,11 +41,13 @@ async function main(): Promise<void> {
   const conv = await measureLayer(convLayer(32, 64, 64, 32), Math.max(RUNS, 5));
   const peak = await measureLayer(convLayer(64, 64, 64, 32), RUNS);
   const block = await measureLayer(attentionBlock, Math.max(RUNS, 5));
+  const loop = await measureTrainLoop();
   const vol = volumeForInference();
   const node = [...Array(RUNS)].map(() => JSON.parse(execFileSync('npx', ['tsx', 'bench/inferNode.ts', vol.file, CARD], { encoding: 'utf8' }).trim().split('\n').pop() as string));
   const pick = (k: string): number => median(node.map((r) => r[k] as number));
   const browser = await measureBrowser(vol.file, CARD, RUNS);
   const large = largeVolume();
+  const folder = measureFolder(vol.file, CARD);
   const nodeSeconds = pick('seconds');
   const bestWasm = Math.min(...[browser.wasmSeconds, browser.wasmThreadedSeconds].filter((v): v is number => v !== null));
   const results = {
@@ -50,11 +55,16 @@ async function main(): Promise<void> {
     machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
     model: CARD,
     volume: vol.what,
-    train: { fwdMs: preset.fwdMs, fwdBwdMs: preset.fwdBwdMs, ratio: preset.ratio, gflops: preset.gflops, peakGflops: peak.fwdGflops, conv32: conv, fineBlock: block },
+    train: {
+      fwdMs: preset.fwdMs, fwdBwdMs: preset.fwdBwdMs, ratio: preset.ratio, gflops: preset.gflops, peakGflops: peak.fwdGflops,
+      forwardShareOfPeak: preset.gflops / peak.fwdGflops, conv32: conv, fineBlock: block,
+      loop: { ...loop, fullOverPlainStepsPerSecond: loop.full.stepsPerSecond / loop.plain.stepsPerSecond },
+    },
     inferNode: { seconds: nodeSeconds, voxelsPerSecond: pick('voxelsPerSecond'), outsideRunShare: pick('outsideRunShare'), tiles: node[0].tiles },
     inferBrowser: { ...browser, ratioToNode: Number.isFinite(bestWasm) ? bestWasm / nodeSeconds : null },
     memory: { nodePeakRssMb: pick('peakRssMb'), browserPeakHeapMb: browser.peakHeapMb },
     largeVolume: large,
+    folder: { volume: vol.what, copies: 8, ...folder },
   };
   writeFileSync(join('bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   const f = (v: number | null | undefined, d = 1) => (v === null || v === undefined ? 'n/a' : v.toFixed(d));
@@ -64,6 +74,10 @@ async function main(): Promise<void> {
     ['train.ratio (fwd+bwd / fwd)', f(preset.ratio, 2)],
     ['train.gflops (model forward)', f(preset.gflops)],
     ['train.peakGflops (Conv3D 64->64, 64x64x32)', f(peak.fwdGflops)],
+    ['train.forwardShareOfPeak', f(preset.gflops / peak.fwdGflops, 3)],
+    [`train loop (${loop.data}): steps/s full recipe / plain`, `${f(loop.full.stepsPerSecond, 2)} / ${f(loop.plain.stepsPerSecond, 2)} (x${f(loop.full.stepsPerSecond / loop.plain.stepsPerSecond, 2)})`],
+    ['train loop: share outside onnxruntime, full / plain', `${f(loop.full.outsideOrtShare, 3)} / ${f(loop.plain.outsideOrtShare, 3)}`],
+    ['train loop: crop preparation ms (worker thread), full / plain', `${f(loop.full.cropMs)} / ${f(loop.plain.cropMs)}`],
     ['conv 32->32 64x64x32 fwd / fwd+bwd ms', `${f(conv.fwdMs)} / ${f(conv.fwdBwdMs)} (x${f(conv.ratio, 2)})`],
     ['FINE block 16^3 tokens C=32 fwd / fwd+bwd ms', `${f(block.fwdMs, 2)} / ${f(block.fwdBwdMs, 2)} (x${f(block.ratio, 2)})`],
     ['inferNode.seconds', f(nodeSeconds, 2)],
@@ -75,7 +89,8 @@ async function main(): Promise<void> {
     ['inferBrowser.ratioToNode (best WASM / Node)', f(results.inferBrowser.ratioToNode, 2)],
     ['memory.nodePeakRssMb', f(pick('peakRssMb'), 0)],
     ['memory.browserPeakHeapMb', f(browser.peakHeapMb, 0)],
-    [`largeVolume ${LARGE} int16 in Chromium (fine-tiny, WASM): s / peak MB`, large ? `${f(large.seconds)} / ${f(large.peakMb, 0)}` : 'failed'],
+    [`largeVolume ${LARGE} int16 in Chromium (${CARD}, WASM): s / peak MB`, large ? `${f(large.seconds)} / ${f(large.peakMb, 0)}` : 'failed'],
+    ['folder mode, 8 copies: scans/min with pool 1 / pool 2', `${f(folder.pool1ScansPerMinute, 2)} / ${f(folder.pool2ScansPerMinute, 2)}`],
   ];
   const w = Math.max(...rows.map((r) => r[0].length));
   log(`volume: ${vol.what}`);
@@ -84,3 +99,5 @@ async function main(): Promise<void> {
 }
 
 await main();
+// Sessions and the browser leave handles open; the benchmark is done.
+process.exit(0);
