@@ -1,6 +1,9 @@
 // Copies onnxruntime-web's .wasm binaries and their .mjs loaders to public/ort/, so the browser
-// loads them from this origin (the app's CSP and COEP forbid a CDN). Skips files already up to date.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+// loads them from this origin (the app's CSP and COEP forbid a CDN). Only the two builds the app
+// loads: the plain WASM build (onnxruntime-web/wasm, for the WASM provider) and the asyncify build
+// behind onnxruntime-web/webgpu (for WebGPU); the JSEP and JSPI builds are left out, and removed if an
+// older copy left them. Skips files already up to date.
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,7 +16,13 @@ if (!existsSync(src)) {
   process.exit(1);
 }
 mkdirSync(dst, { recursive: true });
-const wanted = readdirSync(src).filter((f) => /^ort-wasm.*\.(wasm|mjs)$/.test(f));
+const builds = /^ort-wasm-simd-threaded(\.asyncify)?\.(wasm|mjs)$/;
+const wanted = readdirSync(src).filter((f) => builds.test(f));
+if (wanted.length !== 4) {
+  console.error(`copy-ort: expected the plain and asyncify builds (4 files) in ${src}, found: ${wanted.join(', ') || 'none'}`);
+  process.exit(1);
+}
+for (const f of readdirSync(dst)) if (/^ort-wasm.*\.(wasm|mjs)$/.test(f) && !builds.test(f)) rmSync(join(dst, f));
 let copied = 0;
 for (const f of wanted) {
   const from = join(src, f);

@@ -1,8 +1,40 @@
 import { actions, useWorkbench } from './appContext';
+import { adapterLabel } from './backendChoice';
+import type { Backend, RunEngine } from './store';
 
 function eta(s: number | null): string {
   if (s === null) return '';
   return s < 60 ? `${Math.ceil(s)} s left` : `${Math.floor(s / 60)} min ${Math.ceil(s % 60)} s left`;
+}
+
+function engineText(r: RunEngine): string {
+  const build = r.build === 'wasm' ? 'plain WASM build' : 'WebGPU build';
+  const threads = r.provider === 'wasm' ? `, ${r.threads} thread${r.threads === 1 ? '' : 's'}` : '';
+  return `last run: ${r.provider} (${build}${threads}), ${r.seconds.toFixed(1)} s`;
+}
+
+/** The backend switch: WASM or WebGPU, with the adapter WebGPU would run on. */
+function BackendSwitch({ disabled }: { disabled: boolean }) {
+  const backend = useWorkbench((s) => s.backend);
+  const adapter = useWorkbench((s) => s.adapter);
+  const checked = useWorkbench((s) => s.adapterChecked);
+  const lastRun = useWorkbench((s) => s.lastRun);
+  return (
+    <div className="backend-switch">
+      <dl>
+        <dt>Backend</dt>
+        <dd>
+          <select data-testid="backend-select" value={backend} onChange={(e) => actions.chooseBackend(e.currentTarget.value as Backend)} disabled={disabled || !checked} title={disabled ? 'Cancel the running segmentation to switch backends' : undefined}>
+            <option value="wasm">WASM (CPU)</option>
+            <option value="webgpu" disabled={checked && !adapter}>WebGPU</option>
+          </select>
+        </dd>
+        <dt>GPU</dt>
+        <dd data-testid="adapter">{checked ? adapterLabel(adapter) : 'checking WebGPU…'}</dd>
+      </dl>
+      {lastRun && <div className="progress-text" data-testid="run-engine">{engineText(lastRun)}</div>}
+    </div>
+  );
 }
 
 export function RunPanel() {
@@ -15,6 +47,7 @@ export function RunPanel() {
   return (
     <section>
       <h2>Segment</h2>
+      <BackendSwitch disabled={busy} />
       <div className="row">
         <button data-testid="run" onClick={() => actions.segment()} disabled={!canRun || busy}>Segment</button>
         <button data-testid="cancel" onClick={() => actions.cancel()} disabled={status !== 'running'}>Cancel</button>

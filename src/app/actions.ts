@@ -6,12 +6,12 @@ import type { Vec3 } from '../infer/io/nifti';
 import { readNifti, writeNifti } from '../infer/io/nifti';
 import { parseModelCard } from '../infer/contract/cardCheck';
 import { diceScore } from '../infer/eval/metrics';
-import { hasWebGpu } from '../infer/runtime/backend';
-import { chooseBackend, chooseThreads } from './backendChoice';
+import { chooseBackend, chooseOrtBuild, chooseThreads, pickBackend } from './backendChoice';
+import { probeWebGpu } from './gpuAdapter';
 import { WorkerClient } from './workerClient';
 import { DicomClient, type DroppedFile } from './dicomClient';
 import {
-  type ModelEntry, type WorkbenchStore, attentionRequested, failed, segmentationStarted, selectedCard, setBackend, setLoading,
+  type Backend, type ModelEntry, type WorkbenchStore, adapterProbed, attentionRequested, failed, segmentationStarted, selectedCard, setBackend, setLoading,
   dicomSeriesFound, setModels, setReferenceDice, volumeLoaded,
 } from './store';
 
@@ -24,6 +24,7 @@ export class Actions {
   readonly dicom = new DicomClient();
 
   private threads = 1;
+  private ortBuild: 'webgpu' | undefined;
   private runs = 0;
 
   constructor(readonly s: WorkbenchStore) {
@@ -32,7 +33,10 @@ export class Actions {
 
   async init(search: string): Promise<void> {
     this.threads = chooseThreads(search, globalThis.crossOriginIsolated, navigator.hardwareConcurrency || 1);
-    const choice = chooseBackend(search, await hasWebGpu());
+    this.ortBuild = chooseOrtBuild(search);
+    const adapter = await probeWebGpu();
+    adapterProbed(this.s, adapter);
+    const choice = chooseBackend(search, adapter);
     setBackend(this.s, choice.backend, choice.notice);
     await Promise.all([this.loadModels(), this.openUrl(SAMPLE_URL, 'phantom.nii.gz')]);
   }
@@ -132,7 +136,14 @@ export class Actions {
     if (!st.volume) return failed(this.s, 'Open a CT volume first (drop a .nii or .nii.gz on the page)');
     if (!model) return failed(this.s, 'No model selected; add a model card and its .onnx to models/');
     segmentationStarted(this.s);
-    this.worker.send({ type: 'segment', runId: ++this.runs, volume: st.volume.nifti, card: model.card, cardUrl: model.url, provider: st.backend, threads: this.threads });
+    this.worker.send({ type: 'segment', runId: ++this.runs, volume: st.volume.nifti, card: model.card, cardUrl: model.url, provider: st.backend, threads: this.threads, ortBuild: this.ortBuild });
+  }
+
+  /** The backend switch: the user's pick, with a notice when WebGPU is missing or software. */
+  chooseBackend(want: Backend): void {
+    if (this.s.getState().status === 'running') return;
+    const choice = pickBackend(want, this.s.getState().adapter);
+    setBackend(this.s, choice.backend, choice.notice);
   }
 
   cancel(): void {

@@ -9,7 +9,7 @@ import type { Backend } from './store';
 
 export type ToWorker =
   /** `runId` is echoed in every reply about this run, so replies of an older run are recognised and dropped. */
-  | { type: 'segment'; runId: number; volume: NiftiVolume; card: ModelCard; cardUrl: string; provider: Backend; threads: number }
+  | { type: 'segment'; runId: number; volume: NiftiVolume; card: ModelCard; cardUrl: string; provider: Backend; threads: number; ortBuild?: 'webgpu' }
   | { type: 'cancel' }
   | { type: 'attention'; voxel: Vec3; level: AttentionLevel };
 
@@ -18,7 +18,7 @@ export type WorkerPhase = 'fetching-model' | 'creating-session' | 'running' | 'a
 export type FromWorker =
   | { type: 'phase'; phase: WorkerPhase }
   | { type: 'progress'; runId: number; done: number; total: number; elapsedSeconds: number }
-  | { type: 'done'; runId: number; labelInfo: LabelInfo[]; labels: Uint8Array; volumesMl: Record<number, number>; seconds: number; tiles: number; warnings: string[]; provider: Backend }
+  | { type: 'done'; runId: number; labelInfo: LabelInfo[]; labels: Uint8Array; volumesMl: Record<number, number>; seconds: number; tiles: number; warnings: string[]; provider: Backend; build?: 'wasm' | 'webgpu'; threads?: number; outsideRunSeconds?: number }
   | { type: 'cancelled'; runId: number; message: string }
   | { type: 'attention'; voxel: Vec3; level: AttentionLevel; heat: Float32Array }
   | { type: 'error'; message: string; during: string; runId?: number };

@@ -64,6 +64,8 @@ export class SessionOwner {
   private handle(s: Session, key: string, entry: Entry): Session {
     return {
       provider: s.provider,
+      build: s.build,
+      wasmThreads: s.wasmThreads,
       inputNames: s.inputNames,
       outputNames: s.outputNames,
       run: (feeds, fetches) => this.serial(() => {

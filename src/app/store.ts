@@ -7,6 +7,7 @@ import type { AttentionLevel } from '../infer/attention/attentionMap';
 import type { LabelInfo, ModelCard } from '../infer/contract/modelCard';
 import type { NiftiVolume, Vec3 } from '../infer/io/nifti';
 import type { DicomSeriesInfo } from '../infer/io/dicom';
+import type { AdapterInfo } from './backendChoice';
 
 export type Backend = 'webgpu' | 'wasm';
 export type Status = 'idle' | 'loading' | 'running' | 'done' | 'error';
@@ -43,13 +44,27 @@ export interface DiceRow {
   dice: number;
 }
 
+/** What ran the last segmentation: provider, onnxruntime-web build, WASM threads, seconds in the worker. */
+export interface RunEngine {
+  provider: Backend;
+  build: 'wasm' | 'webgpu';
+  threads: number;
+  seconds: number;
+  /** Of `seconds`, the time outside session.run: preprocessing, tiling, stitching, postprocessing. */
+  outsideRunSeconds: number;
+}
+
 export interface WorkbenchState {
   volume: LoadedVolume | null;
   models: ModelEntry[];
   selectedModel: string | null;
   backend: Backend;
-  /** Shown when WebGPU was wanted but is unavailable and WASM runs instead. */
+  /** One line: why WASM runs although WebGPU was asked for or exists, or that WebGPU will be slow. */
   backendNotice: string | null;
+  /** The browser's WebGPU adapter (null: none), once `adapterChecked`. */
+  adapter: AdapterInfo | null;
+  adapterChecked: boolean;
+  lastRun: RunEngine | null;
   status: Status;
   progress: Progress;
   error: string | null;
@@ -79,6 +94,9 @@ export const initialState: WorkbenchState = {
   selectedModel: null,
   backend: 'wasm',
   backendNotice: null,
+  adapter: null,
+  adapterChecked: false,
+  lastRun: null,
   status: 'idle',
   progress: { done: 0, total: 0, etaSeconds: null },
   error: null,
@@ -151,6 +169,14 @@ export function selectedCard(state: WorkbenchState): ModelEntry | null {
 
 export function setBackend(s: WorkbenchStore, backend: Backend, notice: string | null = null): void {
   s.setState({ backend, backendNotice: notice });
+}
+
+export function adapterProbed(s: WorkbenchStore, adapter: AdapterInfo | null): void {
+  s.setState({ adapter, adapterChecked: true });
+}
+
+export function runEngine(s: WorkbenchStore, lastRun: RunEngine): void {
+  s.setState({ lastRun });
 }
 
 export function segmentationStarted(s: WorkbenchStore): void {

@@ -2,7 +2,7 @@
  * `window.__fine`: read-only hooks for end-to-end tests to compare what the browser computed with
  * onnxruntime-node's result (label histogram and the raw label map as base64).
  */
-import { labelHistogram, type WorkbenchStore } from './store';
+import { type RunEngine, labelHistogram, type WorkbenchStore } from './store';
 import type { Actions } from './actions';
 import type { Viewer } from './viewer';
 
@@ -13,6 +13,8 @@ export interface FineTestHooks {
   /** The current heat map's level, voxel and maximum (1 after normalisation), or null. */
   heatMap(): { level: string; voxel: number[]; max: number } | null;
   viewerLayers(): number;
+  /** Provider, onnxruntime-web build, WASM threads and the worker's pipeline seconds of the last segmentation. */
+  lastRun(): RunEngine | null;
 }
 
 function toBase64(bytes: Uint8Array): string {
@@ -37,6 +39,7 @@ export function installTestHooks(s: WorkbenchStore, actions: Actions, viewer: ()
       return heatMap && heatOf ? { level: heatOf.level, voxel: [...heatOf.voxel], max: heatMap.reduce((m, v) => (v > m ? v : m), 0) } : null;
     },
     viewerLayers: () => viewer()?.layerCount() ?? 0,
+    lastRun: () => s.getState().lastRun,
   };
   (window as unknown as { __fine: FineTestHooks }).__fine = hooks;
 }

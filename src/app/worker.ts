@@ -6,7 +6,7 @@
  * nothing fails silently.
  */
 import type { AttentionLevel } from '../infer/attention/attentionMap';
-import { type Provider, type Session, checkProvider, createSession } from '../infer/runtime/backend';
+import { type OrtBuild, type Provider, type Session, checkProvider, createSession } from '../infer/runtime/backend';
 import type { ModelCard, OnnxFileRef } from '../infer/contract/modelCard';
 import type { Vec3 } from '../infer/io/nifti';
 import { segmentVolume } from '../infer/pipeline';
@@ -33,7 +33,7 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const owner = new SessionOwner((e) => post({ type: 'error', message: `Releasing the previous model's session failed: ${message(e)}`, during: 'release' }));
 let controller: AbortController | null = null;
 /** The model of the last segmentation request; attention maps use it with `prepared`. */
-let last: { card: ModelCard; cardUrl: string; provider: Backend } | null = null;
+let last: { card: ModelCard; cardUrl: string; provider: Backend; ortBuild?: OrtBuild } | null = null;
 const prepared = new PreprocessCache<Preprocessed>(preprocess);
 
 /**
@@ -55,12 +55,12 @@ function yieldToEvents(): Promise<void> {
 let wasmThreads: number | undefined;
 
 /** A session of `card`'s model on `provider`: `ref` is its segmentation graph or its attention graph. */
-function session(card: ModelCard, ref: OnnxFileRef, cardUrl: string, provider: Provider): Promise<Session> {
-  return owner.session(`${card.onnx.sha256}:${provider}`, ref.sha256, async () => {
+function session(card: ModelCard, ref: OnnxFileRef, cardUrl: string, provider: Provider, ortBuild?: OrtBuild): Promise<Session> {
+  return owner.session(`${card.onnx.sha256}:${provider}:${ortBuild ?? ''}`, ref.sha256, async () => {
     post({ type: 'phase', phase: 'fetching-model' });
     const bytes = await fetchVerifiedOnnx(ref, cardUrl);
     post({ type: 'phase', phase: 'creating-session' });
-    return createSession(bytes, { provider, wasmPaths: '/ort/', threads: wasmThreads });
+    return createSession(bytes, { provider, wasmPaths: '/ort/', threads: wasmThreads, ortBuild });
   });
 }
 
@@ -71,9 +71,9 @@ async function segment(m: Extract<ToWorker, { type: 'segment' }>): Promise<void>
   try {
     const provider = checkProvider(m.provider);
     wasmThreads ??= m.threads;
-    last = { card: m.card, cardUrl: m.cardUrl, provider: m.provider };
+    last = { card: m.card, cardUrl: m.cardUrl, provider: m.provider, ortBuild: m.ortBuild };
     prepared.use(m.volume, m.card);
-    const s = await session(m.card, m.card.onnx, m.cardUrl, provider);
+    const s = await session(m.card, m.card.onnx, m.cardUrl, provider, m.ortBuild);
     if (ctrl.signal.aborted) throw new DOMException('Segmentation cancelled before the first tile', 'AbortError');
     post({ type: 'phase', phase: 'running' });
     const card = m.card;
@@ -93,7 +93,7 @@ async function segment(m: Extract<ToWorker, { type: 'segment' }>): Promise<void>
       },
     );
     post(
-      { type: 'done', runId: m.runId, labelInfo: card.labels, labels: result.labels, volumesMl: result.volumesMl, seconds: result.seconds, tiles: result.tiles, warnings: result.warnings, provider: m.provider },
+      { type: 'done', runId: m.runId, labelInfo: card.labels, labels: result.labels, volumesMl: result.volumesMl, seconds: result.seconds, tiles: result.tiles, warnings: result.warnings, provider: m.provider, build: s.build, threads: s.wasmThreads, outsideRunSeconds: result.outsideRunSeconds },
       [result.labels.buffer],
     );
   } catch (e) {
@@ -107,10 +107,10 @@ async function segment(m: Extract<ToWorker, { type: 'segment' }>): Promise<void>
 async function attention(voxel: Vec3, level: AttentionLevel): Promise<void> {
   try {
     if (!last) throw new Error('Run a segmentation first: the attention map uses the volume and model of the last run');
-    const { card, cardUrl, provider } = last;
+    const { card, cardUrl, provider, ortBuild } = last;
     const att = card.attention;
     if (!att) throw new Error(`${card.name}: this model card has no "attention" export; pick a model with one`);
-    const s = await session(card, att, cardUrl, checkProvider(provider));
+    const s = await session(card, att, cardUrl, checkProvider(provider), ortBuild);
     post({ type: 'phase', phase: 'attention' });
     const heat = await attentionHeat(s, card, prepared.get(), voxel, level);
     post({ type: 'attention', voxel, level, heat }, [heat.buffer]);

@@ -2,20 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chooseBackend, chooseThreads } from '../../src/app/backendChoice';
 import { labelColormap, windowRange } from '../../src/app/ctWindow';
 import { buildModelIndex } from '../../scripts/modelIndex';
-
-describe('backend choice', () => {
-  it('honours ?backend= and falls back to WASM with a notice', () => {
-    expect(chooseBackend('?backend=wasm', true)).toEqual({ backend: 'wasm', notice: null });
-    expect(chooseBackend('?backend=webgpu', true)).toEqual({ backend: 'webgpu', notice: null });
-    expect(chooseBackend('?backend=webgpu', false).backend).toBe('wasm');
-    expect(chooseBackend('', true)).toEqual({ backend: 'webgpu', notice: null });
-    expect(chooseBackend('', false).notice).toContain('WebGPU is not available');
-    expect(chooseBackend('?backend=cuda', true).notice).toContain('Unknown ?backend=cuda');
-  });
-});
 
 describe('CT windows and label colours', () => {
   it('turns width/level into a display range', () => {
@@ -49,16 +37,5 @@ describe('models/index.json', () => {
     expect(idx.models[0].card).toBe('/models/z.json');
     expect(idx.skipped.map((s) => s.file).sort()).toEqual(['broken.json', 'notes.json']);
     expect(buildModelIndex(join(dir, 'absent')).models).toEqual([]);
-  });
-});
-
-describe('chooseThreads', () => {
-  it('?threads=N forces a count when isolated; defaults to min(4, cores); one thread without isolation', () => {
-    expect(chooseThreads('?threads=1', true, 8)).toBe(1);
-    expect(chooseThreads('?threads=3', true, 8)).toBe(3);
-    expect(chooseThreads('', true, 8)).toBe(4);
-    expect(chooseThreads('', true, 2)).toBe(2);
-    expect(chooseThreads('?threads=4', false, 8)).toBe(1);
-    expect(chooseThreads('?threads=banana', true, 8)).toBe(4);
   });
 });
