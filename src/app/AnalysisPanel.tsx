@@ -1,8 +1,48 @@
 import type { AttentionLevel } from '../infer/attention/attentionMap';
-import { setAttentionLevel, setAttentionMode } from './store';
+import { type DiceRow, setAttentionLevel, setAttentionMode } from './store';
+import { referenceMeans } from './reference';
 import { actions, store, useWorkbench } from './appContext';
 
 const LEVELS: AttentionLevel[] = ['window', 'global', 'volume'];
+
+const mm = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : Number.isNaN(x) ? '–' : '∞');
+
+/** Dice and HD95 per organ as `npm run evaluate` scores them: means over the organs in the reference. */
+function ReferenceTable({ rows, name }: { rows: DiceRow[]; name: string }) {
+  const means = referenceMeans(rows);
+  return (
+    <table data-testid="dice-table" className="legend">
+      <caption>Against {name}</caption>
+      <thead><tr><th>Organ</th><th className="num">Dice</th><th className="num" title="95th-percentile Hausdorff distance between the surfaces">HD95 mm</th></tr></thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.id} data-label={r.name} className={r.inRef ? '' : 'muted'}>
+            <td>{r.name}</td>
+            {r.inRef ? (
+              <><td className="num">{r.dice.toFixed(3)}</td><td className="num">{mm(r.hd95)}</td></>
+            ) : (
+              <td colSpan={2} className="num" title="not in the reference: left out of the means">{r.inPred ? 'not in reference (predicted)' : 'absent'}</td>
+            )}
+          </tr>
+        ))}
+      </tbody>
+      <tfoot>
+        <tr>
+          <td><b>mean</b> <small>({means.counted} organ{means.counted === 1 ? '' : 's'} in the reference)</small></td>
+          <td className="num"><b data-testid="dice-mean">{Number.isNaN(means.dice) ? '–' : means.dice.toFixed(3)}</b></td>
+          <td className="num"><b data-testid="hd95-mean">{mm(means.hd95)}</b></td>
+        </tr>
+        {!Number.isFinite(means.hd95) && means.counted > 0 && (
+          <tr>
+            <td colSpan={3} className="muted-note" data-testid="hd95-note">
+              HD95 is ∞ for an organ in the reference that the model missed ({rows.filter((r) => r.inRef && !r.inPred).map((r) => r.name).join(', ')}), so the mean is ∞ (as npm run evaluate reports it).
+            </td>
+          </tr>
+        )}
+      </tfoot>
+    </table>
+  );
+}
 
 /** Attention-map controls and the reference Dice table. */
 export function AnalysisPanel() {
@@ -33,15 +73,7 @@ export function AnalysisPanel() {
           if (f) void actions.loadReference(f);
         }} />
       </label>
-      {dice && (
-        <table data-testid="dice-table" className="legend">
-          <caption>Dice vs {refName}</caption>
-          <tbody>
-            {dice.map((r) => <tr key={r.id}><td>{r.name}</td><td className="num">{r.dice.toFixed(3)}</td></tr>)}
-            <tr><td><b>mean</b></td><td className="num"><b>{(dice.reduce((a, r) => a + r.dice, 0) / Math.max(1, dice.length)).toFixed(3)}</b></td></tr>
-          </tbody>
-        </table>
-      )}
+      {dice && <ReferenceTable rows={dice} name={refName ?? ''} />}
     </section>
   );
 }

@@ -1,4 +1,10 @@
-import { selectModel, selectedCard } from './store';
+import { selectModel, selectedCard, trainedOn } from './store';
+import type { ModelCard } from '../infer/contract/modelCard';
+
+/** What a model is for, in the picker: "trained on synthetic phantoms" or "trained on CT". */
+export function modelPurpose(card: ModelCard): string {
+  return trainedOn(card) === 'synthetic' ? 'trained on synthetic phantoms' : 'trained on CT';
+}
 import { store, useWorkbench } from './appContext';
 
 export function ModelPicker() {
@@ -6,6 +12,13 @@ export function ModelPicker() {
   const selected = useWorkbench((s) => s.selectedModel);
   const entry = useWorkbench(selectedCard);
   const running = useWorkbench((s) => s.status === 'running');
+  const mismatch = useWorkbench((s) => {
+    const c = selectedCard(s)?.card;
+    if (!c || !s.volume) return null;
+    if (s.volume.source === 'sample' && trainedOn(c) === 'ct') return `${c.name} was trained on real CT; the sample is a synthetic phantom, so expect poor labels (its own model is ${s.sampleModel ?? 'one trained on phantoms'}).`;
+    if (s.volume.source === 'user' && trainedOn(c) === 'synthetic') return `${c.name} was trained on synthetic phantoms only; on a real CT expect poor labels.`;
+    return null;
+  });
   const card = entry?.card;
   return (
     <section>
@@ -13,9 +26,10 @@ export function ModelPicker() {
       <select data-testid="model-select" value={selected ?? ''} onChange={(e) => selectModel(store, e.currentTarget.value)} disabled={models.length === 0 || running} title={running ? 'Cancel the running segmentation to switch models' : undefined}>
         {models.length === 0 && <option value="">no models in models/</option>}
         {models.map((m) => (
-          <option key={m.card.name} value={m.card.name}>{m.card.name}</option>
+          <option key={m.card.name} value={m.card.name}>{m.card.name} ({modelPurpose(m.card)})</option>
         ))}
       </select>
+      {mismatch && <p className="result-caution" data-testid="model-mismatch">{mismatch}</p>}
       {card && (
         <div className="card" data-testid="model-card">
           <p>{card.description}</p>

@@ -11,6 +11,7 @@ export function VolumePanel({ window, onWindow }: { window: CtWindowName; onWind
       {volume ? (
         <dl>
           <dt>File</dt><dd data-testid="volume-name">{volume.name}</dd>
+          {volume.kind && <><dt>What</dt><dd data-testid="volume-kind" className="volume-kind">{volume.kind}{volume.source === 'sample' ? ' (bundled sample, not a patient scan)' : ''}</dd></>}
           <dt>Dims</dt><dd data-testid="dims">{volume.dims.join(' × ')}</dd>
           <dt>Spacing</dt><dd data-testid="spacing">{fmt(volume.spacing, 2)} mm</dd>
         </dl>

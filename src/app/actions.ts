@@ -5,17 +5,35 @@
 import type { Vec3 } from '../infer/io/nifti';
 import { readNifti, writeNifti } from '../infer/io/nifti';
 import { parseModelCard } from '../infer/contract/cardCheck';
-import { diceScore } from '../infer/eval/metrics';
+import { compareWithReference } from './reference';
 import { chooseBackend, chooseOrtBuild, chooseThreads, pickBackend } from './backendChoice';
 import { probeWebGpu } from './gpuAdapter';
 import { WorkerClient } from './workerClient';
 import { DicomClient, type DroppedFile } from './dicomClient';
 import {
   type Backend, type ModelEntry, type WorkbenchStore, adapterProbed, attentionRequested, failed, segmentationStarted, selectedCard, setBackend, setLoading,
-  dicomSeriesFound, setModels, setReferenceDice, volumeLoaded,
+  type VolumeSource, dicomSeriesFound, setModels, setReferenceDice, setSampleModel, volumeLoaded,
 } from './store';
 
 export const SAMPLE_URL = '/sample/phantom.nii.gz';
+/** The sample's manifest (written by scripts/make-sample.ts): what the sample is and the model made for it. */
+export const SAMPLE_MANIFEST_URL = '/sample/sample.json';
+
+export interface SampleManifest {
+  /** File name under /sample/. */
+  file: string;
+  /** What it is, shown beside the name: "synthetic phantom". */
+  kind: string;
+  /** The model trained on this kind of data, selected while the sample is shown. */
+  model: string | null;
+}
+
+/** Reads a sample manifest; anything missing falls back to the phantom with no model preference. */
+export function parseSampleManifest(json: unknown): SampleManifest {
+  const o = typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
+  const file = typeof o.file === 'string' && /^[\w.-]+$/.test(o.file) ? o.file : 'phantom.nii.gz';
+  return { file, kind: typeof o.kind === 'string' ? o.kind : 'synthetic phantom', model: typeof o.model === 'string' ? o.model : null };
+}
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -26,6 +44,8 @@ export class Actions {
   private threads = 1;
   private ortBuild: 'webgpu' | undefined;
   private runs = 0;
+  /** Each file read gets a number; only the latest one may replace the volume (two quick drops never interleave). */
+  private loads = 0;
 
   constructor(readonly s: WorkbenchStore) {
     this.worker = new WorkerClient(s);
@@ -38,7 +58,20 @@ export class Actions {
     adapterProbed(this.s, adapter);
     const choice = chooseBackend(search, adapter);
     setBackend(this.s, choice.backend, choice.notice);
-    await Promise.all([this.loadModels(), this.openUrl(SAMPLE_URL, 'phantom.nii.gz')]);
+    await Promise.all([this.loadModels(), this.openSample()]);
+  }
+
+  /** Opens the bundled sample, labelled for what it is, with the model made for it selected. */
+  async openSample(): Promise<void> {
+    let manifest = parseSampleManifest({});
+    try {
+      const res = await fetch(SAMPLE_MANIFEST_URL);
+      if (res.ok) manifest = parseSampleManifest(await res.json());
+    } catch {
+      // No manifest: the phantom, called synthetic, with the default model.
+    }
+    setSampleModel(this.s, manifest.model);
+    await this.openUrl(`/sample/${manifest.file}`, manifest.file, 'sample', manifest.kind);
   }
 
   async loadModels(): Promise<void> {
@@ -65,21 +98,29 @@ export class Actions {
     }
   }
 
-  async openUrl(url: string, name: string): Promise<void> {
+  async openUrl(url: string, name: string, source: VolumeSource = 'user', kind: string | null = null): Promise<void> {
+    const load = ++this.loads;
     setLoading(this.s);
     try {
       const res = await fetch(url);
       if (!res.ok) throw new Error(`${name}: HTTP ${res.status} from ${url}`);
-      this.openBytes(new Uint8Array(await res.arrayBuffer()), name);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      if (load === this.loads) this.openBytes(bytes, name, source, kind);
     } catch (e) {
       failed(this.s, errorText(e));
     }
   }
 
+  /**
+   * Opens a dropped or picked NIfTI. During a segmentation, the run goes on while the file is read; once
+   * it reads, the run is cancelled and the new volume shown; if it does not, the run is left alone.
+   */
   async openFile(file: File): Promise<void> {
+    const load = ++this.loads;
     setLoading(this.s);
     try {
-      this.openBytes(new Uint8Array(await file.arrayBuffer()), file.name);
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      if (load === this.loads) this.openBytes(bytes, file.name);
     } catch (e) {
       failed(this.s, errorText(e));
     }
@@ -98,9 +139,11 @@ export class Actions {
       const dicm = head.length === 4 && String.fromCharCode(...head) === 'DICM';
       if (!dicm && !/\.dcm$/i.test(first.name)) return this.openFile(first.file);
     }
+    const load = ++this.loads;
     setLoading(this.s);
     try {
       const { series } = await this.dicom.scan(files);
+      if (load !== this.loads) return;
       if (series.length === 1) return await this.chooseSeries(series[0].uid);
       dicomSeriesFound(this.s, series);
     } catch (e) {
@@ -110,9 +153,11 @@ export class Actions {
 
   /** Reads one series of the last DICOM drop and shows it. */
   async chooseSeries(uid: string): Promise<void> {
+    const load = ++this.loads;
     setLoading(this.s);
     try {
       const { volume, info } = await this.dicom.read(uid);
+      if (load !== this.loads) return;
       this.stopRun();
       volumeLoaded(this.s, `${info.description} (DICOM, ${info.sliceCount} slices)`, volume);
     } catch (e) {
@@ -120,11 +165,11 @@ export class Actions {
     }
   }
 
-  openBytes(bytes: Uint8Array, name: string): void {
+  openBytes(bytes: Uint8Array, name: string, source: VolumeSource = 'user', kind: string | null = null): void {
     try {
       const volume = readNifti(bytes, name);
       this.stopRun();
-      volumeLoaded(this.s, name, volume);
+      volumeLoaded(this.s, name, volume, source, kind);
     } catch (e) {
       failed(this.s, errorText(e));
     }
@@ -169,11 +214,8 @@ export class Actions {
       const st = this.s.getState();
       if (!st.labels || !st.volume) throw new Error('Segment the volume first, then load a reference label map to compare');
       const ref = readNifti(new Uint8Array(await file.arrayBuffer()), file.name);
-      if (ref.dims.some((n, a) => n !== st.volume!.dims[a])) {
-        throw new Error(`${file.name}: reference dims ${ref.dims.join('x')} differ from the volume's ${st.volume.dims.join('x')}; load the label map of this scan`);
-      }
-      const refLabels = Uint8Array.from(ref.data, (v) => Math.round(v));
-      const rows = st.labelInfo.filter((l) => l.id !== 0).map((l) => ({ id: l.id, name: l.name, dice: diceScore(st.labels!, refLabels, l.id) }));
+      if (this.s.getState().labels !== st.labels) return; // the result changed while the file was read
+      const rows = compareWithReference(st.labels, st.volume.nifti, st.labelInfo, ref, file.name);
       setReferenceDice(this.s, file.name, rows);
     } catch (e) {
       failed(this.s, errorText(e));

@@ -12,8 +12,15 @@ import type { AdapterInfo } from './backendChoice';
 export type Backend = 'webgpu' | 'wasm';
 export type Status = 'idle' | 'loading' | 'running' | 'done' | 'error';
 
+/** Where a volume came from: the bundled sample (a synthetic phantom) or the user's own file. */
+export type VolumeSource = 'sample' | 'user';
+
 export interface LoadedVolume {
+  /** File name (downloads are named after it). */
   name: string;
+  source: VolumeSource;
+  /** What the volume is, shown beside its name: "synthetic phantom" for the bundled sample; null for the user's CT. */
+  kind: string | null;
   dims: Vec3;
   spacing: Vec3;
   nifti: NiftiVolume;
@@ -38,11 +45,8 @@ export interface LabelView {
   opacity: number;
 }
 
-export interface DiceRow {
-  id: number;
-  name: string;
-  dice: number;
-}
+export type { DiceRow } from './reference';
+import type { DiceRow } from './reference';
 
 /** What ran the last segmentation: provider, onnxruntime-web build, WASM threads, seconds in the worker. */
 export interface RunEngine {
@@ -58,6 +62,10 @@ export interface WorkbenchState {
   volume: LoadedVolume | null;
   models: ModelEntry[];
   selectedModel: string | null;
+  /** The model the bundled sample was made for (its manifest's `model`); selected while the sample is shown. */
+  sampleModel: string | null;
+  /** The user chose the model for this kind of volume: defaults no longer move it (until the source changes). */
+  modelPicked: boolean;
   backend: Backend;
   /** One line: why WASM runs although WebGPU was asked for or exists, or that WebGPU will be slow. */
   backendNotice: string | null;
@@ -92,6 +100,8 @@ export const initialState: WorkbenchState = {
   volume: null,
   models: [],
   selectedModel: null,
+  sampleModel: null,
+  modelPicked: false,
   backend: 'wasm',
   backendNotice: null,
   adapter: null,
@@ -127,13 +137,42 @@ export const store = createWorkbenchStore();
 
 const resultCleared = { resultWarnings: [], labels: null, labelInfo: [], volumesMl: {}, heatMap: null, heatOf: null, attentionVoxel: null, dice: null, referenceName: null };
 
+/**
+ * A file is being read. During a segmentation the status stays 'running' (Cancel stays on, Segment off):
+ * the run is cancelled only once the new volume has been read and replaces the old one.
+ */
 export function setLoading(s: WorkbenchStore): void {
-  s.setState({ status: 'loading', error: null });
+  if (s.getState().status === 'running') s.setState({ error: null });
+  else s.setState({ status: 'loading', error: null });
 }
 
-export function volumeLoaded(s: WorkbenchStore, name: string, nifti: NiftiVolume): void {
+/**
+ * The model a volume opens with: the sample's own model while the bundled sample is shown (falling back
+ * to a model trained on synthetic phantoms only), otherwise the index's first model (the card marked
+ * `default`, then fine-small: models trained on real CT).
+ */
+export function defaultModelFor(models: ModelEntry[], source: VolumeSource | null, sampleModel: string | null): string | null {
+  if (source === 'sample') {
+    if (sampleModel && models.some((m) => m.card.name === sampleModel)) return sampleModel;
+    const synthetic = models.find((m) => trainedOn(m.card) === 'synthetic');
+    if (synthetic) return synthetic.card.name;
+  }
+  return models.find((m) => trainedOn(m.card) !== 'synthetic')?.card.name ?? models[0]?.card.name ?? null;
+}
+
+/** What a card's model was trained on: synthetic phantoms when every training case is a phantom. */
+export function trainedOn(card: ModelCard): 'synthetic' | 'ct' {
+  const data = card.training?.data ?? [];
+  return data.length > 0 && data.every((d) => /phantom/i.test(d)) ? 'synthetic' : 'ct';
+}
+
+export function volumeLoaded(s: WorkbenchStore, name: string, nifti: NiftiVolume, source: VolumeSource = 'user', kind: string | null = null): void {
+  const st = s.getState();
+  const picked = st.modelPicked && st.volume?.source === source;
   s.setState({
-    volume: { name, dims: nifti.dims, spacing: nifti.spacing, nifti },
+    volume: { name, source, kind, dims: nifti.dims, spacing: nifti.spacing, nifti },
+    modelPicked: picked,
+    selectedModel: picked ? st.selectedModel : (defaultModelFor(st.models, source, st.sampleModel) ?? st.selectedModel),
     status: 'idle',
     error: null,
     warnings: nifti.warnings,
@@ -145,22 +184,31 @@ export function volumeLoaded(s: WorkbenchStore, name: string, nifti: NiftiVolume
 
 /** A DICOM drop held several series: show them for the user to pick one. */
 export function dicomSeriesFound(s: WorkbenchStore, series: DicomSeriesInfo[]): void {
-  s.setState({ dicomSeries: series, status: 'idle', error: null });
+  s.setState({ dicomSeries: series, status: s.getState().status === 'running' ? 'running' : 'idle', error: null });
 }
 
 export function setModels(s: WorkbenchStore, models: ModelEntry[]): void {
-  const current = s.getState().selectedModel;
-  const keep = models.some((m) => m.card.name === current);
-  s.setState({ models, selectedModel: keep ? current : (models[0]?.card.name ?? null) });
+  const st = s.getState();
+  const current = st.selectedModel;
+  const keep = st.modelPicked && models.some((m) => m.card.name === current);
+  s.setState({ models, selectedModel: keep ? current : defaultModelFor(models, st.volume?.source ?? null, st.sampleModel) });
 }
 
+/** The bundled sample's manifest named the model it was made for. */
+export function setSampleModel(s: WorkbenchStore, name: string | null): void {
+  const st = s.getState();
+  s.setState({ sampleModel: name });
+  if (!st.modelPicked && st.models.length) s.setState({ selectedModel: defaultModelFor(st.models, st.volume?.source ?? null, name) });
+}
+
+/** The user's pick: it stays for further volumes from the same source. */
 export function selectModel(s: WorkbenchStore, name: string): void {
   const known = s.getState().models.map((m) => m.card.name);
   if (!known.includes(name)) {
     failed(s, `No model named "${name}"; available: ${known.join(', ') || 'none (add a model to models/)'}`);
     return;
   }
-  s.setState({ selectedModel: name });
+  s.setState({ selectedModel: name, modelPicked: true });
 }
 
 export function selectedCard(state: WorkbenchState): ModelEntry | null {
@@ -208,7 +256,17 @@ export function segmentationCancelled(s: WorkbenchStore): void {
   s.setState({ status: 'idle', progress: { done: 0, total: 0, etaSeconds: null } });
 }
 
+/**
+ * Something the user asked for failed (a file, a reference, a model pick). A segmentation that is
+ * running goes on: the message shows, the status stays 'running'.
+ */
 export function failed(s: WorkbenchStore, message: string): void {
+  if (s.getState().status === 'running') s.setState({ error: message });
+  else s.setState({ status: 'error', error: message });
+}
+
+/** The running segmentation itself failed (or its worker died): the run is over. */
+export function runFailed(s: WorkbenchStore, message: string): void {
   s.setState({ status: 'error', error: message });
 }
 

@@ -1,7 +1,7 @@
 /** Owns the inference worker and turns its messages into store actions. */
 import type { FromWorker, ToWorker } from './protocol';
 import {
-  type WorkbenchStore, attentionReady, failed, progressed, runEngine, segmentationCancelled, segmentationDone, setLoading,
+  type WorkbenchStore, attentionReady, failed, progressed, runEngine, runFailed, segmentationCancelled, segmentationDone, setLoading,
 } from './store';
 
 export class WorkerClient {
@@ -17,7 +17,7 @@ export class WorkerClient {
       w.onmessage = (e: MessageEvent<FromWorker>) => this.receive(e.data);
       w.onerror = (e) => {
         e.preventDefault();
-        failed(this.s, `Inference worker failed: ${e.message || 'it could not start (see the browser console)'}`);
+        runFailed(this.s, `Inference worker failed: ${e.message || 'it could not start (see the browser console)'}`);
       };
       w.onmessageerror = () => failed(this.s, 'Inference worker sent a message that could not be read');
       this.worker = w;
@@ -57,7 +57,9 @@ export class WorkerClient {
         if (s.getState().status === 'loading') s.setState({ status: 'done' });
         break;
       case 'error':
-        failed(s, m.message);
+        // A failed run (or a dead worker) ends the run; a failed attention map or session release does not.
+        if (m.during === 'segmentation' || m.during === 'worker' || m.during === 'message') runFailed(s, m.message);
+        else failed(s, m.message);
         break;
     }
   }

@@ -88,7 +88,7 @@ describe('workbench store', () => {
 
   it('stores the reference Dice table', () => {
     const s = createWorkbenchStore();
-    setReferenceDice(s, 'ref.nii.gz', [{ id: 1, name: 'liver', dice: 0.9 }]);
+    setReferenceDice(s, 'ref.nii.gz', [{ id: 1, name: 'liver', dice: 0.9, hd95: 2, inRef: true, inPred: true }]);
     expect(s.getState().dice?.[0].dice).toBe(0.9);
   });
 

@@ -45,3 +45,19 @@ export function rotationZ(deg: number): Affine {
 export function affineSpacing(a: readonly number[]): Vec3 {
   return [0, 1, 2].map((c) => Math.hypot(a[c], a[4 + c], a[8 + c])) as Vec3;
 }
+
+/**
+ * How far apart (mm) two grids of the same dims put the same voxel: the largest world distance, over
+ * the 8 corner voxels, between `a` and `b` mapping one voxel index. 0 for identical geometry; a shift,
+ * flip, rotation or other voxel size shows up as the distance of the worst corner.
+ */
+export function gridOffsetMm(a: readonly number[], b: readonly number[], dims: Vec3): number {
+  let worst = 0;
+  for (let c = 0; c < 8; c++) {
+    const v = [c & 1 ? dims[0] - 1 : 0, c & 2 ? dims[1] - 1 : 0, c & 4 ? dims[2] - 1 : 0];
+    const pa = applyAffine(a, v);
+    const pb = applyAffine(b, v);
+    worst = Math.max(worst, Math.hypot(pa[0] - pb[0], pa[1] - pb[1], pa[2] - pb[2]));
+  }
+  return worst;
+}

@@ -1,0 +1,58 @@
+/**
+ * The workbench as a reader meets it: the first run pairs the synthetic sample with the model trained
+ * on phantoms, a drop during a run cancels it cleanly, and the reference check scores like the CLI.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeNiftiHeader, writeNiftiFloat } from '../src/infer/io/nifti';
+import { makePhantom } from '../src/infer/synthetic/phantom';
+import { expect, openApp, shot, test } from './fixtures';
+import { MODELS_DIR } from './support/nodeReference';
+
+const REFERENCE = join(import.meta.dirname, '..', 'public', 'sample', 'phantom_labels.nii.gz');
+test.skip(!existsSync(join(MODELS_DIR, 'fine-tiny.json')), 'needs models/fine-tiny.{onnx,json}');
+
+function ctFile(dims: [number, number, number], seed: number): Buffer {
+  const { image } = makePhantom({ dims, spacing: [3, 3, 3], seed });
+  return Buffer.from(writeNiftiFloat(image, { dims, header: makeNiftiHeader(dims, [3, 3, 3]) }, { gzip: true }));
+}
+
+test('first run: the synthetic phantom opens with fine-tiny, segments well, and a dropped CT selects the real-CT model', async ({ page }) => {
+  await openApp(page, '?backend=wasm');
+  await expect(page.getByTestId('volume-kind')).toContainText('synthetic phantom');
+  await expect(page.getByTestId('model-select')).toHaveValue('fine-tiny');
+  await expect(page.getByTestId('model-mismatch')).toHaveCount(0);
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('status')).toHaveText('done', { timeout: 200_000 });
+  await page.getByTestId('reference-input').setInputFiles(REFERENCE);
+  const mean = Number(await page.getByTestId('dice-mean').textContent());
+  console.log(`first run on the sample: mean Dice ${mean}`);
+  expect(mean).toBeGreaterThan(0.5);
+  await shot(page, 'first-run');
+  await page.getByTestId('drop-zone').locator('input[type=file]').setInputFiles({ name: 'patient.nii.gz', mimeType: 'application/gzip', buffer: ctFile([40, 40, 20], 5) });
+  await expect(page.getByTestId('volume-name')).toHaveText('patient.nii.gz');
+  await expect(page.getByTestId('volume-kind')).toHaveCount(0);
+  if (existsSync(join(MODELS_DIR, 'fine-small.json'))) await expect(page.getByTestId('model-select')).toHaveValue('fine-small');
+});
+
+test('a drop during a run cancels it cleanly and loads the new volume', async ({ page }) => {
+  await openApp(page, '?backend=wasm');
+  await page.getByTestId('drop-zone').locator('input[type=file]').setInputFiles({ name: 'large.nii.gz', mimeType: 'application/gzip', buffer: ctFile([160, 128, 64], 3) });
+  await expect(page.getByTestId('dims')).toHaveText('160 × 128 × 64');
+  await page.getByTestId('model-select').selectOption('fine-tiny');
+  await page.getByTestId('run').click();
+  await expect.poll(async () => Number(await page.getByTestId('progress').getAttribute('aria-valuenow')), { intervals: [50] }).toBeGreaterThan(0);
+  await expect(page.getByTestId('cancel')).toBeEnabled();
+  await expect(page.getByTestId('run')).toBeDisabled();
+  await page.getByTestId('drop-zone').locator('input[type=file]').setInputFiles({ name: 'second.nii.gz', mimeType: 'application/gzip', buffer: ctFile([40, 40, 20], 5) });
+  await expect(page.getByTestId('dims')).toHaveText('40 × 40 × 20');
+  await expect(page.getByTestId('status')).toHaveText('idle');
+  await expect(page.getByTestId('cancel')).toBeDisabled();
+  await expect(page.getByTestId('run')).toBeEnabled();
+  await expect(page.getByTestId('error')).toHaveCount(0);
+  // The old run's tiles stop arriving: the bar stays empty and no labels appear.
+  await page.waitForTimeout(1500);
+  await expect(page.getByTestId('progress')).toHaveAttribute('aria-valuenow', '0');
+  expect(await page.evaluate(() => (window as unknown as { __fine: { getLabels(): unknown } }).__fine.getLabels())).toBeNull();
+  await shot(page, 'drop-mid-run');
+});

@@ -1,0 +1,66 @@
+/**
+ * Checking a result against a reference label map, by the rule `npm run evaluate` uses (and nnU-Net
+ * reports): Dice and HD95 (mm) per organ, means over the organs present in the reference only; an organ
+ * absent from both maps is "absent", not a perfect 1. The reference must lie on the CT's grid: same
+ * dims and the same voxel-to-world affine (within a tenth of the smallest voxel), or it is refused.
+ */
+import type { LabelInfo } from '../infer/contract/modelCard';
+import { gridOffsetMm } from '../infer/eval/affine';
+import { evaluateSegmentation } from '../infer/eval/metrics';
+import type { NiftiVolume } from '../infer/io/nifti';
+
+export interface DiceRow {
+  id: number;
+  name: string;
+  dice: number;
+  /** mm; Infinity when exactly one of the maps has the organ. */
+  hd95: number;
+  inRef: boolean;
+  inPred: boolean;
+}
+
+/** Largest corner-to-corner distance (mm) tolerated between the CT's grid and the reference's, as a fraction of the smallest voxel size. */
+export const GRID_TOLERANCE = 0.1;
+
+/** A reference's voxels as label ids; throws on values that are not integers 0..255. */
+export function referenceLabels(ref: NiftiVolume, name: string): Uint8Array {
+  const out = new Uint8Array(ref.data.length);
+  for (let i = 0; i < out.length; i++) {
+    const x = ref.data[i];
+    if (!Number.isInteger(x) || x < 0 || x > 255) throw new Error(`${name}: voxel ${i} is ${x}, expected integer label ids 0..255; load a label map, not an image`);
+    out[i] = x;
+  }
+  return out;
+}
+
+/** Throws a one-line reason when the reference is not on the CT's grid (dims or position). */
+export function checkReferenceGrid(ct: NiftiVolume, ref: NiftiVolume, name: string): void {
+  if (ref.dims.some((n, a) => n !== ct.dims[a])) {
+    throw new Error(`${name}: reference dims ${ref.dims.join('x')} differ from the volume's ${ct.dims.join('x')}; load the label map of this scan`);
+  }
+  const off = gridOffsetMm(ct.affine, ref.affine, ct.dims);
+  const tol = GRID_TOLERANCE * Math.min(...ct.spacing);
+  if (!(off <= tol)) {
+    throw new Error(
+      `${name}: the reference has the scan's dims but lies elsewhere: its voxels are up to ${off.toFixed(1)} mm from the CT's (tolerance ${tol.toFixed(2)} mm; shifted, flipped or reoriented affine); ` +
+        'export it on the same grid as this CT',
+    );
+  }
+}
+
+/** Per-organ rows (background left out) for the model's labels. */
+export function compareWithReference(pred: Uint8Array, ct: NiftiVolume, labelInfo: LabelInfo[], ref: NiftiVolume, name: string): DiceRow[] {
+  checkReferenceGrid(ct, ref, name);
+  const refLabels = referenceLabels(ref, name);
+  const inPred = new Uint8Array(256);
+  for (let i = 0; i < pred.length; i++) inPred[pred[i]] = 1;
+  const scores = evaluateSegmentation(pred, refLabels, ct.dims, ct.spacing, labelInfo);
+  return scores.perLabel.map((s) => ({ id: s.id, name: s.name, dice: s.dice, hd95: s.hd95, inRef: s.presentInRef, inPred: inPred[s.id] === 1 }));
+}
+
+/** Means over the organs present in the reference (NaN when none is), as `npm run evaluate` prints them. */
+export function referenceMeans(rows: DiceRow[]): { dice: number; hd95: number; counted: number } {
+  const counted = rows.filter((r) => r.inRef);
+  const mean = (f: (r: DiceRow) => number) => (counted.length ? counted.reduce((t, r) => t + f(r), 0) / counted.length : NaN);
+  return { dice: mean((r) => r.dice), hd95: mean((r) => r.hd95), counted: counted.length };
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { makeNiftiHeader, type Vec3, writeNiftiFloat } from '../../src/infer/io/nifti';
+import type { ModelCard } from '../../src/infer/contract/modelCard';
+import { Actions } from '../../src/app/actions';
+import type { FromWorker, ToWorker } from '../../src/app/protocol';
+import { createWorkbenchStore, setModels } from '../../src/app/store';
+
+const niftiFile = (name: string, dims: Vec3) =>
+  new File([writeNiftiFloat(new Float32Array(dims[0] * dims[1] * dims[2]), { dims, header: makeNiftiHeader(dims, [1, 1, 1]) }).slice().buffer], name);
+const card = { name: 'm', training: { data: ['caseA'] }, labels: [{ id: 0, name: 'background', color: [0, 0, 0] }, { id: 1, name: 'liver', color: [1, 2, 3] }] } as unknown as ModelCard;
+
+/** Actions over a fresh store with the worker replaced by a recorder; `reply` plays the worker's side. */
+function setup() {
+  const s = createWorkbenchStore();
+  const a = new Actions(s);
+  const sent: ToWorker[] = [];
+  a.worker.send = (m: ToWorker) => {
+    if (m.type === 'segment') (a.worker as unknown as { currentRun: number }).currentRun = m.runId;
+    sent.push(m);
+  };
+  const reply = (m: FromWorker) => (a.worker as unknown as { receive(m: FromWorker): void }).receive(m);
+  setModels(s, [{ url: '/models/m.json', card }]);
+  return { s, a, sent, reply };
+}
+
+describe('a drop during a run', () => {
+  it('keeps the run (Cancel on, Segment off) while the file is read, then cancels it and shows the new volume', async () => {
+    const { s, a, sent, reply } = setup();
+    await a.openFile(niftiFile('first.nii', [4, 4, 2]));
+    a.segment();
+    expect(s.getState().status).toBe('running');
+    reply({ type: 'progress', runId: 1, done: 1, total: 4, elapsedSeconds: 1 });
+    const reading = a.openFile(niftiFile('second.nii', [6, 4, 2]));
+    expect(s.getState().status).toBe('running');
+    expect(s.getState().error).toBeNull();
+    await reading;
+    expect(sent.at(-1)).toEqual({ type: 'cancel' });
+    expect(s.getState()).toMatchObject({ status: 'idle', error: null, volume: { name: 'second.nii', dims: [6, 4, 2] }, labels: null });
+    // What the cancelled run still sends is ignored: no labels of the old volume over the new one.
+    reply({ type: 'progress', runId: 1, done: 2, total: 4, elapsedSeconds: 2 });
+    reply({ type: 'done', runId: 1, labelInfo: card.labels, labels: new Uint8Array(32), volumesMl: {}, seconds: 1, tiles: 4, warnings: [], provider: 'wasm' });
+    reply({ type: 'cancelled', runId: 1, message: 'cancelled' });
+    expect(s.getState()).toMatchObject({ status: 'idle', labels: null, progress: { done: 0, total: 0 } });
+    a.segment();
+    expect(sent.at(-1)).toMatchObject({ type: 'segment', runId: 2 });
+    reply({ type: 'done', runId: 2, labelInfo: card.labels, labels: new Uint8Array(48), volumesMl: {}, seconds: 1, tiles: 1, warnings: [], provider: 'wasm' });
+    expect(s.getState().status).toBe('done');
+  });
+
+  it('a file that does not read leaves the run going, with the message shown', async () => {
+    const { s, a, sent, reply } = setup();
+    await a.openFile(niftiFile('first.nii', [4, 4, 2]));
+    a.segment();
+    await a.openFile(new File([new Uint8Array(400).fill(7)], 'junk.nii'));
+    expect(s.getState().status).toBe('running');
+    expect(s.getState().error).toContain('junk.nii');
+    expect(s.getState().volume?.name).toBe('first.nii');
+    expect(sent.filter((m) => m.type === 'cancel')).toHaveLength(0);
+    reply({ type: 'done', runId: 1, labelInfo: card.labels, labels: new Uint8Array(32), volumesMl: {}, seconds: 1, tiles: 1, warnings: [], provider: 'wasm' });
+    expect(s.getState().status).toBe('done');
+  });
+
+  it('of two quick drops, the later one wins even if the earlier finishes reading last', async () => {
+    const { s, a } = setup();
+    let release!: () => void;
+    const slow = niftiFile('slow.nii', [4, 4, 2]);
+    const gate = new Promise<void>((r) => { release = r; });
+    const read = slow.arrayBuffer.bind(slow);
+    slow.arrayBuffer = async () => { await gate; return read(); };
+    const first = a.openFile(slow);
+    await a.openFile(niftiFile('fast.nii', [6, 4, 2]));
+    release();
+    await first;
+    expect(s.getState().volume?.name).toBe('fast.nii');
+  });
+
+  it('a failed run ends the run; a failed attention map does not end a running one', () => {
+    const { s, a, reply } = setup();
+    a.openBytes(writeNiftiFloat(new Float32Array(32), { dims: [4, 4, 2], header: makeNiftiHeader([4, 4, 2], [1, 1, 1]) }), 'a.nii');
+    a.segment();
+    reply({ type: 'error', message: 'release failed', during: 'release' });
+    expect(s.getState()).toMatchObject({ status: 'running', error: 'release failed' });
+    reply({ type: 'error', message: 'out of memory', during: 'segmentation', runId: 1 });
+    expect(s.getState()).toMatchObject({ status: 'error', error: 'out of memory' });
+  });
+});
