@@ -56,3 +56,47 @@ test('a drop during a run cancels it cleanly and loads the new volume', async ({
   expect(await page.evaluate(() => (window as unknown as { __fine: { getLabels(): unknown } }).__fine.getLabels())).toBeNull();
   await shot(page, 'drop-mid-run');
 });
+
+type Display = { radiological: boolean; thinSlabLayout: boolean } | null;
+const display = (page: import('@playwright/test').Page) => page.evaluate(() => (window as unknown as { __fine: { viewerDisplay(): Display } }).__fine.viewerDisplay());
+
+test('reading: radiological by default with a toggle, crosshair readout, numeric window/level, thin slabs', async ({ page }) => {
+  await openApp(page, '?backend=wasm');
+  await expect(page.getByTestId('radiological')).toBeChecked();
+  await expect.poll(() => display(page)).toMatchObject({ radiological: true, thinSlabLayout: false });
+  await expect(page.getByTestId('convention')).toContainText('patient left on screen right');
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('status')).toHaveText('done', { timeout: 200_000 });
+  const box = (await page.getByTestId('viewer').boundingBox())!;
+  await page.mouse.click(box.x + box.width * 0.27, box.y + box.height * 0.67);
+  await expect(page.getByTestId('readout-hu')).toHaveText(/^-?\d+$/);
+  await expect(page.getByTestId('readout-voxel')).toHaveText(/^\d+, \d+, \d+$/);
+  await expect(page.getByTestId('readout-mm')).toHaveText(/^-?\d+\.\d, -?\d+\.\d, -?\d+\.\d$/);
+  await expect(page.getByTestId('readout-label')).not.toBeEmpty();
+  await shot(page, 'reading-radiological');
+  await page.getByTestId('radiological').uncheck();
+  await expect.poll(() => display(page)).toMatchObject({ radiological: false });
+  await expect(page.getByTestId('convention')).toContainText('patient left on screen left');
+  await page.getByTestId('window-width').fill('350');
+  await page.getByTestId('window-width').press('Enter');
+  await page.getByTestId('window-level').fill('50');
+  await page.getByTestId('window-level').press('Enter');
+  await expect(page.getByTestId('window-abdomen')).toHaveAttribute('aria-pressed', 'false');
+  await page.getByTestId('window-lung').click();
+  await expect(page.getByTestId('window-width')).toHaveValue('1500');
+  await expect(page.getByTestId('window-level')).toHaveValue('-600');
+  // A slab of 6 slices: the views go in one column, the coronal and sagittal as full-width bands.
+  await page.getByTestId('drop-zone').locator('input[type=file]').setInputFiles({ name: 'slab.nii.gz', mimeType: 'application/gzip', buffer: ctFile([96, 80, 6], 7) });
+  await expect(page.getByTestId('dims')).toHaveText('96 × 80 × 6');
+  await expect.poll(() => display(page)).toMatchObject({ thinSlabLayout: true });
+  await shot(page, 'thin-slab');
+});
+
+test('phone width: the viewer keeps the screen width', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await openApp(page);
+  const box = (await page.getByTestId('viewer').boundingBox())!;
+  expect(box.width).toBeGreaterThan(350);
+  expect(box.height).toBeGreaterThan(300);
+  await shot(page, 'phone');
+});

@@ -1,7 +1,6 @@
-import { useCallback, useState } from 'react';
+import { useCallback } from 'react';
 import { AnalysisPanel } from './AnalysisPanel';
 import { useWorkbench } from './appContext';
-import type { CtWindowName } from './ctWindow';
 import { DropZone } from './DropZone';
 import { ErrorBanner } from './ErrorBanner';
 import { Legend } from './Legend';
@@ -12,7 +11,6 @@ import type { Viewer } from './viewer';
 import { VolumePanel } from './VolumePanel';
 
 export function App({ onViewer }: { onViewer: (v: Viewer | null) => void }) {
-  const [window, setWindow] = useState<CtWindowName>('abdomen');
   const status = useWorkbench((s) => s.status);
   const backend = useWorkbench((s) => s.backend);
   const viewerChanged = useCallback((v: Viewer | null) => onViewer(v), [onViewer]);
@@ -27,13 +25,13 @@ export function App({ onViewer }: { onViewer: (v: Viewer | null) => void }) {
       <main>
         <aside>
           <DropZone />
-          <VolumePanel window={window} onWindow={setWindow} />
+          <VolumePanel />
           <ModelPicker />
           <RunPanel />
           <Legend />
           <AnalysisPanel />
         </aside>
-        <ViewerPanel window={window} onViewer={viewerChanged} />
+        <ViewerPanel onViewer={viewerChanged} />
       </main>
     </div>
   );

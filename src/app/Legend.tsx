@@ -1,5 +1,6 @@
 import { setLabelOpacity, setLabelVisible } from './store';
 import { store, useWorkbench } from './appContext';
+import { displayColor } from './ctWindow';
 
 const rgb = (c: [number, number, number]) => `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
 
@@ -26,7 +27,7 @@ export function Legend() {
             const view = legend[l.id];
             return (
               <tr key={l.id} data-label={l.name}>
-                <td><span className="swatch" style={{ background: rgb(l.color) }} /></td>
+                <td><span className="swatch" style={{ background: rgb(displayColor(l)) }} /></td>
                 <td>{l.name}</td>
                 <td className="num">{(ml[l.id] ?? 0).toFixed(1)}</td>
                 <td>

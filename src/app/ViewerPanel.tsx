@@ -1,33 +1,61 @@
-import { useEffect, useRef } from 'react';
-import type { CtWindowName } from './ctWindow';
-import { actions, store } from './appContext';
-import { failed } from './store';
+import { useEffect, useMemo, useRef } from 'react';
+import { actions, store, useWorkbench } from './appContext';
+import { cursorMoved, cursorReadout, failed } from './store';
 import { Viewer } from './viewer';
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** The NiiVue canvas, kept in sync with the store by subscription rather than React renders. */
-export function ViewerPanel({ window, onViewer }: { window: CtWindowName; onViewer: (v: Viewer | null) => void }) {
+/** The crosshair readout: voxel, world mm, HU and the label under the crosshair. */
+function Readout() {
+  // Narrow slices (a selector that builds a new object would re-render forever); the readout is derived from them.
+  const cursor = useWorkbench((s) => s.cursor);
+  const volume = useWorkbench((s) => s.volume);
+  const labels = useWorkbench((s) => s.labels);
+  const labelInfo = useWorkbench((s) => s.labelInfo);
+  const r = useMemo(() => cursorReadout({ ...store.getState(), cursor, volume, labels, labelInfo }), [cursor, volume, labels, labelInfo]);
+  const radiological = useWorkbench((s) => s.radiological);
+  return (
+    <div className="readout" data-testid="readout" aria-live="polite">
+      {r ? (
+        <>
+          <span>voxel <b data-testid="readout-voxel">{r.vox.join(', ')}</b></span>
+          <span>mm <b data-testid="readout-mm">{r.mm.map((v) => v.toFixed(1)).join(', ')}</b></span>
+          <span>HU <b data-testid="readout-hu">{r.hu === null ? '–' : Math.round(r.hu)}</b></span>
+          {r.label !== null && <span>label <b data-testid="readout-label">{r.label}</b></span>}
+        </>
+      ) : (
+        <span>Click the image to read voxel, mm, HU and label.</span>
+      )}
+      <span className="convention" data-testid="convention">{radiological ? 'radiological: patient left on screen right' : 'neurological: patient left on screen left'}</span>
+    </div>
+  );
+}
+
+export function ViewerPanel({ onViewer }: { onViewer: (v: Viewer | null) => void }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const viewer = useRef<Viewer | null>(null);
-  const windowRef = useRef(window);
 
   useEffect(() => {
     const v = new Viewer();
     let live = true;
     const guard = (p: Promise<void>) => p.catch((e: unknown) => failed(store, `Viewer: ${errorText(e)}`));
     v.onVoxel = (voxel) => actions.attention(voxel);
+    v.onLocation = (at) => cursorMoved(store, at);
     const sync = async (attached: Promise<void>) => {
       await attached;
       if (!live) return;
       viewer.current = v;
       onViewer(v);
       let prev = store.getState();
-      if (prev.volume) await v.showVolume(prev.volume.nifti, prev.volume.name, windowRef.current);
+      v.setRadiological(prev.radiological);
+      if (prev.volume) await v.showVolume(prev.volume.nifti, prev.volume.name, prev.ctWindow);
       return store.subscribe((st) => {
         const old = prev;
         prev = st;
-        if (st.volume !== old.volume && st.volume) void guard(v.showVolume(st.volume.nifti, st.volume.name, windowRef.current));
+        if (st.volume !== old.volume && st.volume) void guard(v.showVolume(st.volume.nifti, st.volume.name, st.ctWindow));
+        else if (st.ctWindow !== old.ctWindow) v.setWindow(st.ctWindow);
+        if (st.radiological !== old.radiological) v.setRadiological(st.radiological);
         if (st.labels !== old.labels) {
           if (st.labels && st.volume) void guard(v.showLabels(st.labels, st.volume.nifti, st.labelInfo, st.legend));
           else v.clearLabels();
@@ -48,10 +76,10 @@ export function ViewerPanel({ window, onViewer }: { window: CtWindowName; onView
     };
   }, [onViewer]);
 
-  useEffect(() => {
-    windowRef.current = window;
-    viewer.current?.setWindow(window);
-  }, [window]);
-
-  return <canvas ref={canvas} className="viewer" data-testid="viewer" />;
+  return (
+    <div className="viewer-wrap">
+      <canvas ref={canvas} className="viewer" data-testid="viewer" role="img" aria-label="CT viewer: axial, coronal, sagittal and 3-D views; click to move the crosshair" />
+      <Readout />
+    </div>
+  );
 }

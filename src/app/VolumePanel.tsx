@@ -1,10 +1,32 @@
-import { useWorkbench } from './appContext';
-import { CT_WINDOWS, type CtWindowName } from './ctWindow';
+import { useEffect, useState } from 'react';
+import { store, useWorkbench } from './appContext';
+import { CT_WINDOWS, type CtWindowName, presetOf } from './ctWindow';
+import { setCtWindow, setRadiological } from './store';
 
 const fmt = (v: number[], d: number) => v.map((x) => x.toFixed(d)).join(' × ');
 
-export function VolumePanel({ window, onWindow }: { window: CtWindowName; onWindow: (w: CtWindowName) => void }) {
+/** A number field that commits on Enter or blur, so typing "-6" on the way to "-600" does not flash the image. */
+function NumberField({ label, value, onCommit, testId }: { label: string; value: number; onCommit: (v: number) => void; testId: string }) {
+  const [text, setText] = useState(String(value));
+  useEffect(() => setText(String(value)), [value]);
+  const commit = () => {
+    const v = Number(text);
+    if (text.trim() !== '' && Number.isFinite(v)) onCommit(v);
+    else setText(String(value));
+  };
+  return (
+    <label className="num-field">
+      {label}
+      <input type="number" inputMode="numeric" value={text} data-testid={testId} aria-label={`${label} (HU)`} onChange={(e) => setText(e.currentTarget.value)} onBlur={commit} onKeyDown={(e) => { if (e.key === 'Enter') commit(); }} />
+    </label>
+  );
+}
+
+export function VolumePanel() {
   const volume = useWorkbench((s) => s.volume);
+  const win = useWorkbench((s) => s.ctWindow);
+  const radiological = useWorkbench((s) => s.radiological);
+  const preset = presetOf(win);
   return (
     <section>
       <h2>Volume</h2>
@@ -20,11 +42,20 @@ export function VolumePanel({ window, onWindow }: { window: CtWindowName; onWind
       )}
       <div className="presets" role="group" aria-label="CT window">
         {(Object.keys(CT_WINDOWS) as CtWindowName[]).map((w) => (
-          <button key={w} className={w === window ? 'on' : ''} onClick={() => onWindow(w)} data-testid={`window-${w}`}>
+          <button key={w} className={w === preset ? 'on' : ''} aria-pressed={w === preset} onClick={() => setCtWindow(store, CT_WINDOWS[w])} data-testid={`window-${w}`}>
             {w} W{CT_WINDOWS[w].width}/L{CT_WINDOWS[w].level}
           </button>
         ))}
       </div>
+      <div className="row window-fields">
+        <NumberField label="W" value={win.width} testId="window-width" onCommit={(width) => setCtWindow(store, { ...win, width })} />
+        <NumberField label="L" value={win.level} testId="window-level" onCommit={(level) => setCtWindow(store, { ...win, level })} />
+        <span className="muted-note">{preset ?? 'custom'}</span>
+      </div>
+      <label className="check">
+        <input type="checkbox" data-testid="radiological" checked={radiological} onChange={(e) => setRadiological(store, e.currentTarget.checked)} />
+        <span>Radiological convention (patient left on screen right)</span>
+      </label>
     </section>
   );
 }

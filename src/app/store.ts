@@ -8,6 +8,7 @@ import type { LabelInfo, ModelCard } from '../infer/contract/modelCard';
 import type { NiftiVolume, Vec3 } from '../infer/io/nifti';
 import type { DicomSeriesInfo } from '../infer/io/dicom';
 import type { AdapterInfo } from './backendChoice';
+import { CT_WINDOWS, type CtWindow, clampWindow } from './ctWindow';
 
 export type Backend = 'webgpu' | 'wasm';
 export type Status = 'idle' | 'loading' | 'running' | 'done' | 'error';
@@ -94,6 +95,12 @@ export interface WorkbenchState {
   dice: DiceRow[] | null;
   /** The series of the last DICOM drop when it held several: the user picks one (null: no choice pending). */
   dicomSeries: DicomSeriesInfo[] | null;
+  /** CT display window (HU). */
+  ctWindow: CtWindow;
+  /** Radiological convention (patient left on screen right), the default for CT; false: neurological. */
+  radiological: boolean;
+  /** Where the crosshair is: world mm, voxel index of the CT, its HU (null before the first move). */
+  cursor: { mm: Vec3; vox: Vec3; hu: number | null } | null;
 }
 
 export const initialState: WorkbenchState = {
@@ -124,6 +131,9 @@ export const initialState: WorkbenchState = {
   referenceName: null,
   dice: null,
   dicomSeries: null,
+  ctWindow: { ...CT_WINDOWS.abdomen },
+  radiological: true,
+  cursor: null,
 };
 
 export type WorkbenchStore = ReturnType<typeof createWorkbenchStore>;
@@ -177,6 +187,7 @@ export function volumeLoaded(s: WorkbenchStore, name: string, nifti: NiftiVolume
     error: null,
     warnings: nifti.warnings,
     dicomSeries: null,
+    cursor: null,
     progress: { done: 0, total: 0, etaSeconds: null },
     ...resultCleared,
   });
@@ -305,6 +316,36 @@ export function attentionReady(s: WorkbenchStore, heatMap: Float32Array, level: 
 
 export function setReferenceDice(s: WorkbenchStore, referenceName: string, dice: DiceRow[]): void {
   s.setState({ referenceName, dice });
+}
+
+export function setCtWindow(s: WorkbenchStore, w: CtWindow): void {
+  s.setState({ ctWindow: clampWindow(w, s.getState().ctWindow) });
+}
+
+export function setRadiological(s: WorkbenchStore, on: boolean): void {
+  s.setState({ radiological: on });
+}
+
+export function cursorMoved(s: WorkbenchStore, cursor: { mm: Vec3; vox: Vec3; hu: number | null }): void {
+  s.setState({ cursor });
+}
+
+/** What the crosshair readout shows: voxel, mm, HU and the label under the crosshair (null: outside the volume). */
+export function cursorReadout(st: WorkbenchState): { vox: Vec3; mm: Vec3; hu: number | null; label: string | null } | null {
+  const c = st.cursor;
+  const v = st.volume;
+  if (!c || !v) return null;
+  const [nx, ny, nz] = v.dims;
+  const [x, y, z] = c.vox;
+  if (x < 0 || y < 0 || z < 0 || x >= nx || y >= ny || z >= nz) return null;
+  const i = x + nx * (y + ny * z);
+  const hu = c.hu ?? v.nifti.data[i];
+  let label: string | null = null;
+  if (st.labels) {
+    const id = st.labels[i];
+    label = id === 0 ? 'background' : (st.labelInfo.find((l) => l.id === id)?.name ?? `label ${id}`);
+  }
+  return { vox: c.vox, mm: c.mm, hu, label };
 }
 
 /** Label-count histogram (index = label value) of the current result, for tests and the legend. */

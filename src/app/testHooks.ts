@@ -13,6 +13,8 @@ export interface FineTestHooks {
   /** The current heat map's level, voxel and maximum (1 after normalisation), or null. */
   heatMap(): { level: string; voxel: number[]; max: number } | null;
   viewerLayers(): number;
+  /** NiiVue's radiological flag and whether the thin-slab column layout is on. */
+  viewerDisplay(): { radiological: boolean; thinSlabLayout: boolean } | null;
   /** Provider, onnxruntime-web build, WASM threads and the worker's pipeline seconds of the last segmentation. */
   lastRun(): RunEngine | null;
 }
@@ -39,6 +41,7 @@ export function installTestHooks(s: WorkbenchStore, actions: Actions, viewer: ()
       return heatMap && heatOf ? { level: heatOf.level, voxel: [...heatOf.voxel], max: heatMap.reduce((m, v) => (v > m ? v : m), 0) } : null;
     },
     viewerLayers: () => viewer()?.layerCount() ?? 0,
+    viewerDisplay: () => viewer()?.displayOptions() ?? null,
     lastRun: () => s.getState().lastRun,
   };
   (window as unknown as { __fine: FineTestHooks }).__fine = hooks;

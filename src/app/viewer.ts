@@ -3,10 +3,11 @@
  * 3D render), a label overlay coloured from the model card, and an attention heat map, and reports
  * clicked voxels. Volumes are handed to NiiVue as in-memory NIfTI bytes written by src/infer.
  */
-import { NVImage, Niivue, SHOW_RENDER } from '@niivue/niivue';
+import { MULTIPLANAR_TYPE, NVImage, Niivue, SHOW_RENDER } from '@niivue/niivue';
 import type { LabelInfo } from '../infer/contract/modelCard';
+import { applyAffine, invertAffine } from '../infer/eval/affine';
 import { type NiftiVolume, type Vec3, writeNifti, writeNiftiFloat } from '../infer/io/nifti';
-import { type CtWindowName, labelColormap, windowRange } from './ctWindow';
+import { type CtWindow, labelColormap, windowRange } from './ctWindow';
 import type { LabelView } from './store';
 
 const buffer = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer;
@@ -17,13 +18,27 @@ export class Viewer {
   private labels: NVImage | null = null;
   private heat: NVImage | null = null;
   private labelInfo: LabelInfo[] = [];
+  /** World mm to the shown CT's voxel index (inverse of its affine). */
+  private toVoxel: number[] | null = null;
+  /** The shown volume is a thin slab (column layout). */
+  private thin = false;
   onVoxel: ((voxel: Vec3) => void) | null = null;
+  /** The crosshair moved: world mm (RAS), voxel index and the CT value (HU) there. */
+  onLocation: ((at: { mm: Vec3; vox: Vec3; hu: number | null }) => void) | null = null;
 
   constructor() {
-    this.nv = new Niivue({ backColor: [0.05, 0.05, 0.08, 1], show3Dcrosshair: true, multiplanarShowRender: SHOW_RENDER.ALWAYS, isColorbar: false });
+    // Radiological convention by default for CT: patient left on screen right in axial and coronal views.
+    this.nv = new Niivue({ backColor: [0.05, 0.05, 0.08, 1], show3Dcrosshair: true, multiplanarShowRender: SHOW_RENDER.ALWAYS, isColorbar: false, isRadiologicalConvention: true });
     this.nv.onLocationChange = (loc: unknown) => {
-      const vox = (loc as { vox?: ArrayLike<number> }).vox;
-      if (vox && this.onVoxel) this.onVoxel([Math.round(vox[0]), Math.round(vox[1]), Math.round(vox[2])]);
+      // NiiVue's `vox` counts in its RAS-reordered grid; the voxel of the input's own grid comes from the
+      // world position through the input's affine, so labels, HU and attention use the file's indices.
+      const l = loc as { mm?: ArrayLike<number>; values?: { value?: number }[] };
+      if (!l.mm || !this.toVoxel) return;
+      const mm: Vec3 = [l.mm[0], l.mm[1], l.mm[2]];
+      const vox = applyAffine(this.toVoxel, mm).map((v) => Math.round(v)) as Vec3;
+      const hu = l.values?.[0]?.value;
+      if (this.onLocation) this.onLocation({ vox, mm, hu: typeof hu === 'number' && Number.isFinite(hu) ? hu : null });
+      if (this.onVoxel) this.onVoxel(vox);
     };
   }
 
@@ -37,7 +52,25 @@ export class Viewer {
     return null;
   }
 
-  async showVolume(volume: NiftiVolume, name: string, window: CtWindowName): Promise<void> {
+  /** Radiological (patient left on screen right) or neurological convention. */
+  setRadiological(on: boolean): void {
+    this.nv.setRadiologicalConvention(on);
+  }
+
+  /**
+   * Thin slabs: NiiVue sizes the multiplanar tiles by the volume's extent in mm, and its automatic
+   * 2x2 grid leaves a slab of a few slices as slivers beside a shrunken axial view. Past a 1:3 ratio
+   * the views go in one column without the 3-D render: the axial view fills the width and the coronal
+   * and sagittal views become full-width bands, each at its true aspect.
+   */
+  private fitLayout(volume: NiftiVolume): void {
+    const ext = volume.dims.map((n, a) => n * volume.spacing[a]);
+    this.thin = Math.min(...ext) * 3 < Math.max(...ext);
+    this.nv.opts.multiplanarLayout = this.thin ? MULTIPLANAR_TYPE.COLUMN : MULTIPLANAR_TYPE.AUTO;
+    this.nv.opts.multiplanarShowRender = this.thin ? SHOW_RENDER.NEVER : SHOW_RENDER.ALWAYS;
+  }
+
+  async showVolume(volume: NiftiVolume, name: string, window: CtWindow): Promise<void> {
     this.heat = this.drop(this.heat);
     this.labels = this.drop(this.labels);
     this.ct = this.drop(this.ct);
@@ -46,11 +79,13 @@ export class Viewer {
     ct.cal_min = lo;
     ct.cal_max = hi;
     this.ct = ct;
+    this.toVoxel = invertAffine(volume.affine);
+    this.fitLayout(volume);
     this.nv.addVolume(ct);
     this.nv.updateGLVolume();
   }
 
-  setWindow(window: CtWindowName): void {
+  setWindow(window: CtWindow): void {
     if (!this.ct) return;
     [this.ct.cal_min, this.ct.cal_max] = windowRange(window);
     this.nv.updateGLVolume();
@@ -91,6 +126,11 @@ export class Viewer {
   clearHeat(): void {
     this.heat = this.drop(this.heat);
     this.nv.updateGLVolume();
+  }
+
+  /** NiiVue's display convention and tile sizing, for tests. */
+  displayOptions(): { radiological: boolean; thinSlabLayout: boolean } {
+    return { radiological: this.nv.opts.isRadiologicalConvention, thinSlabLayout: this.thin && this.nv.opts.multiplanarLayout === MULTIPLANAR_TYPE.COLUMN };
   }
 
   /** How many volumes NiiVue holds (CT, labels, heat), for tests. */

@@ -19,7 +19,7 @@ describe('CT windows and label colours', () => {
     );
     expect(cm.I).toEqual([0, 1, 2]);
     expect(cm.A).toEqual([0, 128, 0]);
-    expect(cm.R).toEqual([0, 4, 1]);
+    expect(cm.R).toEqual([0, 214, 150]); // the display palette's liver and spleen, not the card's colours
   });
 });
 

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { makeNiftiHeader, type NiftiVolume } from '../../src/infer/io/nifti';
+import { CT_WINDOWS, DISPLAY_PALETTE, clampWindow, displayColor, presetOf, windowRange } from '../../src/app/ctWindow';
+import { createWorkbenchStore, cursorMoved, cursorReadout, segmentationDone, setCtWindow, volumeLoaded } from '../../src/app/store';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ModelCard } from '../../src/infer/contract/modelCard';
+
+const dist = (a: number[], b: number[]) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+
+describe('reading conventions', () => {
+  it('liver, right kidney, stomach, aorta, IVC and gallbladder are told apart by the display palette (and were not by the card)', () => {
+    const card = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'models', 'fine-small.json'), 'utf8')) as ModelCard;
+    const names = ['liver', 'kidney_right', 'stomach', 'aorta', 'inferior_vena_cava', 'gallbladder', 'spleen', 'pancreas', 'kidney_left'];
+    const shown = names.map((n) => displayColor(card.labels.find((l) => l.name === n)!));
+    let minShown = Infinity;
+    for (let i = 0; i < shown.length; i++) for (let j = i + 1; j < shown.length; j++) minShown = Math.min(minShown, dist(shown[i], shown[j]));
+    expect(minShown).toBeGreaterThan(90);
+    const cardColour = (n: string) => card.labels.find((l) => l.name === n)!.color;
+    expect(dist(cardColour('liver'), cardColour('aorta'))).toBeLessThan(60); // the problem the palette fixes
+    expect(displayColor({ id: 42, name: 'unknown_organ', color: [1, 2, 3] })).toEqual([1, 2, 3]);
+    expect(Object.keys(DISPLAY_PALETTE)).toContain('inferior_vena_cava');
+  });
+
+  it('numeric window/level: presets are recognised, typed values are kept within range', () => {
+    expect(presetOf(CT_WINDOWS.lung)).toBe('lung');
+    expect(presetOf({ width: 350, level: 50 })).toBeNull();
+    expect(windowRange({ width: 350, level: 50 })).toEqual([-125, 225]);
+    expect(clampWindow({ width: 0, level: -5000 }, CT_WINDOWS.abdomen)).toEqual({ width: 1, level: -1024 });
+    expect(clampWindow({ width: NaN, level: 60.4 }, CT_WINDOWS.abdomen)).toEqual({ width: 400, level: 60 });
+    const s = createWorkbenchStore();
+    setCtWindow(s, { width: 350, level: 50 });
+    expect(s.getState().ctWindow).toEqual({ width: 350, level: 50 });
+  });
+
+  it('the crosshair readout gives voxel, mm, HU and the label name there; nothing outside the volume', () => {
+    const s = createWorkbenchStore();
+    const dims: [number, number, number] = [2, 2, 1];
+    const v: NiftiVolume = { dims, spacing: [1, 1, 1], data: Float32Array.from([-1000, 40, 60, 300]), affine: [], datatype: 16, header: makeNiftiHeader(dims, [1, 1, 1]), warnings: [] };
+    volumeLoaded(s, 'ct.nii', v);
+    expect(cursorReadout(s.getState())).toBeNull();
+    cursorMoved(s, { vox: [1, 0, 0], mm: [1, 0, 0], hu: null });
+    expect(cursorReadout(s.getState())).toEqual({ vox: [1, 0, 0], mm: [1, 0, 0], hu: 40, label: null });
+    segmentationDone(s, Uint8Array.from([0, 1, 0, 9]), [{ id: 0, name: 'background', color: [0, 0, 0] }, { id: 1, name: 'liver', color: [1, 1, 1] }], {});
+    expect(cursorReadout(s.getState())?.label).toBe('liver');
+    cursorMoved(s, { vox: [1, 1, 0], mm: [1, 1, 0], hu: 299.6 });
+    expect(cursorReadout(s.getState())).toMatchObject({ hu: 299.6, label: 'label 9' });
+    cursorMoved(s, { vox: [2, 0, 0], mm: [2, 0, 0], hu: 1 });
+    expect(cursorReadout(s.getState())).toBeNull();
+  });
+});
