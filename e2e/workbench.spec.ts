@@ -100,3 +100,29 @@ test('phone width: the viewer keeps the screen width', async ({ page }) => {
   expect(box.height).toBeGreaterThan(300);
   await shot(page, 'phone');
 });
+
+test('attention: the same voxel recomputes, a level switch shows that level, and the colour bar says what it means', async ({ page }) => {
+  type H = { heatMap(): { level: string; voxel: number[] } | null; heatMapsShown(): number };
+  const heat = () => page.evaluate(() => (window as unknown as { __fine: H }).__fine.heatMap());
+  const shown = () => page.evaluate(() => (window as unknown as { __fine: H }).__fine.heatMapsShown());
+  await openApp(page, '?backend=wasm');
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('status')).toHaveText('done', { timeout: 200_000 });
+  await page.getByTestId('attention-mode').check();
+  const box = (await page.getByTestId('viewer').boundingBox())!;
+  const at = { x: box.x + box.width * 0.27, y: box.y + box.height * 0.67 };
+  await page.mouse.click(at.x, at.y);
+  await expect.poll(heat).toMatchObject({ level: 'window' });
+  const first = await shown();
+  await page.mouse.click(at.x, at.y);
+  await expect.poll(shown).toBe(first + 1);
+  await page.getByTestId('attention-level-global').click();
+  await expect.poll(heat).toMatchObject({ level: 'global' });
+  await expect(page.getByTestId('attention-shown')).toContainText('global');
+  await expect(page.getByTestId('attention-level-global')).toHaveAttribute('aria-checked', 'true');
+  await expect(page.getByTestId('heat-meaning')).toHaveText("Where this voxel's prediction looked: brighter = more attention.");
+  await expect(page.getByTestId('attention-meaning')).toContainText('other windows of this crop');
+  await page.getByTestId('heat-bar').scrollIntoViewIfNeeded();
+  await shot(page, 'attention-global');
+  await expect(page.getByTestId('error')).toHaveCount(0);
+});

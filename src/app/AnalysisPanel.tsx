@@ -1,5 +1,6 @@
 import type { AttentionLevel } from '../infer/attention/attentionMap';
-import { type DiceRow, setAttentionLevel, setAttentionMode } from './store';
+import { type DiceRow, selectedCard, setAttentionMode } from './store';
+import { HEAT_MEANING, HEAT_SCALE, levelMeaning } from './attentionText';
 import { referenceMeans } from './reference';
 import { actions, store, useWorkbench } from './appContext';
 
@@ -44,12 +45,26 @@ function ReferenceTable({ rows, name }: { rows: DiceRow[]; name: string }) {
   );
 }
 
+/** The heat overlay's colour bar (NiiVue's "warm": orange to yellow) with its meaning and scale. */
+function HeatBar() {
+  return (
+    <figure className="heat-bar" data-testid="heat-bar">
+      <div className="heat-gradient" role="img" aria-label="colour bar: orange = some attention, yellow = the most" />
+      <div className="heat-ends"><span>{HEAT_SCALE.low}</span><span>{HEAT_SCALE.high}</span></div>
+      <figcaption data-testid="heat-meaning">{HEAT_MEANING}</figcaption>
+    </figure>
+  );
+}
+
 /** Attention-map controls and the reference Dice table. */
 export function AnalysisPanel() {
   const hasLabels = useWorkbench((s) => s.labels !== null);
   const mode = useWorkbench((s) => s.attentionMode);
   const level = useWorkbench((s) => s.attentionLevel);
   const voxel = useWorkbench((s) => s.attentionVoxel);
+  const heatOf = useWorkbench((s) => s.heatOf);
+  const pending = useWorkbench((s) => s.attentionPending);
+  const card = useWorkbench((s) => selectedCard(s)?.card ?? null);
   const dice = useWorkbench((s) => s.dice);
   const refName = useWorkbench((s) => s.referenceName);
   return (
@@ -61,10 +76,14 @@ export function AnalysisPanel() {
       </label>
       <div className="presets" role="radiogroup" aria-label="attention level">
         {LEVELS.map((l) => (
-          <button key={l} className={l === level ? 'on' : ''} data-testid={`attention-level-${l}`} onClick={() => setAttentionLevel(store, l)}>{l}</button>
+          <button key={l} className={l === level ? 'on' : ''} role="radio" aria-checked={l === level} data-testid={`attention-level-${l}`} onClick={() => actions.attentionLevel(l)}>{l}</button>
         ))}
       </div>
+      <p className="muted-note" data-testid="attention-meaning">{levelMeaning(level, card)}</p>
       {voxel && <p data-testid="attention-voxel">Voxel {voxel.join(', ')}</p>}
+      {mode && pending && <p className="muted-note" data-testid="attention-pending">Computing the {pending.level} map…</p>}
+      {heatOf && <p data-testid="attention-shown">Showing: <b>{heatOf.level}</b> level at voxel {heatOf.voxel.join(', ')}</p>}
+      {heatOf && <HeatBar />}
       <label className="file">
         Reference label map
         <input type="file" data-testid="reference-input" accept=".nii,.gz,.nii.gz" disabled={!hasLabels} onChange={(e) => {

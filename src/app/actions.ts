@@ -3,6 +3,7 @@
  * models, run and cancel segmentation, attention clicks, reference Dice, download.
  */
 import type { Vec3 } from '../infer/io/nifti';
+import type { AttentionLevel } from '../infer/attention/attentionMap';
 import { readNifti, writeNifti } from '../infer/io/nifti';
 import { parseModelCard } from '../infer/contract/cardCheck';
 import { compareWithReference } from './reference';
@@ -12,7 +13,7 @@ import { WorkerClient } from './workerClient';
 import { DicomClient, type DroppedFile } from './dicomClient';
 import {
   type Backend, type ModelEntry, type WorkbenchStore, adapterProbed, attentionRequested, failed, segmentationStarted, selectedCard, setBackend, setLoading,
-  type VolumeSource, dicomSeriesFound, setModels, setReferenceDice, setSampleModel, volumeLoaded,
+  type VolumeSource, dicomSeriesFound, setAttentionLevel, setModels, setReferenceDice, setSampleModel, volumeLoaded,
 } from './store';
 
 export const SAMPLE_URL = '/sample/phantom.nii.gz';
@@ -205,8 +206,15 @@ export class Actions {
   attention(voxel: Vec3): void {
     const st = this.s.getState();
     if (!st.attentionMode || !st.labels) return;
-    attentionRequested(this.s, voxel);
+    attentionRequested(this.s, voxel, st.attentionLevel);
     this.worker.send({ type: 'attention', voxel, level: st.attentionLevel });
+  }
+
+  /** Switches the attention level and, when a voxel is already chosen, computes that level's map for it. */
+  attentionLevel(level: AttentionLevel): void {
+    setAttentionLevel(this.s, level);
+    const st = this.s.getState();
+    if (st.attentionVoxel && (!st.heatOf || st.heatOf.level !== level)) this.attention(st.attentionVoxel);
   }
 
   async loadReference(file: File): Promise<void> {

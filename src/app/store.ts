@@ -91,6 +91,8 @@ export interface WorkbenchState {
   heatMap: Float32Array | null;
   /** Level and voxel the current heat map was computed for. */
   heatOf: { level: AttentionLevel; voxel: Vec3 } | null;
+  /** The latest attention request; a reply for any other level or voxel is stale and dropped. */
+  attentionPending: { level: AttentionLevel; voxel: Vec3 } | null;
   referenceName: string | null;
   dice: DiceRow[] | null;
   /** The series of the last DICOM drop when it held several: the user picks one (null: no choice pending). */
@@ -128,6 +130,7 @@ export const initialState: WorkbenchState = {
   attentionVoxel: null,
   heatMap: null,
   heatOf: null,
+  attentionPending: null,
   referenceName: null,
   dice: null,
   dicomSeries: null,
@@ -145,7 +148,7 @@ export function createWorkbenchStore(init: Partial<WorkbenchState> = {}) {
 /** The store the app uses; tests make their own with `createWorkbenchStore`. */
 export const store = createWorkbenchStore();
 
-const resultCleared = { resultWarnings: [], labels: null, labelInfo: [], volumesMl: {}, heatMap: null, heatOf: null, attentionVoxel: null, dice: null, referenceName: null };
+const resultCleared = { resultWarnings: [], labels: null, labelInfo: [], volumesMl: {}, heatMap: null, heatOf: null, attentionPending: null, attentionVoxel: null, dice: null, referenceName: null };
 
 /**
  * A file is being read. During a segmentation the status stays 'running' (Cancel stays on, Segment off):
@@ -299,19 +302,28 @@ export function setLabelOpacity(s: WorkbenchStore, id: number, opacity: number):
 }
 
 export function setAttentionMode(s: WorkbenchStore, on: boolean): void {
-  s.setState(on ? { attentionMode: true } : { attentionMode: false, heatMap: null, heatOf: null, attentionVoxel: null });
+  s.setState(on ? { attentionMode: true } : { attentionMode: false, heatMap: null, heatOf: null, attentionPending: null, attentionVoxel: null });
 }
 
+/** A new level: the map of another level is taken down, so the map shown is always the highlighted level's. */
 export function setAttentionLevel(s: WorkbenchStore, level: AttentionLevel): void {
-  s.setState({ attentionLevel: level });
+  const st = s.getState();
+  s.setState(st.heatOf && st.heatOf.level !== level ? { attentionLevel: level, heatMap: null, heatOf: null } : { attentionLevel: level });
 }
 
-export function attentionRequested(s: WorkbenchStore, voxel: Vec3): void {
-  s.setState({ attentionVoxel: voxel });
+/** A map was asked for (every click, the same voxel again included, and every level change). */
+export function attentionRequested(s: WorkbenchStore, voxel: Vec3, level: AttentionLevel = s.getState().attentionLevel): void {
+  s.setState({ attentionVoxel: voxel, attentionPending: { level, voxel } });
 }
 
+const sameVoxel = (a: Vec3, b: Vec3) => a[0] === b[0] && a[1] === b[1] && a[2] === b[2];
+
+/** A map arrived: shown if it answers the latest request, dropped if a newer click or level superseded it. */
 export function attentionReady(s: WorkbenchStore, heatMap: Float32Array, level: AttentionLevel, voxel: Vec3): void {
-  s.setState({ heatMap, heatOf: { level, voxel } });
+  const p = s.getState().attentionPending;
+  if (p && (p.level !== level || !sameVoxel(p.voxel, voxel))) return;
+  if (s.getState().attentionLevel !== level) return;
+  s.setState({ heatMap, heatOf: { level, voxel }, attentionPending: null });
 }
 
 export function setReferenceDice(s: WorkbenchStore, referenceName: string, dice: DiceRow[]): void {

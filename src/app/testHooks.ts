@@ -13,6 +13,8 @@ export interface FineTestHooks {
   /** The current heat map's level, voxel and maximum (1 after normalisation), or null. */
   heatMap(): { level: string; voxel: number[]; max: number } | null;
   viewerLayers(): number;
+  /** How many heat maps have been shown since the page loaded (each click recomputes one). */
+  heatMapsShown(): number;
   /** NiiVue's radiological flag and whether the thin-slab column layout is on. */
   viewerDisplay(): { radiological: boolean; thinSlabLayout: boolean } | null;
   /** Provider, onnxruntime-web build, WASM threads and the worker's pipeline seconds of the last segmentation. */
@@ -26,6 +28,8 @@ function toBase64(bytes: Uint8Array): string {
 }
 
 export function installTestHooks(s: WorkbenchStore, actions: Actions, viewer: () => Viewer | null): void {
+  let heatMaps = 0;
+  s.subscribe((st, old) => { if (st.heatMap && st.heatMap !== old.heatMap) heatMaps++; });
   const hooks: FineTestHooks = {
     status: () => s.getState().status,
     getLabels: () => {
@@ -41,6 +45,7 @@ export function installTestHooks(s: WorkbenchStore, actions: Actions, viewer: ()
       return heatMap && heatOf ? { level: heatOf.level, voxel: [...heatOf.voxel], max: heatMap.reduce((m, v) => (v > m ? v : m), 0) } : null;
     },
     viewerLayers: () => viewer()?.layerCount() ?? 0,
+    heatMapsShown: () => heatMaps,
     viewerDisplay: () => viewer()?.displayOptions() ?? null,
     lastRun: () => s.getState().lastRun,
   };

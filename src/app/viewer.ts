@@ -20,6 +20,10 @@ export class Viewer {
   private labelInfo: LabelInfo[] = [];
   /** World mm to the shown CT's voxel index (inverse of its affine). */
   private toVoxel: number[] | null = null;
+  /** Whether NiiVue reported a location since the last pointer down, and where (canvas px) and which voxel it last reported. */
+  private reported = false;
+  private lastXY: [number, number] | null = null;
+  private lastVox: Vec3 | null = null;
   /** The shown volume is a thin slab (column layout). */
   private thin = false;
   onVoxel: ((voxel: Vec3) => void) | null = null;
@@ -32,19 +36,37 @@ export class Viewer {
     this.nv.onLocationChange = (loc: unknown) => {
       // NiiVue's `vox` counts in its RAS-reordered grid; the voxel of the input's own grid comes from the
       // world position through the input's affine, so labels, HU and attention use the file's indices.
-      const l = loc as { mm?: ArrayLike<number>; values?: { value?: number }[] };
+      const l = loc as { mm?: ArrayLike<number>; values?: { value?: number }[]; xy?: [number, number] };
+      this.reported = true;
+      if (l.xy) this.lastXY = l.xy;
       if (!l.mm || !this.toVoxel) return;
       const mm: Vec3 = [l.mm[0], l.mm[1], l.mm[2]];
       const vox = applyAffine(this.toVoxel, mm).map((v) => Math.round(v)) as Vec3;
       const hu = l.values?.[0]?.value;
       if (this.onLocation) this.onLocation({ vox, mm, hu: typeof hu === 'number' && Number.isFinite(hu) ? hu : null });
+      this.lastVox = vox;
       if (this.onVoxel) this.onVoxel(vox);
     };
+  }
+
+  /**
+   * NiiVue reports a click only when it moves the crosshair, so a second click on the same voxel would
+   * do nothing. A click it did not report, on the point it last reported, re-sends that voxel.
+   */
+  private sameSpotClick(canvas: HTMLCanvasElement): void {
+    canvas.addEventListener('pointerdown', () => { this.reported = false; });
+    canvas.addEventListener('click', (e) => {
+      if (this.reported || !this.lastVox || !this.lastXY || !this.onVoxel) return;
+      const dpr = globalThis.devicePixelRatio || 1;
+      const near = (k: number) => Math.hypot(e.offsetX * k - this.lastXY![0], e.offsetY * k - this.lastXY![1]) <= 4 * k;
+      if (near(1) || near(dpr)) this.onVoxel(this.lastVox);
+    });
   }
 
   async attach(canvas: HTMLCanvasElement): Promise<void> {
     await this.nv.attachToCanvas(canvas);
     this.nv.setSliceType(this.nv.sliceTypeMultiplanar);
+    this.sameSpotClick(canvas);
   }
 
   private drop(img: NVImage | null): null {
