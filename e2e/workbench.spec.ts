@@ -2,7 +2,7 @@
  * The workbench as a reader meets it: the first run pairs the synthetic sample with the model trained
  * on phantoms, a drop during a run cancels it cleanly, and the reference check scores like the CLI.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeNiftiHeader, writeNiftiFloat } from '../src/infer/io/nifti';
 import { makePhantom } from '../src/infer/synthetic/phantom';
@@ -125,4 +125,20 @@ test('attention: the same voxel recomputes, a level switch shows that level, and
   await page.getByTestId('heat-bar').scrollIntoViewIfNeeded();
   await shot(page, 'attention-global');
   await expect(page.getByTestId('error')).toHaveCount(0);
+});
+
+test('results out: the organ table as CSV and the label names beside the label map', async ({ page }) => {
+  await openApp(page, '?backend=wasm');
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('status')).toHaveText('done', { timeout: 200_000 });
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-organs').click()]);
+  expect(csv.suggestedFilename()).toBe('phantom_organs.csv');
+  const lines = readFileSync(await csv.path(), 'utf8').trim().split('\n');
+  expect(lines[0]).toBe('label_id,organ,voxels,volume_ml,mean_hu');
+  expect(lines).toHaveLength(10);
+  const liver = lines.find((l) => l.split(',')[1] === 'liver')!.split(',');
+  expect(Number(liver[3])).toBeCloseTo(Number(await page.locator('[data-label="liver"] td.num').first().textContent()), 0);
+  const [txt] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-labels-itksnap').click()]);
+  expect(txt.suggestedFilename()).toBe('phantom_seg_labels.txt');
+  expect(readFileSync(await txt.path(), 'utf8')).toMatch(/^\s+1\s+\d+\s+\d+\s+\d+\s+1\s+1\s+1\s+"liver"$/m);
 });

@@ -53,6 +53,11 @@ export function RunPanel() {
         <button data-testid="cancel" onClick={() => actions.cancel()} disabled={status !== 'running'}>Cancel</button>
         <button data-testid="download-segmentation" onClick={() => actions.download()} disabled={!hasLabels}>Download .nii.gz</button>
       </div>
+      <div className="row exports">
+        <button data-testid="download-organs" onClick={() => actions.downloadOrganTable()} disabled={!hasLabels} title="organ, voxels, mL, mean HU">Organ table .csv</button>
+        <button data-testid="download-labels-itksnap" onClick={() => actions.downloadLabelTable('itksnap')} disabled={!hasLabels} title="ITK-SNAP label description file: Segmentation > Import Label Descriptions">Label names (ITK-SNAP .txt)</button>
+        <button data-testid="download-labels-json" onClick={() => actions.downloadLabelTable('json')} disabled={!hasLabels}>Label names .json</button>
+      </div>
       <div data-testid="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} className="progress">
         <div style={{ width: `${pct}%` }} />
       </div>

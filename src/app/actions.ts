@@ -7,6 +7,7 @@ import type { AttentionLevel } from '../infer/attention/attentionMap';
 import { readNifti, writeNifti } from '../infer/io/nifti';
 import { parseModelCard } from '../infer/contract/cardCheck';
 import { compareWithReference } from './reference';
+import { itkSnapLabelFile, labelTableJson, organStats, organStatsCsv } from './exports';
 import { chooseBackend, chooseOrtBuild, chooseThreads, pickBackend } from './backendChoice';
 import { probeWebGpu } from './gpuAdapter';
 import { WorkerClient } from './workerClient';
@@ -15,6 +16,21 @@ import {
   type Backend, type ModelEntry, type WorkbenchStore, adapterProbed, attentionRequested, failed, segmentationStarted, selectedCard, setBackend, setLoading,
   type VolumeSource, dicomSeriesFound, setAttentionLevel, setModels, setReferenceDice, setSampleModel, volumeLoaded,
 } from './store';
+
+/** A download name's stem: the file name without .nii/.nii.gz and without characters a file system refuses. */
+export function baseName(name: string): string {
+  return name.replace(/\.nii(\.gz)?$/i, '').replace(/[\\/:*?"<>|]+/g, '_');
+}
+
+function save(data: Uint8Array | string, name: string, type: string): void {
+  const part = typeof data === 'string' ? data : data.slice().buffer;
+  const url = URL.createObjectURL(new Blob([part], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
 
 export const SAMPLE_URL = '/sample/phantom.nii.gz';
 /** The sample's manifest (written by scripts/make-sample.ts): what the sample is and the model made for it. */
@@ -240,11 +256,22 @@ export class Actions {
     const bytes = this.segmentationBytes();
     const st = this.s.getState();
     if (!bytes || !st.volume) return;
-    const url = URL.createObjectURL(new Blob([bytes.slice().buffer], { type: 'application/gzip' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `${st.volume.name.replace(/\.nii(\.gz)?$/, '')}_seg.nii.gz`;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    save(bytes, `${baseName(st.volume.name)}_seg.nii.gz`, 'application/gzip');
+  }
+
+  /** The organ table of the current result: voxels, mL and mean HU per organ, as CSV. */
+  downloadOrganTable(): void {
+    const st = this.s.getState();
+    if (!st.labels || !st.volume) return;
+    save(organStatsCsv(organStats(st.labels, st.volume.nifti, st.labelInfo)), `${baseName(st.volume.name)}_organs.csv`, 'text/csv');
+  }
+
+  /** The label names beside the map: an ITK-SNAP label description file and the same table as JSON. */
+  downloadLabelTable(format: 'itksnap' | 'json'): void {
+    const st = this.s.getState();
+    if (!st.labels || !st.volume) return;
+    const base = `${baseName(st.volume.name)}_seg`;
+    if (format === 'itksnap') save(itkSnapLabelFile(st.labelInfo), `${base}_labels.txt`, 'text/plain');
+    else save(labelTableJson(st.labelInfo, st.selectedModel), `${base}_labels.json`, 'application/json');
   }
 }
