@@ -10,9 +10,8 @@ import type { Session } from '../infer/runtime/backend';
 import type { ModelCard } from '../infer/contract/modelCard';
 import type { Vec3 } from '../infer/io/nifti';
 import type { Preprocessed } from '../infer/preprocess/preprocess';
-import { cropBox, slidingWindowTiles } from '../infer/runtime/slidingWindow';
-import { tileFeeds } from '../infer/runtime/tileRunner';
-import { volumeTokenIndices } from '../infer/runtime/volumeTokens';
+import { slidingWindowTiles } from '../infer/runtime/slidingWindow';
+import { tileAt, tileFeeds } from '../infer/runtime/tileRunner';
 
 function normalised(heat: Float32Array): Float32Array {
   let max = 0;
@@ -30,8 +29,8 @@ export async function attentionHeat(session: Session, card: ModelCard, pre: Prep
   const origin = nearestTile(p, slidingWindowTiles(pre.dims, patch), patch);
   const local = p.map((v, a) => Math.min(patch[a] - 1, Math.max(0, Math.round(v) - origin[a]))) as Vec3;
   const token = tokenOfVoxel(local, g);
-  const vt = card.volumeTokens ? volumeTokenIndices(card.volumeTokens, origin, patch, card.spacing, pre.props.anchorVoxel) : undefined;
-  const feeds = tileFeeds(card, cropBox(pre.image, pre.dims, origin, patch), vt);
+  const { image, vt } = tileAt(card, pre.image, pre.dims, origin, pre.props.anchorVoxel);
+  const feeds = tileFeeds(card, image, vt);
   const name = att.outputs[level];
   if (!name) throw new Error(`${card.name}: the attention export has no "${level}" output (variant ${card.variant}); choose ${Object.keys(att.outputs).join(' or ')}`);
   const fetches = level === 'volume' && att.outputs.global ? [name, att.outputs.global] : [name];

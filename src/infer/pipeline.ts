@@ -9,8 +9,8 @@ import type { NiftiVolume } from './io/nifti';
 import { organVolumesMl } from './eval/metrics';
 import { checkAfterRun, geometryWarnings, mergeWarnings } from './contract/applicability';
 import { postprocess, preprocess } from './preprocess/preprocess';
-import { LogitAccumulator, cropBox, slidingWindowTiles } from './runtime/slidingWindow';
-import { volumeTokenIndices } from './runtime/volumeTokens';
+import { LogitAccumulator, slidingWindowTiles } from './runtime/slidingWindow';
+import { tileAt } from './runtime/tileRunner';
 import { flipChannels } from './runtime/mirror';
 
 export type RunTile = (image: Float32Array, vtIndex: BigInt64Array | undefined) => Promise<Float32Array>;
@@ -71,10 +71,7 @@ export async function segmentVolume(
   for (let i = 0; i < tiles.length; i++) {
     if (opts.signal?.aborted) throw abortError(i, tiles.length);
     const origin = tiles[i];
-    const tile = cropBox(pre.image, pre.dims, origin, patch);
-    const vt = card.volumeTokens
-      ? volumeTokenIndices(card.volumeTokens, origin, patch, card.spacing, pre.props.anchorVoxel)
-      : undefined;
+    const { image: tile, vt } = tileAt(card, pre.image, pre.dims, origin, pre.props.anchorVoxel);
     let logits: Float32Array;
     if (flips.length === 1) {
       logits = await timed(tile, vt);

@@ -1,7 +1,23 @@
-/** The one place that turns a card's io names and a tile into session feeds (Node CLI, worker, tests). */
+/**
+ * The tile contract, in one place: which voxels and volume tokens a tile at a given origin feeds
+ * (`tileAt`, used by the sliding window and the attention maps), and how a card's io names turn them
+ * into session feeds (`tileFeeds`, also used by the trainer's crop sampler, whose crops are augmented).
+ */
 import type { HostTensor, Session } from './backend';
 import type { ModelCard } from '../contract/modelCard';
+import type { Vec3 } from '../io/niftiHeader';
 import type { RunTile } from '../pipeline';
+import { cropBox } from './slidingWindow';
+import { volumeTokenIndices } from './volumeTokens';
+
+/** A tile of a preprocessed volume: its voxels and, for FINE, the volume-token indices of its position. */
+export function tileAt(card: ModelCard, image: Float32Array, dims: Vec3, origin: Vec3, anchorVoxel: Vec3): { image: Float32Array; vt?: BigInt64Array } {
+  const patch = card.patchSize;
+  return {
+    image: cropBox(image, dims, origin, patch),
+    vt: card.volumeTokens ? volumeTokenIndices(card.volumeTokens, origin, patch, card.spacing, anchorVoxel) : undefined,
+  };
+}
 
 /** Feeds of one tile: `image` [1, 1, pz, py, px] and, for FINE, `vt_index` [1, indexCount]. */
 export function tileFeeds(card: ModelCard, image: Float32Array, vt: BigInt64Array | undefined): Record<string, HostTensor> {
