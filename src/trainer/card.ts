@@ -2,6 +2,7 @@
 import type { FineConfig } from '../model';
 import { IO, volumeIndexCount } from '../model';
 import type { LabelInfo, ModelCard, Normalisation } from '../infer/contract/modelCard';
+import { BODY_HU } from '../infer/preprocess/normalise';
 
 export function draftCard(name: string, preset: string, cfg: FineConfig, labels: LabelInfo[], spacing: [number, number, number], norm: Normalisation, parameters: number): ModelCard {
   return {
@@ -23,7 +24,7 @@ export function draftCard(name: string, preset: string, cfg: FineConfig, labels:
             cellMm: [cfg.patch[0] * spacing[0], cfg.patch[1] * spacing[1]],
             tokensPerCell: cfg.tokensPerCell,
             anchor: 'body-bbox-centre' as const,
-            huThreshold: -500,
+            huThreshold: BODY_HU,
             indexCount: volumeIndexCount(cfg),
           },
         }

@@ -8,11 +8,11 @@
  * - not HU: air is there, but almost none of the body (voxels above -500) lies in the soft-tissue
  *   band 0..100 HU, where 25-50 % of an abdominal CT's body voxels fall (e.g. CT in other units).
  */
+import { BODY_HU } from './normalise';
 
 const TRAINED_ON_CT = 'the model was trained on CT in Hounsfield units; check that this file is one';
 const LABEL_MAP_MAX_VALUES = 20;
 /** Body voxels are denser than this (lung and air are below). */
-const BODY_HU = -500;
 /** Soft tissue band, HU. */
 const SOFT: [number, number] = [0, 100];
 /** Below this share of body voxels in the soft-tissue band the intensities are probably not HU. */

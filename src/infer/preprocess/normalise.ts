@@ -82,7 +82,10 @@ export function foregroundStats(images: ArrayLike<number>[], labels: ArrayLike<n
  * whatever else is dense: table, bone). Falls back to the volume centre when nothing is above it.
  * Example: a 10x10x10 volume whose only dense voxels span x 2..5 gives anchor x = 3.5.
  */
-export function bodyAnchor(data: ArrayLike<number>, dims: Vec3, huThreshold = -500): Vec3 {
+/** HU above which a voxel counts as body (denser than a lung-air mix): the volume-token anchor's default, and the CT checks'. */
+export const BODY_HU = -500;
+
+export function bodyAnchor(data: ArrayLike<number>, dims: Vec3, huThreshold = BODY_HU): Vec3 {
   const [nx, ny, nz] = dims;
   const lo = [Infinity, Infinity, Infinity];
   const hi = [-Infinity, -Infinity, -Infinity];

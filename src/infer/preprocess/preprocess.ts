@@ -9,12 +9,10 @@ import type { NiftiVolume } from '../io/nifti';
 import type { Vec3 } from '../io/niftiHeader';
 import { type Padding, cropBox, padToPatch } from '../runtime/slidingWindow';
 import { ctWarnings } from './ctCheck';
-import { bodyAnchor, normaliseCT } from './normalise';
+import { BODY_HU, bodyAnchor, normaliseCT } from './normalise';
 import { type Orientation, fromCanonical, orientationOf, toCanonical, toCanonicalTriple } from './orientation';
 import { resampleLabelsNearest, resampleLinear, resampledDims } from './resample';
 
-/** HU threshold of the body (anything denser than lung-air mix): the volume-token anchor's default. */
-export const BODY_HU = -500;
 /** Oblique affines further than this from their closest axes get a warning. */
 export const OBLIQUE_WARN_DEG = 1;
 
