@@ -5,11 +5,9 @@ import { IO, fineInputs, fineNetwork } from './fine';
 
 export type GraphMode = 'train' | 'infer' | 'attention';
 
-export const TARGET = 'target';
-export const deepTargetName = (i: number): string => `target_ds${i}`;
-/** Training inputs of the partial-label loss: [C] flags of the annotated classes and of those merged with background. */
-export const CLASS_ANNOTATED = 'class_annotated';
-export const CLASS_MERGED = 'class_merged';
+import { CLASS_ANNOTATED, CLASS_MERGED, TARGET, deepTargetName } from './feedNames';
+
+export { CLASS_ANNOTATED, CLASS_MERGED, TARGET, deepTargetName };
 
 export interface BuildOptions {
   /** Train with the partial-label (marginal) loss: the graph takes CLASS_ANNOTATED and CLASS_MERGED. */

@@ -14,7 +14,7 @@ import { normaliseCT } from '../infer/preprocess/normalise';
 import type { HostTensor } from '../infer/runtime/backend';
 import { tileFeeds } from '../infer/runtime/tileRunner';
 import { volumeTokenIndices } from '../infer/runtime/volumeTokens';
-import { CLASS_ANNOTATED, CLASS_MERGED, TARGET, deepTargetName } from '../model';
+import { CLASS_ANNOTATED, CLASS_MERGED, TARGET, deepTargetName } from '../model/feedNames';
 import { rng } from '../util/random';
 import {
   addLabelOffsets, addNoise, brightness, contrast, contrastOffsets, gammaTransform, gaussianBlur, lowResolution,

@@ -1,0 +1,9 @@
+/**
+ * Names of the training graph's target inputs. A leaf module, so the trainer's crop worker can name its
+ * feeds without loading the graph builder.
+ */
+export const TARGET = 'target';
+export const deepTargetName = (i: number): string => `target_ds${i}`;
+/** Training inputs of the partial-label loss: [C] flags of the annotated classes and of those merged with background. */
+export const CLASS_ANNOTATED = 'class_annotated';
+export const CLASS_MERGED = 'class_merged';
