@@ -10,10 +10,10 @@ import { organVolumesMl } from './eval/metrics';
 import { checkAfterRun, geometryWarnings, mergeWarnings } from './contract/applicability';
 import { postprocess, preprocess } from './preprocess/preprocess';
 import { LogitAccumulator, slidingWindowTiles } from './runtime/slidingWindow';
-import { tileAt } from './runtime/tileRunner';
+import { type RunTile, tileAt } from './runtime/tileRunner';
 import { flipChannels } from './runtime/mirror';
 
-export type RunTile = (image: Float32Array, vtIndex: BigInt64Array | undefined) => Promise<Float32Array>;
+export type { RunTile };
 
 export interface SegmentOptions {
   /** Tile step as a fraction of the patch (default 0.5). */

@@ -6,9 +6,11 @@
 import type { HostTensor, Session } from './backend';
 import type { ModelCard } from '../contract/modelCard';
 import type { Vec3 } from '../io/niftiHeader';
-import type { RunTile } from '../pipeline';
 import { cropBox } from './slidingWindow';
 import { volumeTokenIndices } from './volumeTokens';
+
+/** Runs the network on one tile: normalised voxels and volume-token indices in, logits [C][pz][py][px] out. */
+export type RunTile = (image: Float32Array, vtIndex: BigInt64Array | undefined) => Promise<Float32Array>;
 
 /** A tile of a preprocessed volume: its voxels and, for FINE, the volume-token indices of its position. */
 export function tileAt(card: ModelCard, image: Float32Array, dims: Vec3, origin: Vec3, anchorVoxel: Vec3): { image: Float32Array; vt?: BigInt64Array } {
