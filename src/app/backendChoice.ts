@@ -4,7 +4,8 @@
  * llvmpipe, ...) runs this model 10-300x slower than WASM, so it is never chosen by default.
  * `?backend=wasm|webgpu` and the UI switch override the default.
  */
-import type { Backend } from './store';
+
+export type Backend = 'webgpu' | 'wasm';
 
 /** What the browser says about its WebGPU adapter (GPUAdapterInfo plus the fallback flag). */
 export interface AdapterInfo {

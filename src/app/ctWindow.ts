@@ -1,6 +1,12 @@
 /** CT display windows (width / level in HU) and the label colour table built from a model card. */
 import type { LabelInfo } from '../infer/contract/modelCard';
-import type { LabelView } from './store';
+
+/** How one label is drawn over the CT. */
+export interface LabelView {
+  visible: boolean;
+  /** 0..1 */
+  opacity: number;
+}
 
 export const CT_WINDOWS = Object.freeze({
   abdomen: { width: 400, level: 40 },

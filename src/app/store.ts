@@ -10,7 +10,8 @@ import type { DicomSeriesInfo } from '../infer/io/dicom';
 import type { AdapterInfo } from './backendChoice';
 import { CT_WINDOWS, type CtWindow, clampWindow } from './ctWindow';
 
-export type Backend = 'webgpu' | 'wasm';
+export type { Backend } from './backendChoice';
+import type { Backend } from './backendChoice';
 export type Status = 'idle' | 'loading' | 'running' | 'done' | 'error';
 
 /** Where a volume came from: the bundled sample (a synthetic phantom) or the user's own file. */
@@ -40,11 +41,8 @@ export interface Progress {
   etaSeconds: number | null;
 }
 
-export interface LabelView {
-  visible: boolean;
-  /** 0..1 */
-  opacity: number;
-}
+export type { LabelView } from './ctWindow';
+import type { LabelView } from './ctWindow';
 
 export type { DiceRow } from './reference';
 import type { DiceRow } from './reference';
