@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { makeNiftiHeader, writeNiftiFloat } from '../src/infer/io/nifti';
 import { makePhantom } from '../src/infer/synthetic/phantom';
-import { expect, openApp, shot, test } from './fixtures';
+import { expect, fine, openApp, pageLabels, shot, test } from './fixtures';
 import { MODELS_DIR, agreement, segmentInNode } from './support/nodeReference';
 
 const CARD = join(MODELS_DIR, 'fine-tiny.json');
@@ -18,18 +18,6 @@ test.skip(!existsSync(CARD), `no ${CARD}: these specs need the tiny model`);
 /** WebGPU on the software adapter must finish the small phantom within this (it takes well under a minute). */
 const WEBGPU_CAP_MS = 150_000;
 
-interface Hooks {
-  getLabels(): { base64: string } | null;
-  heatMap(): { level: string; voxel: number[]; max: number } | null;
-}
-function fine<K extends keyof Hooks>(page: Page, key: K): Promise<ReturnType<Hooks[K]>> {
-  return page.evaluate((k) => (window as unknown as { __fine: Hooks }).__fine[k]() as ReturnType<Hooks[K]>, key);
-}
-async function labels(page: Page): Promise<Uint8Array> {
-  const got = await fine(page, 'getLabels');
-  if (!got) throw new Error('no labels in the page');
-  return new Uint8Array(Buffer.from(got.base64, 'base64'));
-}
 
 async function segment(page: Page, timeout = 120_000): Promise<void> {
   await page.getByTestId('model-select').selectOption('fine-tiny');
@@ -104,7 +92,7 @@ test('the switch moves between WASM and WebGPU, each on its own build, and both 
   await segment(page, WEBGPU_CAP_MS);
   console.log(`WebGPU (${adapter}): small phantom 64x56x28 in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   await expect(page.getByTestId('run-engine')).toContainText('webgpu (WebGPU build)');
-  const onGpu = await labels(page);
+  const onGpu = await pageLabels(page);
   expect(agreement(onGpu, expected)).toBeGreaterThanOrEqual(0.99);
   await shot(page, 'backend-switched-webgpu');
 
@@ -121,7 +109,7 @@ test('the switch moves between WASM and WebGPU, each on its own build, and both 
   await expect(page.getByTestId('backend-notice')).toHaveCount(0);
   await segment(page);
   await expect(page.getByTestId('run-engine')).toContainText('wasm (plain WASM build');
-  expect(agreement(await labels(page), onGpu)).toBeGreaterThanOrEqual(0.99);
+  expect(agreement(await pageLabels(page), onGpu)).toBeGreaterThanOrEqual(0.99);
   expect(ortFiles(recorder.requests).sort()).toEqual(['ort-wasm-simd-threaded.asyncify.wasm', 'ort-wasm-simd-threaded.wasm']);
   await expect(page.getByTestId('error')).toHaveCount(0);
 });

@@ -40,3 +40,22 @@ export async function openApp(page: Page, query = ''): Promise<void> {
 export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `test-results/${name}.png` });
 }
+
+/** The page's `window.__fine` test hooks (src/app/testHooks.ts) that the specs read. */
+export interface Hooks {
+  getLabels(): { histogram: number[]; base64: string; dims: number[] } | null;
+  heatMap(): { level: string; voxel: number[]; max: number } | null;
+  viewerLayers(): number;
+}
+
+/** Calls one of the page's `window.__fine` test hooks. */
+export function fine<K extends keyof Hooks>(page: Page, key: K): Promise<ReturnType<Hooks[K]>> {
+  return page.evaluate((k) => (window as unknown as { __fine: Hooks }).__fine[k]() as ReturnType<Hooks[K]>, key);
+}
+
+/** The label map the page holds, voxel for voxel. */
+export async function pageLabels(page: Page): Promise<Uint8Array> {
+  const got = await fine(page, 'getLabels');
+  if (!got) throw new Error('no labels in the page');
+  return new Uint8Array(Buffer.from(got.base64, 'base64'));
+}

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { makeNiftiHeader, readNifti, writeNiftiFloat } from '../src/infer/io/nifti';
 import { makePhantom } from '../src/infer/synthetic/phantom';
-import { expect, openApp, shot, test } from './fixtures';
+import { expect, fine, openApp, pageLabels, shot, test } from './fixtures';
 import { MODELS_DIR, agreement, segmentInNode } from './support/nodeReference';
 
 const CARD = join(MODELS_DIR, 'fine-tiny.json');
@@ -16,21 +16,6 @@ const REFERENCE = join(import.meta.dirname, '..', 'public', 'sample', 'phantom_l
 
 test.skip(!existsSync(CARD), `no ${CARD}: these specs need the tiny model (commit models/fine-tiny.{onnx,json} or set FINE_MODELS_DIR)`);
 
-interface Hooks {
-  getLabels(): { histogram: number[]; base64: string; dims: number[] } | null;
-  heatMap(): { level: string; voxel: number[]; max: number } | null;
-  viewerLayers(): number;
-}
-/** Calls one of the page's `window.__fine` test hooks. */
-function fine<K extends keyof Hooks>(page: Page, key: K): Promise<ReturnType<Hooks[K]>> {
-  return page.evaluate((k) => (window as unknown as { __fine: Hooks }).__fine[k]() as ReturnType<Hooks[K]>, key);
-}
-
-async function browserLabels(page: Page): Promise<Uint8Array> {
-  const got = await fine(page, 'getLabels');
-  if (!got) throw new Error('no labels in the page');
-  return new Uint8Array(Buffer.from(got.base64, 'base64'));
-}
 
 async function segment(page: Page): Promise<void> {
   await page.getByTestId('model-select').selectOption('fine-tiny');
@@ -68,7 +53,7 @@ for (const backend of ['wasm', 'webgpu'] as const) {
     }
     await segment(page);
     const expected = input === SAMPLE ? await nodeLabels() : await segmentInNode(input, CARD);
-    const agree = agreement(await browserLabels(page), expected);
+    const agree = agreement(await pageLabels(page), expected);
     console.log(`${backend}: ${(agree * 100).toFixed(3)}% voxel agreement with onnxruntime-node`);
     expect(agree).toBeGreaterThanOrEqual(0.99);
     await expect(page.getByTestId('legend').locator('tbody tr')).toHaveCount(9);
@@ -129,7 +114,7 @@ test('the downloaded label map has the input geometry, and a reference gives a D
   expect(seg.dims).toEqual(input.dims);
   expect(seg.spacing).toEqual(input.spacing);
   expect(seg.affine).toEqual(input.affine);
-  expect(Uint8Array.from(seg.data)).toEqual(await browserLabels(page));
+  expect(Uint8Array.from(seg.data)).toEqual(await pageLabels(page));
   await page.getByTestId('reference-input').setInputFiles(REFERENCE);
   await expect(page.getByTestId('dice-table').locator('tbody tr')).toHaveCount(9);
   await expect(page.getByTestId('hd95-mean')).toHaveText(/^(\d+\.\d|∞)$/);

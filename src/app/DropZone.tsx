@@ -30,6 +30,11 @@ export function DropZone() {
       window.removeEventListener('drop', onDrop);
     };
   }, []);
+  const pick = (e: React.ChangeEvent<HTMLInputElement>): void => {
+    const files = filesFromInput(e.currentTarget.files);
+    e.currentTarget.value = '';
+    void actions.openFiles(files);
+  };
   return (
     <>
       <label className={over ? 'drop-zone over' : 'drop-zone'} data-testid="drop-zone">
@@ -37,11 +42,7 @@ export function DropZone() {
         <input
           type="file"
           multiple
-          onChange={(e) => {
-            const files = filesFromInput(e.currentTarget.files);
-            e.currentTarget.value = '';
-            void actions.openFiles(files);
-          }}
+          onChange={pick}
         />
       </label>
       <label className="folder-pick" data-testid="folder-pick">
@@ -50,11 +51,7 @@ export function DropZone() {
           ref={folderInput}
           type="file"
           multiple
-          onChange={(e) => {
-            const files = filesFromInput(e.currentTarget.files);
-            e.currentTarget.value = '';
-            void actions.openFiles(files);
-          }}
+          onChange={pick}
         />
       </label>
       <SeriesChooser />

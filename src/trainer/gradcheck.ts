@@ -78,3 +78,12 @@ export async function checkGradient(c: GradCase, seed = 1, samplesPerParam = 48,
   for (const q of perParam) worst = Math.max(worst, q.maxDiff / Math.max(q.maxRef, 1e-3 * globalRef));
   return { name: c.name, maxRelErr: worst, pass: worst <= TOLERANCE && Number.isFinite(worst) };
 }
+
+/** A constant one-hot target [N, C, ...] with a random class per voxel. */
+export function onehot(g: Graph, r: () => number, shape: number[]): Value {
+  const [n, c, ...sp] = shape;
+  const vox = sp.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(n * c * vox);
+  for (let b = 0; b < n; b++) for (let v = 0; v < vox; v++) data[(b * c + Math.floor(r() * c)) * vox + v] = 1;
+  return g.constant(data, shape, 'onehot');
+}

@@ -1,19 +1,11 @@
 /** The gradient-check cases: every differentiable primitive and every composite layer, on odd sizes. */
 import { gelu, layerNorm, maskedCrossEntropyDiceLoss, multiHeadAttention, ops as o, softDiceLoss, softmaxCrossEntropy, type Graph, type Value } from '../graph';
-import { type GradCase, randParam } from './gradcheck';
+import { type GradCase, onehot, randParam } from './gradcheck';
 
 const unary = (name: string, f: (g: Graph, x: Value) => Value, kind: 'normal' | 'positive' = 'normal'): GradCase => ({
   name,
   build: (g, r) => f(g, randParam(g, r, 'x', [2, 3, 5], kind)),
 });
-
-function onehot(g: Graph, r: () => number, shape: number[]): Value {
-  const [n, c, ...sp] = shape;
-  const vox = sp.reduce((a, b) => a * b, 1);
-  const data = new Float32Array(n * c * vox);
-  for (let b = 0; b < n; b++) for (let v = 0; v < vox; v++) data[(b * c + Math.floor(r() * c)) * vox + v] = 1;
-  return g.constant(data, shape, 'onehot');
-}
 
 const conv = (name: string, x: number[], w: number[], opts: o.ConvOpts, bias = false): GradCase => ({
   name,

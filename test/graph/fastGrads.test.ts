@@ -5,15 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Graph, crossEntropyDiceLoss, gelu, layerNorm, linear, ops as o, type Value } from '../../src/graph';
-import { checkGradient, randParam, TOLERANCE, type GradCase } from '../../src/trainer/gradcheck';
-
-function onehot(g: Graph, r: () => number, shape: number[]): Value {
-  const [n, c, ...sp] = shape;
-  const vox = sp.reduce((a, b) => a * b, 1);
-  const data = new Float32Array(n * c * vox);
-  for (let b = 0; b < n; b++) for (let v = 0; v < vox; v++) data[(b * c + Math.floor(r() * c)) * vox + v] = 1;
-  return g.constant(data, shape, 'onehot');
-}
+import { checkGradient, onehot, randParam, TOLERANCE, type GradCase } from '../../src/trainer/gradcheck';
 
 const CASES: GradCase[] = [
   { name: 'Conv3d-pointwise', build: (g, r) => o.conv(g, randParam(g, r, 'x', [1, 3, 2, 3, 4]), randParam(g, r, 'w', [5, 3, 1, 1, 1]), randParam(g, r, 'b', [5])) },
