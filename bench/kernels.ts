@@ -4,7 +4,7 @@
  */
 import { Graph, backward, matmulFlops, normal, ops as o, rng, serializeGraph, type Value } from '../src/graph';
 import { createSession, type HostTensor } from '../src/infer/runtime/backend';
-import { buildFine, makeConfig } from '../src/model';
+import { buildModel, makeConfig } from '../src/model';
 import { fineBlock } from '../src/model/blocks';
 import { TrainingRuntime } from '../src/trainer/runtime';
 import { median } from './stats';
@@ -75,7 +75,7 @@ export const attentionBlock = (g: Graph): Value => {
 /** The default preset (small, fine) on one training crop: forward-only vs forward+backward. */
 export async function measureDefaultPreset(runs = 5, threads = 2): Promise<{ fwdMs: number; fwdBwdMs: number; ratio: number; gflops: number }> {
   const cfg = makeConfig('small');
-  const rt = new TrainingRuntime((m) => buildFine(cfg, m), { seed: 1, threads });
+  const rt = new TrainingRuntime((m) => buildModel(cfg, m), { seed: 1, threads });
   const feeds = randomFeeds(rt.trainGraph.inputs, 2);
   const inferFeeds = Object.fromEntries(rt.inferGraph.inputs.map((v) => [v.name, feeds[v.name]]));
   const fwd: number[] = [], both: number[] = [];

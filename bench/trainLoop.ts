@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { CASE_LABELS } from '../src/infer/contract/labels';
-import { deepTargetShapes, buildFine, makeConfig } from '../src/model';
+import { deepTargetShapes, buildModel, makeFineConfig } from '../src/model';
 import { draftCard } from '../src/trainer/card';
 import { type AugmentConfig, MOREDA, NO_AUGMENT } from '../src/trainer/config';
 import { CropQueue } from '../src/trainer/cropQueue';
@@ -26,11 +26,11 @@ export interface LoopFigures {
 export async function measureTrainLoop(steps = 30, blocks = 2): Promise<{ full: LoopFigures; plain: LoopFigures; data: string }> {
   const real = '../shared/data/ct/caseA_ct.nii.gz';
   const file = existsSync(real) ? real : writePhantomCase('bench/.data', 7, [122, 101, 112], [3, 3, 3]).ct;
-  const cfg = makeConfig('small');
+  const cfg = makeFineConfig('small');
   const grid = draftCard('bench', 'small', cfg, CASE_LABELS, [3, 3, 3], { clip: [-32768, 32767], mean: 0, std: 1 }, 0);
   const cases = findCases([file]).map(readCase).map((r) => prepareCase(r, grid));
   const card = { ...grid, normalisation: normalisationOf(cases, CASE_LABELS.map((l) => l.name)) };
-  const rt = new TrainingRuntime((m) => buildFine(cfg, m), { seed: 1, threads: 2 });
+  const rt = new TrainingRuntime((m) => buildModel(cfg, m), { seed: 1, threads: 2 });
   const opt = adamw(0.9, 0.999, 0.01);
   const seen = new Float32Array(cfg.volumeCells[0] * cfg.volumeCells[1] * cfg.tokensPerCell).fill(1);
   const run = async (augment: AugmentConfig, seed: number): Promise<{ wall: number; inRun: number; crop: number }> => {

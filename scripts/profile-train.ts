@@ -43,14 +43,14 @@ interface Built {
 function build(v: Variant, preset: string): Built {
   const { backward, serializeGraph, initialise, paramSeed, rng, normal, matmulFlops } = v.graph;
   const cfg = v.model.makeConfig(preset);
-  const t = v.model.buildFine(cfg, 'train');
+  const t = v.model.buildModel(cfg, 'train');
   const g = t.graph;
   const n0 = g.nodes.length;
   const ps = g.paramList().map((p) => p.value);
   const grads = backward(g, t.loss as GraphMod.Value, ps);
   g.output(t.loss as GraphMod.Value, 'loss');
   for (const p of ps) g.output(grads.get(p.name) as GraphMod.Value, `grad.${p.name}`);
-  const inf = v.model.buildFine(cfg, 'infer').graph;
+  const inf = v.model.buildModel(cfg, 'infer').graph;
   const r = rng(2);
   const feeds: Record<string, HostTensor> = {};
   for (const x of g.inputs) {

@@ -15,20 +15,17 @@ export function linear(g: Graph, x: Value, name: string, inDim: number, outDim: 
 }
 
 /**
- * LayerNorm over the last axis (Ba et al. 2016), eps inside the square root as in PyTorch. Its gradient
- * is written out and reuses the forward's normalised x and standard deviation:
- * dx = (dxn - mean(dxn) - xn mean(dxn xn)) / sd with dxn = dy gamma.
+ * (x - mean) / sqrt(var + eps) over `axes`, then gamma x + beta, eps inside the square root as in
+ * PyTorch. Its gradient is written out and reuses the forward's normalised x and standard deviation:
+ * dx = (dxn - mean(dxn) - xn mean(dxn xn)) / sd with dxn = dy gamma, the means over `axes`.
  */
-export function layerNorm(g: Graph, x: Value, name: string, eps = 1e-5): Value {
-  const c = x.shape[x.shape.length - 1];
+function normaliseAffine(g: Graph, x: Value, axes: readonly number[], gamma: Value, beta: Value, eps: number): Value {
   return g.composite(() => {
-    const mu = o.reduceMean(g, x, [-1]);
+    const mu = o.reduceMean(g, x, axes);
     const xc = o.sub(g, x, mu);
-    const variance = o.reduceMean(g, o.mul(g, xc, xc), [-1]);
+    const variance = o.reduceMean(g, o.mul(g, xc, xc), axes);
     const sd = o.sqrt(g, o.add(g, variance, g.float(eps)));
     const xn = o.div(g, xc, sd);
-    const gamma = g.param(`${name}.weight`, [c], { kind: 'ones' });
-    const beta = g.param(`${name}.bias`, [c], { kind: 'zeros' });
     const out = o.add(g, o.mul(g, xn, gamma), beta);
     return {
       out,
@@ -37,14 +34,35 @@ export function layerNorm(g: Graph, x: Value, name: string, eps = 1e-5): Value {
         let dx: Value | null = null;
         if (needs(0)) {
           const dxn = o.mul(g, dy, gamma);
-          const m1 = o.reduceMean(g, dxn, [-1]);
-          const m2 = o.reduceMean(g, o.mul(g, dxn, xn), [-1]);
+          const m1 = o.reduceMean(g, dxn, axes);
+          const m2 = o.reduceMean(g, o.mul(g, dxn, xn), axes);
           dx = o.div(g, o.sub(g, o.sub(g, dxn, m1), o.mul(g, xn, m2)), sd);
         }
         return [dx, needs(1) ? unbroadcast(g, o.mul(g, dy, xn), gamma.shape) : null, needs(2) ? unbroadcast(g, dy, beta.shape) : null];
       },
     };
   });
+}
+
+/** LayerNorm over the last axis (Ba et al. 2016). */
+export function layerNorm(g: Graph, x: Value, name: string, eps = 1e-5): Value {
+  const c = x.shape[x.shape.length - 1];
+  const gamma = g.param(`${name}.weight`, [c], { kind: 'ones' });
+  const beta = g.param(`${name}.bias`, [c], { kind: 'zeros' });
+  return normaliseAffine(g, x, [-1], gamma, beta, eps);
+}
+
+/**
+ * Instance normalisation (Ulyanov et al. 2016) of channels-first [B, C, ...] over the spatial axes, with
+ * a learned scale and shift per channel, as nnU-Net's InstanceNorm3d(affine=True). Built from primitive
+ * ops, so the WebGPU and WASM providers need no InstanceNormalization kernel.
+ */
+export function instanceNorm(g: Graph, x: Value, name: string, eps = 1e-5): Value {
+  const c = x.shape[1];
+  const perChannel = [c, ...x.shape.slice(2).map(() => 1)];
+  const gamma = g.param(`${name}.weight`, perChannel, { kind: 'ones' });
+  const beta = g.param(`${name}.bias`, perChannel, { kind: 'zeros' });
+  return normaliseAffine(g, x, x.shape.slice(2).map((_, i) => i + 2), gamma, beta, eps);
 }
 
 /**
@@ -82,9 +100,10 @@ export interface AttentionResult {
 /**
  * Multi-head scaled dot-product attention (Vaswani et al. 2017). q from `x` [B, T, C], k and v from
  * `kv` [B, S, C] (self-attention when kv = x); `bias` broadcasts to [B, H, T, S] (relative position
- * bias, masks).
+ * bias, masks). `vFrom` [B, S, C'] gives the values when they come from another source than the keys
+ * (U-Transformer's cross-attention: queries and keys from the decoder, values from the skip).
  */
-export function multiHeadAttention(g: Graph, x: Value, kv: Value, name: string, heads: number, bias?: Value): AttentionResult {
+export function multiHeadAttention(g: Graph, x: Value, kv: Value, name: string, heads: number, bias?: Value, vFrom: Value = kv): AttentionResult {
   const [b, t, c] = x.shape;
   const s = kv.shape[1];
   const d = c / heads;
@@ -92,7 +111,7 @@ export function multiHeadAttention(g: Graph, x: Value, kv: Value, name: string, 
   const split = (v: Value, n: number): Value => o.transpose(g, o.reshape(g, v, [b, n, heads, d]), [0, 2, 1, 3]);
   const q = split(linear(g, x, `${name}.q`, c, c), t);
   const k = split(linear(g, kv, `${name}.k`, c, c), s);
-  const v = split(linear(g, kv, `${name}.v`, c, c), s);
+  const v = split(linear(g, vFrom, `${name}.v`, vFrom.shape[2], c), s);
   const sc = 1 / Math.sqrt(d);
   let probs: Value | undefined;
   const att = g.composite(() => {

@@ -4,7 +4,7 @@
  * on WebGPU), and the transformer block with window tokens, G-MSA and volume tokens.
  */
 import { type Graph, type Value, layerNorm, linear, mlp, multiHeadAttention, ops as o } from '../graph';
-import type { Triple } from './config';
+import type { Triple } from './contract';
 import { relativePositionIndex, relativeTableSize, shiftedWindowMask } from './windows';
 
 /** [B, Z, Y, X, C] -> [B * nW, T, C], windows in (z, y, x) raster order. */

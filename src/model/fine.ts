@@ -8,31 +8,17 @@
  * warm-up mask of volume tokens seen in training (an input while training, a constant once exported).
  */
 import { type Graph, type Value, gelu, layerNorm, linear, multiHeadAttention, ops as o } from '../graph';
-import { type FineConfig, type Triple, stageWindow, tokenGrid, volumeIndexCount, volumeTokenCount } from './config';
+import { type FineConfig, FINE_PRESETS, stageWindow, tokenGrid, validateFine, volumeIndexCount, volumeTokenCount } from './fineConfig';
 import { type BlockTaps, expandPatches, fineBlock, mergePatches } from './blocks';
+import { IO } from './feedNames';
+import { type NetworkDef, type NetworkInputs, type NetworkOutputs, type Triple, imageInput, zyx } from './contract';
 
-const zyx = (t: Triple): Triple => [t[2], t[1], t[0]];
-
-export interface FineInputs {
-  image: Value;
-  vtIndex?: Value;
-  /** [V] 1 for tokens gathered at least once in training, else 0. */
-  vtSeen?: Value;
-}
-
-export interface FineOutputs {
-  logits: Value;
-  /** Deep-supervision logits [B, classes, z_s, y_s, x_s], coarsest last. */
-  deep: Value[];
-  taps: { window?: Value; global?: Value; volume?: Value };
-}
-
-export const IO = { image: 'image', vtIndex: 'vt_index', vtSeen: 'vt_seen', logits: 'logits' } as const;
+type FineInputs = NetworkInputs;
+type Taps = { window?: Value; global?: Value; volume?: Value };
 
 /** Declares the network inputs on `g`; `seen` given => the warm-up mask becomes a constant. */
 export function fineInputs(g: Graph, cfg: FineConfig, seen?: Float32Array): FineInputs {
-  const [pz, py, px] = zyx(cfg.patch);
-  const image = g.input(IO.image, [cfg.batch, 1, pz, py, px]);
+  const { image } = imageInput(g, cfg);
   if (cfg.variant !== 'fine') return { image };
   const vtIndex = g.input(IO.vtIndex, [cfg.batch, volumeIndexCount(cfg)], 'int64');
   const v = volumeTokenCount(cfg);
@@ -60,7 +46,7 @@ function stem(g: Graph, image: Value, cfg: FineConfig): Value {
  * masked out as keys), then the crop's cells are gathered by index. Every crop so sees, through these
  * few tokens, a summary of the whole volume.
  */
-function volumeTokens(g: Graph, name: string, cfg: FineConfig, dim: number, heads: number, inp: FineInputs, taps?: FineOutputs['taps']): Value {
+function volumeTokens(g: Graph, name: string, cfg: FineConfig, dim: number, heads: number, inp: FineInputs, taps?: Taps): Value {
   const v = volumeTokenCount(cfg);
   const table = g.param(`${name}.table`, [1, v, dim], { kind: 'truncnormal', std: 0.02 });
   const seen = inp.vtSeen as Value;
@@ -72,7 +58,7 @@ function volumeTokens(g: Graph, name: string, cfg: FineConfig, dim: number, head
   return o.gather(g, tokens, inp.vtIndex as Value, 0);
 }
 
-function stage(g: Graph, x: Value, cfg: FineConfig, s: number, name: string, inp: FineInputs, taps?: FineOutputs['taps']): Value {
+function stage(g: Graph, x: Value, cfg: FineConfig, s: number, name: string, inp: FineInputs, taps?: Taps): Value {
   const dim = x.shape[4];
   const heads = cfg.heads[s];
   const win = zyx(stageWindow(cfg, s));
@@ -106,8 +92,8 @@ function tokenLogits(g: Graph, x: Value, name: string, classes: number): Value {
   return o.transpose(g, linear(g, x, name, x.shape[4], classes), [0, 4, 1, 2, 3]);
 }
 
-export function fineNetwork(g: Graph, cfg: FineConfig, inp: FineInputs, withTaps = false): FineOutputs {
-  const taps: FineOutputs['taps'] = {};
+export function fineNetwork(g: Graph, cfg: FineConfig, inp: FineInputs, withTaps = false): NetworkOutputs {
+  const taps: Taps = {};
   const nStages = cfg.depths.length;
   let x = stem(g, inp.image, cfg);
   const skips: Value[] = [];
@@ -135,5 +121,27 @@ export function fineNetwork(g: Graph, cfg: FineConfig, inp: FineInputs, withTaps
   const wOut = g.param('head.out.weight', [cfg.classes, hc, 1, 1, 1], { kind: 'normal', std: Math.sqrt(1 / hc) });
   const bOut = g.param('head.out.bias', [cfg.classes], { kind: 'zeros' });
   const logits = o.conv(g, h, wOut, bOut);
-  return { logits, deep, taps };
+  const attention: Record<string, Value> = {};
+  if (taps.window) attention.attn_window = taps.window;
+  if (taps.global) attention.attn_global = taps.global;
+  if (taps.volume) attention.attn_volume = taps.volume;
+  return { logits, deep, aux: [], attention };
+}
+
+const SUMMARY: Record<FineConfig['variant'], string> = {
+  nnformer: 'nnFormer-style windowed 3-D transformer (local windows only)',
+  glam: 'GLAM: windowed transformer with window tokens and global attention over the crop',
+  fine: 'FINE: GLAM plus volume tokens, a learned memory of the whole volume',
+};
+
+/** The windowed-transformer family; `variant` picks nnformer, glam or fine. */
+export function fineFamily(kind: FineConfig['variant']): NetworkDef<FineConfig> {
+  return {
+    kind,
+    summary: SUMMARY[kind],
+    presets: Object.fromEntries(Object.entries(FINE_PRESETS).map(([k, v]) => [k, { ...v, variant: kind }])),
+    validate: validateFine,
+    inputs: fineInputs,
+    build: (g, cfg, inp, mode) => fineNetwork(g, cfg, inp, mode === 'attention'),
+  };
 }

@@ -1,4 +1,7 @@
-export * from './config';
-export { buildFine, deepTargetShapes, deepTargetName, TARGET, CLASS_ANNOTATED, CLASS_MERGED, deepWeights, type BuildOptions, type GraphMode } from './build';
-export { IO } from './fine';
+export * from './contract';
+export * from './fineConfig';
+export * from './cnnConfig';
+export { makeConfig, makeFineConfig, buildModel, deepTargetShapes, deepWeights, networkDef, parameterCount, type ModelConfig, type BuildOptions } from './registry';
+export { CLASS_ANNOTATED, CLASS_MERGED, IO, TARGET, deepTargetName } from './feedNames';
+export { crossOutputName } from './utransformer';
 export { relativePositionIndex, shiftedWindowMask } from './windows';

@@ -2,7 +2,7 @@
  * Index maths of 3-D windows (Swin / nnFormer), pure functions computed once per shape in TypeScript
  * and stored in the graph as constants.
  */
-import type { Triple } from './config';
+import type { Triple } from './contract';
 
 /**
  * Relative position index of every (query, key) pair in a window of (wz, wy, wx) tokens, into a bias

@@ -1,14 +1,13 @@
 /** The draft model card the trainer fills in before training (preprocessing needs it) and completes at export. */
-import type { FineConfig } from '../model';
-import { IO, volumeIndexCount } from '../model';
+import { IO, type ModelConfig, networkDef, volumeIndexCount } from '../model';
 import type { LabelInfo, ModelCard, Normalisation } from '../infer/contract/modelCard';
 import { BODY_HU } from '../infer/preprocess/normalise';
 
-export function draftCard(name: string, preset: string, cfg: FineConfig, labels: LabelInfo[], spacing: [number, number, number], norm: Normalisation, parameters: number): ModelCard {
+export function draftCard(name: string, preset: string, cfg: ModelConfig, labels: LabelInfo[], spacing: [number, number, number], norm: Normalisation, parameters: number): ModelCard {
   return {
     format: 'fine-model-card/1',
     name,
-    description: `FINE (${cfg.variant}) ${preset} preset, trained with the project's Node trainer`,
+    description: `${networkDef(cfg.variant).summary}; ${preset} preset, trained with the project's Node trainer`,
     variant: cfg.variant,
     preset,
     parameters,

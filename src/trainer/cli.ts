@@ -20,7 +20,7 @@ const FLAGS: FlagSpecs = {
   data: { description: 'training folders or <case>_ct.nii[.gz] files, comma-separated', required: true },
   val: { description: 'validation folders/files, comma-separated (default: the training data, said so in the card)' },
   preset: { description: 'tiny | small | paper', default: 'small' },
-  variant: { description: 'nnformer | glam | fine', default: 'fine' },
+  variant: { description: 'the network: nnformer | glam | fine | unet | utransformer | missu', default: 'fine' },
   steps: { description: 'optimisation steps', default: '1000' },
   out: { description: 'output path without extension, e.g. models/fine-small', required: true },
   lr: { description: 'peak learning rate', default: '0.001' },
@@ -30,7 +30,7 @@ const FLAGS: FlagSpecs = {
   threads: { description: 'onnxruntime intra-op threads', default: '2' },
   'val-every': { description: 'validate every N steps', default: '250' },
   'ckpt-every': { description: 'checkpoint every N steps', default: '50' },
-  config: { description: 'JSON overrides of the network preset, e.g. {"patch":[32,32,16]}' },
+  config: { description: 'JSON overrides of the network preset, e.g. {"patch":[32,32,16]} (src/model/*Config.ts; not variant or classes)' },
   'train-config': { description: 'JSON overrides of the training recipe, e.g. {"augment":{"pMirror":0}} (src/trainer/config.ts)' },
   resume: { description: 'continue from <out>.ckpt', boolean: true },
   init: { description: 'start from the weights of an exported .onnx (fine-tuning)' },
@@ -59,7 +59,14 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const overrides = jsonArg(a.config, 'config');
-  const cfg = makeConfig(a.preset as string, { ...overrides, variant: a.variant, classes: CASE_LABELS.length });
+  if ('variant' in overrides) throw new ArgsError(`--config: "variant" is chosen with --variant, not in --config`);
+  if ('classes' in overrides) throw new ArgsError(`--config: "classes" comes from the training labels (${CASE_LABELS.length} with background), not from --config`);
+  let cfg;
+  try {
+    cfg = makeConfig(a.preset as string, { ...overrides, variant: a.variant, classes: CASE_LABELS.length });
+  } catch (e) {
+    throw new ArgsError(`--config: ${(e as Error).message}`);
+  }
   let tc: TrainConfig;
   try {
     tc = makeTrainConfig(a.preset as string, jsonArg(a['train-config'], 'train-config'));

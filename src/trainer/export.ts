@@ -1,12 +1,12 @@
 /**
- * Export: the inference graph (and the attention graph) with the learned weights as initializers and
- * the warm-up mask of volume tokens as a constant, plus the model card beside them.
+ * Export: the inference graph (and the attention graph, for networks that have attention outputs) with
+ * the learned weights as initializers and FINE's warm-up mask as a constant, plus the model card beside them.
  */
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { serializeGraph } from '../graph';
-import { type FineConfig, buildFine, stageWindow, tokenGrid } from '../model';
+import { type ModelConfig, buildModel, crossOutputName, stageGrid, stageWindow, tokenGrid } from '../model';
 import type { AttentionExport, ModelCard, OnnxFileRef } from '../infer/contract/modelCard';
 import type { Tensors } from './optim';
 
@@ -15,26 +15,44 @@ function writeOnnx(path: string, bytes: Uint8Array): OnnxFileRef {
   return { file: basename(path), sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
 }
 
-/** Writes `<out>.onnx`, `<out>.attn.onnx` and `<out>.json`; returns the card. */
-export function exportModel(out: string, cfg: FineConfig, params: Tensors, seen: Float32Array | undefined, draft: ModelCard): ModelCard {
+type Vec3 = [number, number, number];
+const xyz = (zyx: readonly number[]): Vec3 => [zyx[2], zyx[1], zyx[0]];
+
+/** How the app reads the attention graph's outputs (AttentionExport), without the file reference. */
+function attentionGeometry(cfg: ModelConfig, outs: Set<string>): Omit<AttentionExport, keyof OnnxFileRef> | undefined {
+  if (cfg.variant === 'nnformer' || cfg.variant === 'glam' || cfg.variant === 'fine') {
+    return {
+      outputs: {
+        window: 'attn_window',
+        ...(outs.has('attn_global') ? { global: 'attn_global' } : {}),
+        ...(outs.has('attn_volume') ? { volume: 'attn_volume' } : {}),
+      },
+      tokenGrid: tokenGrid(cfg, 0),
+      window: stageWindow(cfg, 0),
+      windowTokens: cfg.variant === 'nnformer' ? 0 : cfg.windowTokens,
+    };
+  }
+  if (cfg.variant !== 'utransformer' || cfg.crossLevels === 0) return undefined;
+  const n = cfg.features.length;
+  const cross = [];
+  for (let s = n - 1 - cfg.crossLevels; s < n - 1; s++) cross.push({ output: crossOutputName(s), stage: s, tokenGrid: xyz(stageGrid(cfg, s + 1)) });
+  const first = cross[0].tokenGrid;
+  return { outputs: {}, tokenGrid: first, window: first, windowTokens: 0, cross };
+}
+
+/** Writes `<out>.onnx`, `<out>.attn.onnx` (when the network has attention) and `<out>.json`; returns the card. */
+export function exportModel(out: string, cfg: ModelConfig, params: Tensors, seen: Float32Array | undefined, draft: ModelCard): ModelCard {
   const dir = dirname(out), name = basename(out);
-  const infer = buildFine(cfg, 'infer', seen).graph;
+  const infer = buildModel(cfg, 'infer', seen).graph;
   const onnx = writeOnnx(join(dir, `${name}.onnx`), serializeGraph(infer, { paramsAs: 'initializers', paramValues: params, metadata: { model: name, variant: cfg.variant } }).model);
-  const attnGraph = buildFine(cfg, 'attention', seen).graph;
-  const attnRef = writeOnnx(join(dir, `${name}.attn.onnx`), serializeGraph(attnGraph, { paramsAs: 'initializers', paramValues: params }).model);
-  const outs = new Set(attnGraph.outputs.map((v) => v.name));
-  const attention: AttentionExport = {
-    ...attnRef,
-    outputs: {
-      window: 'attn_window',
-      ...(outs.has('attn_global') ? { global: 'attn_global' } : {}),
-      ...(outs.has('attn_volume') ? { volume: 'attn_volume' } : {}),
-    },
-    tokenGrid: tokenGrid(cfg, 0),
-    window: stageWindow(cfg, 0),
-    windowTokens: cfg.variant === 'nnformer' ? 0 : cfg.windowTokens,
-  };
-  const card: ModelCard = { ...draft, name, onnx, attention };
+  const attnGraph = buildModel(cfg, 'attention', seen).graph;
+  const geometry = attentionGeometry(cfg, new Set(attnGraph.outputs.map((v) => v.name)));
+  const card: ModelCard = { ...draft, name, onnx };
+  delete card.attention;
+  if (geometry) {
+    const ref = writeOnnx(join(dir, `${name}.attn.onnx`), serializeGraph(attnGraph, { paramsAs: 'initializers', paramValues: params }).model);
+    card.attention = { ...ref, ...geometry };
+  }
   writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(card, null, 2)}\n`);
   return card;
 }

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { readWeights } from '../graph';
-import { type FineConfig, IO, buildFine, deepTargetShapes, volumeTokenCount } from '../model';
+import { type ModelConfig, IO, buildModel, deepTargetShapes, volumeTokenCount } from '../model';
 import type { ModelCard } from '../infer/contract/modelCard';
 import { diceScore } from '../infer/eval/metrics';
 import { segmentVolume } from '../infer/pipeline';
@@ -69,10 +69,10 @@ export async function validate(rt: TrainingRuntime, card: ModelCard, cases: read
  * Trains from `draft` (the card that fixed preprocessing) and exports the model; returns the exported
  * card. Nothing passed in is modified.
  */
-export async function train(cfg: FineConfig, tc: TrainConfig, draft: ModelCard, cases: TrainCase[], valCases: RawCase[], opts: TrainOptions): Promise<ModelCard> {
+export async function train(cfg: ModelConfig, tc: TrainConfig, draft: ModelCard, cases: TrainCase[], valCases: RawCase[], opts: TrainOptions): Promise<ModelCard> {
   const partialLabels = cases.some((c) => c.annotated.some((a) => !a));
   if (partialLabels) opts.log(`partial labels: ${cases.filter((c) => c.annotated.some((a) => !a)).map((c) => c.name).join(', ')} annotate only some labels; training with the marginal loss`);
-  const rt = new TrainingRuntime((m) => buildFine(cfg, m, undefined, { partialLabels }), { seed: opts.seed, threads: opts.threads });
+  const rt = new TrainingRuntime((m) => buildModel(cfg, m, undefined, { partialLabels }), { seed: opts.seed, threads: opts.threads });
   const card: ModelCard = { ...draft, parameters: rt.trainGraph.parameterCount(), training: { ...draft.training } };
   const optimizer: Optimizer = opts.optimizer === 'sgd' ? sgdNesterov() : adamw(tc.adamBeta1, tc.adamBeta2, tc.weightDecay);
   const ckptFile = `${opts.out}.ckpt`;

@@ -28,7 +28,7 @@ describe('parseModelCard', () => {
     expectCardError(null, /small.json: "card" must be an object, got null/);
     expectCardError(mutate((c) => { c.format = 'other/2'; }), /field "format" must be "fine-model-card\/1"/);
     expectCardError(mutate((c) => { delete c.name; }), /field "name" must be a string, it is missing/);
-    expectCardError(mutate((c) => { c.variant = 'unet'; }), /field "variant" must be one of "nnformer", "glam", "fine", got "unet"/);
+    expectCardError(mutate((c) => { c.variant = 'resnet'; }), /field "variant" must be one of "nnformer", "glam", "fine", "unet", "utransformer", "missu", got "resnet"/);
     expectCardError(mutate((c) => { c.spacing = [1, 0, 1]; }), /field "spacing" must be 3 positive numbers/);
     expectCardError(mutate((c) => { c.patchSize = [32, 32]; }), /field "patchSize" must be 3 positive integers/);
     expectCardError(mutate((c) => { (c.normalisation as Json).std = 0; }), /field "normalisation.std" must be a positive number, got 0/);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluate, normal, rng, serializeGraph, type RefTensor } from '../../src/graph';
 import { createSession, type HostTensor } from '../../src/infer/runtime/backend';
 import { CASE_LABELS } from '../../src/infer/contract/labels';
-import { buildFine, makeConfig, volumeTokenCount, type FineConfig } from '../../src/model';
+import { buildModel, makeFineConfig, volumeTokenCount, type FineConfig } from '../../src/model';
 import { draftCard } from '../../src/trainer/card';
 import { exportModel } from '../../src/trainer/export';
 import { TrainingRuntime } from '../../src/trainer/runtime';
@@ -26,22 +26,22 @@ function inputs(cfg: FineConfig, seed: number, seen?: Float32Array): Record<stri
 
 describe('FINE configuration', () => {
   it('presets are typed records; unknown keys and bad variants throw', () => {
-    expect(() => makeConfig('tiny', { windw: [2, 2, 2] })).toThrow(/unknown config key 'windw'/);
-    expect(() => makeConfig('huge')).toThrow(/choose one of: tiny, small, paper/);
-    expect(() => makeConfig('tiny', { variant: 'swin' })).toThrow(/variant 'swin'/);
+    expect(() => makeFineConfig('tiny', { windw: [2, 2, 2] })).toThrow(/unknown config key 'windw'/);
+    expect(() => makeFineConfig('huge')).toThrow(/choose one of: tiny, small, paper/);
+    expect(() => makeFineConfig('tiny', { variant: 'swin' })).toThrow(/variant 'swin'/);
   });
 
   it('variants differ only by memory tokens: nnformer < glam < fine in parameters', () => {
-    const count = (variant: string): number => buildFine(makeConfig('tiny', { variant }), 'infer').graph.parameterCount();
+    const count = (variant: string): number => buildModel(makeFineConfig('tiny', { variant }), 'infer').graph.parameterCount();
     const [n, g, f] = ['nnformer', 'glam', 'fine'].map(count);
     expect(n).toBeLessThan(g);
     expect(g).toBeLessThan(f);
   });
 
   it('the small preset exports below 30 MB', () => {
-    const cfg = makeConfig('small');
-    const rt = new TrainingRuntime((m) => buildFine(cfg, m), { seed: 1 });
-    const bytes = serializeGraph(buildFine(cfg, 'infer', new Float32Array(volumeTokenCount(cfg)).fill(1)).graph, { paramsAs: 'initializers', paramValues: rt.params }).model.length;
+    const cfg = makeFineConfig('small');
+    const rt = new TrainingRuntime((m) => buildModel(cfg, m), { seed: 1 });
+    const bytes = serializeGraph(buildModel(cfg, 'infer', new Float32Array(volumeTokenCount(cfg)).fill(1)).graph, { paramsAs: 'initializers', paramValues: rt.params }).model.length;
     expect(bytes).toBeLessThan(30e6);
     expect(bytes).toBeGreaterThan(rt.trainGraph.parameterCount() * 4);
   });
@@ -50,8 +50,8 @@ describe('FINE configuration', () => {
 describe('FINE forward on onnxruntime-node vs the float64 reference', () => {
   for (const variant of ['nnformer', 'glam', 'fine']) {
     it(`${variant}: logits agree`, async () => {
-      const cfg = makeConfig('tiny', { ...MICRO, variant });
-      const rt = new TrainingRuntime((m) => buildFine(cfg, m), { seed: 2, threads: 1 });
+      const cfg = makeFineConfig('tiny', { ...MICRO, variant });
+      const rt = new TrainingRuntime((m) => buildModel(cfg, m), { seed: 2, threads: 1 });
       // Non-trivial weights everywhere (zero-initialised biases and tables would hide errors).
       const r = rng(9);
       for (const v of rt.params.values()) for (let i = 0; i < v.length; i++) v[i] += 0.05 * normal(r);
@@ -76,8 +76,8 @@ describe('FINE forward on onnxruntime-node vs the float64 reference', () => {
 
 describe('volume tokens', () => {
   it('FINE output depends on which volume tokens are gathered; unseen tokens are masked out', async () => {
-    const cfg = makeConfig('tiny', { ...MICRO, variant: 'fine' });
-    const rt = new TrainingRuntime((m) => buildFine(cfg, m), { seed: 2, threads: 1 });
+    const cfg = makeFineConfig('tiny', { ...MICRO, variant: 'fine' });
+    const rt = new TrainingRuntime((m) => buildModel(cfg, m), { seed: 2, threads: 1 });
     const base = inputs(cfg, 4);
     const a = (await rt.infer(base)).logits.data;
     const moved = (await rt.infer({ ...base, vt_index: { data: BigInt64Array.from([3n, 3n, 3n, 3n]), dims: [1, 4] } })).logits.data;
@@ -95,8 +95,8 @@ describe('volume tokens', () => {
 
 describe('export', () => {
   it('the exported ONNX (weights and warm-up mask baked in) reproduces the training-time forward', async () => {
-    const cfg = makeConfig('tiny', { ...MICRO, variant: 'fine' });
-    const rt = new TrainingRuntime((m) => buildFine(cfg, m), { seed: 2, threads: 1 });
+    const cfg = makeFineConfig('tiny', { ...MICRO, variant: 'fine' });
+    const rt = new TrainingRuntime((m) => buildModel(cfg, m), { seed: 2, threads: 1 });
     const r = rng(1);
     for (const v of rt.params.values()) for (let i = 0; i < v.length; i++) v[i] += 0.05 * normal(r);
     const seen = Float32Array.from([1, 0, 1, 1]);

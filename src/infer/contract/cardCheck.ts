@@ -2,8 +2,9 @@
  * Validation of model cards read from JSON, and of the ONNX file a card names. Every error names
  * the file and the field, says what was expected and what arrived.
  */
-import type {
-  Applicability, AttentionExport, LabelInfo, ModelCard, ModelIO, Normalisation, OnnxFileRef, TrainingRecord, VolumeTokenGrid,
+import {
+  NETWORK_VARIANTS,
+  type Applicability, type AttentionExport, type LabelInfo, type ModelCard, type ModelIO, type Normalisation, type OnnxFileRef, type TrainingRecord, type VolumeTokenGrid,
 } from './modelCard';
 import type { Vec3 } from '../io/niftiHeader';
 
@@ -86,8 +87,9 @@ class Fields {
     return Array.isArray(v) ? v : this.fail(key, 'an array');
   }
 
-  sub(key: string): string {
-    return this.name(key);
+  /** An array of objects, each read with its own path (`key[i]`). */
+  items(key: string): Fields[] {
+    return this.list(key).map((v, i) => Fields.of(v, `${this.name(key)}[${i}]`, this.file));
   }
 }
 
@@ -149,7 +151,8 @@ function modelIO(f: Fields): ModelIO {
 
 function attention(f: Fields): AttentionExport {
   const o = f.obj('outputs');
-  const outputs: AttentionExport['outputs'] = { window: o.str('window') };
+  const outputs: AttentionExport['outputs'] = {};
+  if (o.has('window') || !f.has('cross')) outputs.window = o.str('window');
   if (o.has('global')) outputs.global = o.str('global');
   if (o.has('volume')) outputs.volume = o.str('volume');
   return {
@@ -158,17 +161,23 @@ function attention(f: Fields): AttentionExport {
     tokenGrid: f.tuple('tokenGrid', 3, isPositiveInt, 'positive integers (x, y, z)') as Vec3,
     window: f.tuple('window', 3, isPositiveInt, 'positive integers (x, y, z)') as Vec3,
     windowTokens: f.int('windowTokens', 0),
+    ...(f.has('cross')
+      ? {
+          cross: f.items('cross').map((c) => {
+            return { output: c.str('output'), stage: c.int('stage', 0), tokenGrid: c.tuple('tokenGrid', 3, isPositiveInt, 'positive integers (x, y, z)') as Vec3 };
+          }),
+        }
+      : {}),
   };
 }
 
-function training(f: Fields, file: string): TrainingRecord {
+function training(f: Fields): TrainingRecord {
   const data = f.list('data');
   if (!data.every((d) => typeof d === 'string')) f.fail('data', 'an array of strings');
   const dice: Record<string, number> = {};
   const d = f.obj('dice');
   for (const k of d.keys()) dice[k] = d.num(k);
-  const curve = f.list('curve').map((v, i) => {
-    const p = Fields.of(v, `${f.sub('curve')}[${i}]`, file);
+  const curve = f.items('curve').map((p) => {
     const point: TrainingRecord['curve'][number] = { step: p.int('step', 0), loss: p.num('loss') };
     if (p.has('meanDice')) point.meanDice = p.num('meanDice');
     return point;
@@ -204,7 +213,7 @@ export function parseModelCard(json: unknown, fileName: string): ModelCard {
   const f = Fields.of(json, '', fileName);
   const format = f.str('format');
   if (format !== 'fine-model-card/1') f.fail('format', '"fine-model-card/1" (this app reads card format 1)');
-  const variant = f.oneOf('variant', ['nnformer', 'glam', 'fine'] as const);
+  const variant = f.oneOf('variant', NETWORK_VARIANTS);
   const io = modelIO(f.obj('io'));
   const card: ModelCard = {
     ...(json as Obj),
@@ -220,7 +229,7 @@ export function parseModelCard(json: unknown, fileName: string): ModelCard {
     patchSize: f.tuple('patchSize', 3, isPositiveInt, 'positive integers (voxels, x y z)') as Vec3,
     normalisation: normalisation(f.obj('normalisation')),
     io,
-    training: training(f.obj('training'), fileName),
+    training: training(f.obj('training')),
   };
   if (f.has('applicability')) card.applicability = applicability(f.obj('applicability'), card.labels);
   else delete card.applicability;

@@ -61,8 +61,8 @@ export interface ModelIO {
 export interface AttentionExport extends OnnxFileRef {
   /** Output names of the attention graph (same inputs as the segmentation graph). */
   outputs: {
-    /** float32 [nWindows, T, T]: W-MSA attention of the first encoder block, heads averaged; T = window tokens + voxels tokens. */
-    window: string;
+    /** float32 [nWindows, T, T]: W-MSA attention of the first encoder block, heads averaged; T = window tokens + voxels tokens. Windowed transformers only. */
+    window?: string;
     /** float32 [nWindows, nWindows + nVolumeTokens]: G-MSA attention rows of the window tokens. Absent for nnformer. */
     global?: string;
     /** float32 [V, V]: volume-token attention over the whole table. Fine only. */
@@ -73,7 +73,23 @@ export interface AttentionExport extends OnnxFileRef {
   window: [number, number, number];
   /** Window tokens prepended to each window (0 for nnformer). */
   windowTokens: number;
+  /**
+   * U-Transformer: one cross-attention map per gated skip, float32 [T, T] (heads averaged) over the T
+   * tokens of `tokenGrid` (x, y, z), the grid of the decoder features that query it; one window covers the tile.
+   */
+  cross?: CrossAttentionLevel[];
 }
+
+export interface CrossAttentionLevel {
+  output: string;
+  /** Encoder stage of the gated skip (0 = full resolution). */
+  stage: number;
+  tokenGrid: [number, number, number];
+}
+
+/** The network kinds a card may name. */
+export const NETWORK_VARIANTS = ['nnformer', 'glam', 'fine', 'unet', 'utransformer', 'missu'] as const;
+export type NetworkVariant = (typeof NETWORK_VARIANTS)[number];
 
 export interface TrainingRecord {
   data: string[];
@@ -103,7 +119,8 @@ export interface ModelCard {
   format: 'fine-model-card/1';
   name: string;
   description: string;
-  variant: 'nnformer' | 'glam' | 'fine';
+  /** The network: nnformer, glam, fine (windowed transformers) or unet, utransformer, missu. */
+  variant: NetworkVariant;
   preset: string;
   parameters: number;
   onnx: OnnxFileRef;

@@ -1,18 +1,14 @@
 /**
- * FINE configuration: one typed record, one default per preset, explicit overrides; unknown keys throw.
- * Triples are (x, y, z) like the rest of the project; the model turns them into ONNX (z, y, x) order.
+ * Configuration of the windowed-transformer family (nnformer, glam, fine): one typed record, one default
+ * per preset. Triples are (x, y, z) like the rest of the project; the model turns them into ONNX (z, y, x).
  */
+import type { BaseConfig, Triple } from './contract';
 
-export type Variant = 'nnformer' | 'glam' | 'fine';
-export type Triple = [number, number, number];
+export type FineVariant = 'nnformer' | 'glam' | 'fine';
 
-export interface FineConfig {
+export interface FineConfig extends BaseConfig {
   /** nnformer: windows only; glam: + window tokens and G-MSA; fine: + volume tokens. */
-  variant: Variant;
-  /** Input patch in voxels (x, y, z) at the model spacing. */
-  patch: Triple;
-  /** Output classes including background. */
-  classes: number;
+  variant: FineVariant;
   /** Overall stride of the conv stem (x, y, z); the official code uses (4, 4, 2). */
   stemStride: Triple;
   /** Channels of the first stage; doubled at every patch merging. */
@@ -33,10 +29,6 @@ export interface FineConfig {
   tokensPerCell: number;
   /** Channels of the full-resolution head. */
   headChannels: number;
-  /** Add logits heads on the decoder's coarser stages (training loss only). */
-  deepSupervision: boolean;
-  /** Crops per training step (1: the runtime feeds one crop per step). */
-  batch: number;
 }
 
 const TINY: FineConfig = {
@@ -55,18 +47,12 @@ const PAPER: FineConfig = {
   window: [4, 4, 4], mlpRatio: 4, windowTokens: 1, volumeCells: [3, 3], tokensPerCell: 8, headChannels: 48, deepSupervision: true, batch: 1,
 };
 
-export const PRESETS: Readonly<Record<string, FineConfig>> = Object.freeze({ tiny: TINY, small: SMALL, paper: PAPER });
+export const FINE_PRESETS: Readonly<Record<string, FineConfig>> = Object.freeze({ tiny: TINY, small: SMALL, paper: PAPER });
 
-export function makeConfig(preset: string, overrides: Record<string, unknown> = {}): FineConfig {
-  const base = PRESETS[preset];
-  if (!base) throw new Error(`unknown preset '${preset}'; choose one of: ${Object.keys(PRESETS).join(', ')}`);
-  for (const k of Object.keys(overrides)) {
-    if (!(k in base)) throw new Error(`unknown config key '${k}'; valid keys: ${Object.keys(base).join(', ')}`);
-  }
-  const cfg = { ...base, ...overrides } as FineConfig;
+/** Throws a one-line error for a config the family cannot build. */
+export function validateFine(cfg: FineConfig): void {
   if (!['nnformer', 'glam', 'fine'].includes(cfg.variant)) throw new Error(`variant '${cfg.variant}': choose nnformer, glam or fine`);
   if (cfg.heads.length !== cfg.depths.length) throw new Error(`config: ${cfg.depths.length} stages in depths but ${cfg.heads.length} in heads`);
-  if (cfg.batch !== 1) throw new Error(`config: batch ${cfg.batch} is not supported; the trainer feeds one crop per step (batch 1)`);
   cfg.heads.forEach((h, s) => {
     const dim = cfg.embedDim * 2 ** s;
     if (dim % h !== 0) throw new Error(`config: stage ${s} has ${dim} channels, not divisible by ${h} heads`);
@@ -83,7 +69,6 @@ export function makeConfig(preset: string, overrides: Record<string, unknown> = 
     if (p % cfg.stemStride[i] !== 0) throw new Error(`config: patch ${cfg.patch} not divisible by stem stride ${cfg.stemStride}`);
     if (grid[i] % 2 ** (cfg.depths.length - 1) !== 0) throw new Error(`config: token grid ${grid} cannot be halved ${cfg.depths.length - 1} times`);
   });
-  return cfg;
 }
 
 /** Token grid (x, y, z) of stage s. */
