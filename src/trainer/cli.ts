@@ -1,24 +1,28 @@
 /**
  * `npm run train -- --data <dirs or CT files> --preset tiny|small|paper --variant nnformer|glam|fine
- *  --steps N --out <dir>/<name>` (see --help). Exit codes: 0 done, 2 bad input, 3 training diverged.
+ *  --steps N --out <dir>/<name>` (see --help); `--data` may instead be one nnU-Net dataset folder
+ *  (dataset.json, imagesTr, labelsTr; trainer/dataset.ts), trained on fold k of its splits with `--fold k`.
+ *  Exit codes: 0 done, 2 bad input, 3 training diverged.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ArgsError, parseArgs, usage, type FlagSpecs } from '../util/args';
 import { organVolumeRanges } from '../infer/contract/applicability';
-import { CASE_LABELS } from '../infer/contract/labels';
 import { NiftiError } from '../infer/io/nifti';
 import { makeConfig } from '../model';
 import { draftCard } from './card';
 import { CheckpointError } from './checkpoint';
 import { type TrainConfig, makeTrainConfig } from './config';
-import { DataError, findCases, normalisationOf, prepareCase, readCase } from './data';
+import { DataError, normalisationOf, prepareCase, readCase } from './data';
+import { trainingData } from './dataset';
 import { NonFiniteError } from './runtime';
 import { train } from './train';
 
 const FLAGS: FlagSpecs = {
-  data: { description: 'training folders or <case>_ct.nii[.gz] files, comma-separated', required: true },
+  data: { description: 'training folders or <case>_ct.nii[.gz] files, comma-separated; or one nnU-Net dataset folder (dataset.json, imagesTr, labelsTr)', required: true },
   val: { description: 'validation folders/files, comma-separated (default: the training data, said so in the card)' },
+  fold: { description: 'train on fold k of the splits file and validate on its held-out cases (instead of --val)' },
+  splits: { description: 'nnU-Net splits file [{"train": [...], "val": [...]}, ...] for --fold (default: splits_final.json in the --data folder)' },
   preset: { description: 'tiny | small | paper', default: 'small' },
   variant: { description: 'the network: nnformer | glam | fine | unet | utransformer | missu', default: 'fine' },
   steps: { description: 'optimisation steps', default: '1000' },
@@ -58,12 +62,17 @@ async function main(argv: string[]): Promise<number> {
     console.log(usage('npm run train --', FLAGS));
     return 0;
   }
+  const data = trainingData({
+    data: (a.data as string).split(','), val: a.val?.split(','), splits: a.splits,
+    fold: a.fold === undefined ? undefined : intArg(a.fold, 'fold', 0),
+  });
+  const labels = data.labels;
   const overrides = jsonArg(a.config, 'config');
   if ('variant' in overrides) throw new ArgsError(`--config: "variant" is chosen with --variant, not in --config`);
-  if ('classes' in overrides) throw new ArgsError(`--config: "classes" comes from the training labels (${CASE_LABELS.length} with background), not from --config`);
+  if ('classes' in overrides) throw new ArgsError(`--config: "classes" comes from the training labels (${labels.length} with background, ${data.labelSource}), not from --config`);
   let cfg;
   try {
-    cfg = makeConfig(a.preset as string, { ...overrides, variant: a.variant, classes: CASE_LABELS.length });
+    cfg = makeConfig(a.preset as string, { ...overrides, variant: a.variant, classes: labels.length });
   } catch (e) {
     throw new ArgsError(`--config: ${(e as Error).message}`);
   }
@@ -81,21 +90,20 @@ async function main(argv: string[]): Promise<number> {
   if (a.optimizer !== 'adamw' && a.optimizer !== 'sgd') throw new ArgsError(`--optimizer must be adamw or sgd, got "${a.optimizer}"`);
   const out = a.out as string;
   if (!existsSync(dirname(out))) mkdirSync(dirname(out), { recursive: true });
-  const pairs = findCases((a.data as string).split(','));
+  const pairs = data.train;
   const raws = pairs.map(readCase);
-  const valRaws = a.val ? findCases(a.val.split(',')).map(readCase) : raws;
+  const valRaws = data.val ? data.val.map(readCase) : raws;
   const name = out.split('/').pop() as string;
   // Preprocessing needs a card; the normalisation comes from the prepared cases, so it starts as identity.
-  const grid = draftCard(name, a.preset as string, cfg, CASE_LABELS, spacing as [number, number, number], { clip: [-32768, 32767], mean: 0, std: 1 }, 0);
+  const grid = draftCard(name, a.preset as string, cfg, labels, spacing as [number, number, number], { clip: [-32768, 32767], mean: 0, std: 1 }, 0);
   const cases = raws.map((r) => prepareCase(r, grid));
-  const norm = normalisationOf(cases, CASE_LABELS.map((l) => l.name));
-  const applicability = { organVolumeMl: organVolumeRanges(raws.map((r) => ({ labels: Uint8Array.from(r.label.data), spacing: r.label.spacing })), CASE_LABELS) };
+  const norm = normalisationOf(cases, labels.map((l) => l.name));
+  const applicability = { organVolumeMl: organVolumeRanges(raws.map((r) => ({ labels: Uint8Array.from(r.label.data), spacing: r.label.spacing })), labels) };
   const card = { ...grid, normalisation: norm, applicability, training: { ...grid.training, recipe: { ...tc } } };
-  console.log(`training ${name}: ${cfg.variant}/${a.preset}, ${pairs.length} case(s) ${pairs.map((p) => p.name).join(', ')}, patch ${cfg.patch.join('x')} at ${spacing.join('x')} mm, normalisation clip [${norm.clip.map((v) => v.toFixed(0))}] mean ${norm.mean.toFixed(1)} std ${norm.std.toFixed(1)}`);
+  console.log(`training ${name}: ${cfg.variant}/${a.preset}, ${pairs.length} case(s) ${pairs.map((p) => p.name).join(', ')}, ${labels.length} labels (${data.labelSource}), patch ${cfg.patch.join('x')} at ${spacing.join('x')} mm, normalisation clip [${norm.clip.map((v) => v.toFixed(0))}] mean ${norm.mean.toFixed(1)} std ${norm.std.toFixed(1)}`);
   card.training.data = pairs.map((p) => p.name);
-  card.training.validation = a.val
-    ? `held-out cases: ${valRaws.map((r) => r.pair.name).join(', ')}`
-    : `validation on the training data (${pairs.map((p) => p.name).join(', ')}): a sanity check, not a measure of generalisation`;
+  card.training.validation = data.validation
+    ?? `validation on the training data (${pairs.map((p) => p.name).join(', ')}): a sanity check, not a measure of generalisation`;
   const result = await train(cfg, tc, card, cases, valRaws, {
     out, steps, lr, optimizer: a.optimizer, seed: intArg(a.seed, 'seed', 0),
     threads: intArg(a.threads, 'threads'), valEvery: intArg(a['val-every'], 'val-every'), ckptEvery: intArg(a['ckpt-every'], 'ckpt-every'),
