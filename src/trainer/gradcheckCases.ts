@@ -1,5 +1,6 @@
 /** The gradient-check cases: every differentiable primitive and every composite layer, on odd sizes. */
-import { gelu, layerNorm, maskedCrossEntropyDiceLoss, multiHeadAttention, ops as o, softDiceLoss, softmaxCrossEntropy, type Graph, type Value } from '../graph';
+import { avgPool2, nearest2 } from '../model/convBlocks';
+import { gelu, instanceNorm, layerNorm, maskedCrossEntropyDiceLoss, multiHeadAttention, ops as o, softDiceLoss, softmaxCrossEntropy, type Graph, type Value } from '../graph';
 import { type GradCase, onehot, randParam } from './gradcheck';
 
 const unary = (name: string, f: (g: Graph, x: Value) => Value, kind: 'normal' | 'positive' = 'normal'): GradCase => ({
@@ -67,6 +68,14 @@ export const GRAD_CASES: GradCase[] = [
   conv('Conv3d-patch-k2s2', [1, 3, 4, 6, 4], [5, 3, 2, 2, 2], { strides: [2, 2, 2] }, true),
   conv('Conv3d-patch-k124', [1, 1, 4, 8, 8], [4, 1, 2, 4, 4], { strides: [2, 4, 4] }, true),
   { name: 'LayerNorm', build: (g, r) => layerNorm(g, randParam(g, r, 'x', [2, 5, 6]), 'ln') },
+  { name: 'InstanceNorm', build: (g, r) => instanceNorm(g, randParam(g, r, 'x', [1, 3, 3, 4, 2]), 'in') },
+  { name: 'Nearest2x', build: (g, r) => nearest2(g, randParam(g, r, 'x', [1, 2, 2, 3, 2])) },
+  { name: 'AvgPool2x', build: (g, r) => avgPool2(g, randParam(g, r, 'x', [1, 2, 4, 2, 4])) },
+  {
+    // U-Transformer's cross-attention: queries and keys from one source, values from another.
+    name: 'Attention-cross-values',
+    build: (g, r) => multiHeadAttention(g, randParam(g, r, 'y', [1, 4, 6]), randParam(g, r, 'y2', [1, 5, 6]), 'attn', 2, undefined, randParam(g, r, 's', [1, 5, 3])).out,
+  },
   unary('GELU', gelu),
   {
     name: 'Attention-relbias',
