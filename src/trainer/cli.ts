@@ -4,19 +4,15 @@
  *  (dataset.json, imagesTr, labelsTr; trainer/dataset.ts), trained on fold k of its splits with `--fold k`.
  *  Exit codes: 0 done, 2 bad input, 3 training diverged.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { ArgsError, parseArgs, usage, type FlagSpecs } from '../util/args';
-import { organVolumeRanges } from '../infer/contract/applicability';
 import { NiftiError } from '../infer/io/nifti';
 import { makeConfig } from '../model';
-import { draftCard } from './card';
 import { CheckpointError } from './checkpoint';
 import { type TrainConfig, makeTrainConfig } from './config';
-import { DataError, normalisationOf, prepareCase, readCase } from './data';
+import { DataError } from './data';
 import { trainingData } from './dataset';
 import { NonFiniteError } from './runtime';
-import { train } from './train';
+import { trainRun } from './run';
 
 const FLAGS: FlagSpecs = {
   data: { description: 'training folders or <case>_ct.nii[.gz] files, comma-separated; or one nnU-Net dataset folder (dataset.json, imagesTr, labelsTr)', required: true },
@@ -89,27 +85,14 @@ async function main(argv: string[]): Promise<number> {
   if (!(lr > 0) || !Number.isFinite(lr)) throw new ArgsError(`--lr must be a positive number, got "${a.lr}"`);
   if (a.optimizer !== 'adamw' && a.optimizer !== 'sgd') throw new ArgsError(`--optimizer must be adamw or sgd, got "${a.optimizer}"`);
   const out = a.out as string;
-  if (!existsSync(dirname(out))) mkdirSync(dirname(out), { recursive: true });
-  const pairs = data.train;
-  const raws = pairs.map(readCase);
-  const valRaws = data.val ? data.val.map(readCase) : raws;
-  const name = out.split('/').pop() as string;
-  // Preprocessing needs a card; the normalisation comes from the prepared cases, so it starts as identity.
-  const grid = draftCard(name, a.preset as string, cfg, labels, spacing as [number, number, number], { clip: [-32768, 32767], mean: 0, std: 1 }, 0);
-  const cases = raws.map((r) => prepareCase(r, grid));
-  const norm = normalisationOf(cases, labels.map((l) => l.name));
-  const applicability = { organVolumeMl: organVolumeRanges(raws.map((r) => ({ labels: Uint8Array.from(r.label.data), spacing: r.label.spacing })), labels) };
-  const card = { ...grid, normalisation: norm, applicability, training: { ...grid.training, recipe: { ...tc } } };
-  console.log(`training ${name}: ${cfg.variant}/${a.preset}, ${pairs.length} case(s) ${pairs.map((p) => p.name).join(', ')}, ${labels.length} labels (${data.labelSource}), patch ${cfg.patch.join('x')} at ${spacing.join('x')} mm, normalisation clip [${norm.clip.map((v) => v.toFixed(0))}] mean ${norm.mean.toFixed(1)} std ${norm.std.toFixed(1)}`);
-  card.training.data = pairs.map((p) => p.name);
-  card.training.validation = data.validation
-    ?? `validation on the training data (${pairs.map((p) => p.name).join(', ')}): a sanity check, not a measure of generalisation`;
-  const result = await train(cfg, tc, card, cases, valRaws, {
-    out, steps, lr, optimizer: a.optimizer, seed: intArg(a.seed, 'seed', 0),
+  const result = await trainRun({
+    out, preset: a.preset as string, cfg, tc, labels, spacing: spacing as [number, number, number],
+    train: data.train, val: data.val, validation: data.validation, labelSource: data.labelSource,
+    steps, lr, optimizer: a.optimizer, seed: intArg(a.seed, 'seed', 0),
     threads: intArg(a.threads, 'threads'), valEvery: intArg(a['val-every'], 'val-every'), ckptEvery: intArg(a['ckpt-every'], 'ckpt-every'),
     resume: a.resume === 'true', init: a.init, log: (l) => console.log(l),
   });
-  console.log(`exported ${out}.onnx (${(result.onnx.bytes / 1e6).toFixed(1)} MB), ${out}.attn.onnx and ${out}.json; mean Dice ${result.training.meanDice.toFixed(3)}`);
+  console.log(`exported ${out}.onnx (${(result.onnx.bytes / 1e6).toFixed(1)} MB)${result.attention ? `, ${out}.attn.onnx` : ''} and ${out}.json; mean Dice ${result.training.meanDice.toFixed(3)}`);
   return 0;
 }
 
