@@ -3,7 +3,8 @@
  * with the same budget (steps, patch, recipe) on (a) the synthetic context task and (b) real CT (caseA ->
  * caseB, skipped without ../shared/data), tests each on held-out cases, and writes `ablation.md`,
  * `ablation.json` and `ablation.svg` into --out (default docs/; with --quick a temporary folder). Each row
- * runs in its own process (peak memory per network) and is kept in <out>/rows/, so an interrupted run
+ * runs in its own process (peak memory per network) and is kept in runs/ablation/rows/ (with --quick in
+ * the output folder), so an interrupted run
  * resumes where it stopped (--fresh starts over).
  */
 import { spawn } from 'node:child_process';
@@ -21,7 +22,7 @@ const FLAGS: FlagSpecs = {
   out: { description: 'folder for ablation.md/.json/.svg and the trained models (default: docs/, or a temporary folder with --quick)' },
   networks: { description: `comma-separated subset of ${NETWORK_KINDS.join(', ')}`, default: NETWORK_KINDS.join(',') },
   tasks: { description: 'context, ct or both', default: 'context,ct' },
-  steps: { description: 'training steps per network and task (default 4000; 12 with --quick)' },
+  steps: { description: 'training steps per network and task (default 6000; 12 with --quick)' },
   fresh: { description: 'ignore rows kept from an earlier run', boolean: true },
   help: { description: 'print this help', boolean: true },
 };
@@ -58,10 +59,10 @@ async function main(argv: string[]): Promise<number> {
   if (bad.length) throw new ArgsError(`--networks: unknown ${bad.join(', ')}; choose from ${NETWORK_KINDS.join(', ')}`);
   const tasks = (a.tasks as string).split(',') as TaskName[];
   if (tasks.some((t) => t !== 'context' && t !== 'ct')) throw new ArgsError(`--tasks: choose context, ct or both, got ${a.tasks}`);
-  const steps = a.steps ? Number(a.steps) : quick ? 12 : 4000;
+  const steps = a.steps ? Number(a.steps) : quick ? 12 : 6000;
   if (!Number.isInteger(steps) || steps < 1) throw new ArgsError(`--steps must be a positive integer, got ${a.steps}`);
   const out = resolve(a.out ?? (quick ? mkdtempSync(join(tmpdir(), 'ablation-quick-')) : 'docs'));
-  const work = join(out, quick ? 'work' : 'ablation-runs');
+  const work = quick ? join(out, 'work') : resolve('runs/ablation');
   if (a.fresh === 'true') rmSync(work, { recursive: true, force: true });
   mkdirSync(join(work, 'rows'), { recursive: true });
   const runnable = tasks.filter((t) => t !== 'ct' || ctTask() !== undefined);

@@ -27,7 +27,7 @@ async function row(spec: RowSpec): Promise<AblationRow> {
     out, preset: spec.preset, cfg, tc, labels: data.labels, spacing: spec.spacing, train: data.train, val: [],
     validation: `none during training; the ablation scores the test cases ${data.val.map((p) => p.name).join(', ')}`,
     steps: spec.steps, lr: spec.lr, optimizer: 'adamw', seed: spec.seed, threads: 2, valEvery: spec.steps + 1, ckptEvery: spec.steps, resume: false,
-    log: (l) => { if (/step \d+0?0\//.test(l) || !l.startsWith('step')) console.log(`[${spec.task}/${spec.network}] ${l}`); },
+    log: (l) => { if (/step \d*00\//.test(l) || !l.startsWith('step')) console.log(`[${spec.task}/${spec.network}] ${l}`); },
   });
   const trainSeconds = (performance.now() - t0) / 1000;
   const session = await createSession(new Uint8Array(readFileSync(join(spec.outDir, card.onnx.file))), { provider: 'cpu', threads: 2 });
