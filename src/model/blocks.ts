@@ -3,7 +3,7 @@
  * cyclic shift, patch merging and expanding (MatMul + depth-to-space: ConvTranspose3D does not run
  * on WebGPU), and the transformer block with window tokens, G-MSA and volume tokens.
  */
-import { type Graph, type Value, layerNorm, linear, mlp, multiHeadAttention, ops as o } from '../graph';
+import { type Graph, type Value, gelu, layerNorm, linear, mlp, multiHeadAttention, ops as o } from '../graph';
 import type { Triple } from './contract';
 import { relativePositionIndex, relativeTableSize, shiftedWindowMask } from './windows';
 
@@ -33,11 +33,16 @@ export function roll(g: Graph, x: Value, s: Triple): Value {
   return out;
 }
 
-/** Patch merging (k = s = 2): space-to-depth, LayerNorm, linear 8C -> 2C. */
-export function mergePatches(g: Graph, x: Value, name: string): Value {
+/**
+ * Patch merging (k = s = 2): space-to-depth, LayerNorm, linear 8C -> 2C; `official`: GELU, LayerNorm(C),
+ * then the space-to-depth linear with a bias, which is the official Conv3d k2 s2.
+ */
+export function mergePatches(g: Graph, x: Value, name: string, official = false): Value {
   const [b, z, y, xx, c] = x.shape;
-  const r = o.reshape(g, x, [b * (z / 2), 2, y / 2, 2, xx / 2, 2, c]);
+  const h = official ? layerNorm(g, gelu(g, x), `${name}.norm`) : x;
+  const r = o.reshape(g, h, [b * (z / 2), 2, y / 2, 2, xx / 2, 2, c]);
   const s2d = o.reshape(g, o.transpose(g, r, [0, 2, 4, 1, 3, 5, 6]), [b, z / 2, y / 2, xx / 2, 8 * c]);
+  if (official) return linear(g, s2d, `${name}.reduction`, 8 * c, 2 * c, true);
   return linear(g, layerNorm(g, s2d, `${name}.norm`), `${name}.reduction`, 8 * c, 2 * c, false);
 }
 
@@ -60,6 +65,8 @@ export interface BlockSpec {
   windowTokens: number;
   /** FINE: the gathered volume tokens [B, nIdx, C] of this block, already mixed over the whole table. */
   volumeTokens?: Value;
+  /** G-MSA as the official FINE code: no LayerNorm, no residual, a learned position embedding on the window tokens. */
+  officialGmsa?: boolean;
 }
 
 export interface BlockTaps {
@@ -101,13 +108,15 @@ export function fineBlock(g: Graph, x: Value, w: Value | undefined, spec: BlockS
     const bwin = wr.shape[0];
     const nWin = bwin / b;
     const gw = o.reshape(g, wr, [b, nWin * e, c]);
-    const parts = [layerNorm(g, gw, `${spec.name}.normg`)];
-    if (spec.volumeTokens) parts.push(layerNorm(g, spec.volumeTokens, `${spec.name}.normv`));
+    const off = spec.officialGmsa;
+    const pe = off ? g.param(`${spec.name}.gmsa_pe`, [1, nWin * e, c], { kind: 'truncnormal', std: 0.02 }) : undefined;
+    const parts = [pe ? o.add(g, gw, pe) : layerNorm(g, gw, `${spec.name}.normg`)];
+    if (spec.volumeTokens) parts.push(off ? spec.volumeTokens : layerNorm(g, spec.volumeTokens, `${spec.name}.normv`));
     const gseq = o.concat(g, parts, 1);
     const ga = multiHeadAttention(g, gseq, gseq, `${spec.name}.gmsa`, spec.heads);
     if (taps) taps.global = o.reduceMean(g, ga.probs, [1], false);
-    const gOut = spec.volumeTokens ? o.slice(g, ga.out, [0], [nWin * e], [1]) : ga.out;
-    wr = o.add(g, wr, o.reshape(g, gOut, [bwin, e, c]));
+    const gOut = o.reshape(g, spec.volumeTokens ? o.slice(g, ga.out, [0], [nWin * e], [1]) : ga.out, [bwin, e, c]);
+    wr = off ? gOut : o.add(g, wr, gOut);
   }
   let h = layerNorm(g, x, `${spec.name}.norm1`);
   if (shifted) h = roll(g, h, spec.shift.map((s) => -s) as Triple);

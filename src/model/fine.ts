@@ -67,16 +67,21 @@ function stage(g: Graph, x: Value, cfg: FineConfig, s: number, name: string, inp
   const e = cfg.variant === 'nnformer' ? 0 : cfg.windowTokens;
   let w: Value | undefined;
   if (e) {
-    const init = g.param(`${name}.window_tokens`, [1, nWin, e, dim], { kind: 'truncnormal', std: 0.02 });
+    const perWindow = cfg.windowTokenInit === 'per-window';
+    const init = g.param(`${name}.window_tokens`, [1, perWindow ? nWin : 1, e, dim], { kind: 'truncnormal', std: 0.02 });
     w = o.reshape(g, o.expand(g, init, [cfg.batch, nWin, e, dim]), [cfg.batch * nWin, e, dim]);
   }
+  // Official volume tokens: one table per stage, its gathered rows used as they are by every block.
+  const stageVt = cfg.variant === 'fine' && cfg.volumeAttention === 'official'
+    ? o.gather(g, g.param(`${name}.volume.table`, [volumeTokenCount(cfg), dim], { kind: 'truncnormal', std: 0.02 }), inp.vtIndex as Value, 0)
+    : undefined;
   for (let i = 0; i < cfg.depths[s]; i++) {
     const canShift = grid.some((r, k) => r > win[k]);
     const shift = (i % 2 === 1 && canShift ? win.map((v, k) => (grid[k] > v ? v / 2 : 0)) : [0, 0, 0]) as Triple;
     const bname = `${name}.block${i}`;
-    const vt = cfg.variant === 'fine' ? volumeTokens(g, `${bname}.volume`, cfg, dim, heads, inp, taps) : undefined;
+    const vt = cfg.variant !== 'fine' ? undefined : stageVt ?? volumeTokens(g, `${bname}.volume`, cfg, dim, heads, inp, taps);
     const bt: BlockTaps | undefined = taps && !taps.window ? {} : undefined;
-    const r = fineBlock(g, x, w, { name: bname, dim, heads, window: win, shift, mlpHidden: dim * cfg.mlpRatio, windowTokens: e, volumeTokens: vt }, bt);
+    const r = fineBlock(g, x, w, { name: bname, dim, heads, window: win, shift, mlpHidden: dim * cfg.mlpRatio, windowTokens: e, volumeTokens: vt, officialGmsa: cfg.gmsa === 'official' }, bt);
     if (bt && taps) {
       taps.window = bt.window;
       taps.global = bt.global;
@@ -92,6 +97,19 @@ function tokenLogits(g: Graph, x: Value, name: string, classes: number): Value {
   return o.transpose(g, linear(g, x, name, x.shape[4], classes), [0, 4, 1, 2, 3]);
 }
 
+/** Full-resolution head: expand the stem-resolution tokens back to voxels, add a 3x3x3 conv of the image. */
+function imageBranchHead(g: Graph, cfg: FineConfig, x: Value, image: Value): Value {
+  const hc = cfg.headChannels;
+  const up = expandPatches(g, x, 'head.up', hc, zyx(cfg.stemStride));
+  const wImg = g.param('head.image.weight', [hc, 1, 3, 3, 3], { kind: 'normal', std: Math.sqrt(2 / 27) });
+  const bImg = g.param('head.image.bias', [hc], { kind: 'zeros' });
+  const fromImage = o.conv(g, image, wImg, bImg, { pads: [1, 1, 1, 1, 1, 1] });
+  const h = gelu(g, o.add(g, o.transpose(g, up, [0, 4, 1, 2, 3]), fromImage));
+  const wOut = g.param('head.out.weight', [cfg.classes, hc, 1, 1, 1], { kind: 'normal', std: Math.sqrt(1 / hc) });
+  const bOut = g.param('head.out.bias', [cfg.classes], { kind: 'zeros' });
+  return o.conv(g, h, wOut, bOut);
+}
+
 export function fineNetwork(g: Graph, cfg: FineConfig, inp: FineInputs, withTaps = false): NetworkOutputs {
   const taps: Taps = {};
   const nStages = cfg.depths.length;
@@ -101,7 +119,7 @@ export function fineNetwork(g: Graph, cfg: FineConfig, inp: FineInputs, withTaps
     x = stage(g, x, cfg, s, `enc${s}`, inp, withTaps ? taps : undefined);
     if (s < nStages - 1) {
       skips.push(x);
-      x = mergePatches(g, x, `merge${s}`);
+      x = mergePatches(g, x, `merge${s}`, cfg.merge === 'official');
     }
   }
   const deep: Value[] = [];
@@ -111,16 +129,9 @@ export function fineNetwork(g: Graph, cfg: FineConfig, inp: FineInputs, withTaps
     if (cfg.deepSupervision && s > 0) deep.unshift(tokenLogits(g, x, `ds${s}`, cfg.classes));
   }
   if (cfg.deepSupervision) deep.unshift(tokenLogits(g, x, 'ds0', cfg.classes));
-  // Full-resolution head: expand the stem-resolution tokens back to voxels, add a 3x3x3 conv of the image.
-  const hc = cfg.headChannels;
-  const up = expandPatches(g, x, 'head.up', hc, zyx(cfg.stemStride));
-  const wImg = g.param('head.image.weight', [hc, 1, 3, 3, 3], { kind: 'normal', std: Math.sqrt(2 / 27) });
-  const bImg = g.param('head.image.bias', [hc], { kind: 'zeros' });
-  const fromImage = o.conv(g, inp.image, wImg, bImg, { pads: [1, 1, 1, 1, 1, 1] });
-  const h = gelu(g, o.add(g, o.transpose(g, up, [0, 4, 1, 2, 3]), fromImage));
-  const wOut = g.param('head.out.weight', [cfg.classes, hc, 1, 1, 1], { kind: 'normal', std: Math.sqrt(1 / hc) });
-  const bOut = g.param('head.out.bias', [cfg.classes], { kind: 'zeros' });
-  const logits = o.conv(g, h, wOut, bOut);
+  const logits = cfg.head === 'official'
+    ? o.transpose(g, expandPatches(g, x, 'head.up', cfg.classes, zyx(cfg.stemStride)), [0, 4, 1, 2, 3])
+    : imageBranchHead(g, cfg, x, inp.image);
   const attention: Record<string, Value> = {};
   if (taps.window) attention.attn_window = taps.window;
   if (taps.global) attention.attn_global = taps.global;

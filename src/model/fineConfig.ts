@@ -27,24 +27,50 @@ export interface FineConfig extends BaseConfig {
   volumeCells: [number, number];
   /** Volume tokens per grid cell. */
   tokensPerCell: number;
-  /** Channels of the full-resolution head. */
+  /** Channels of the full-resolution head (head 'image-branch'). */
   headChannels: number;
+  /*
+   * Deliberate deviations from the official code (themyrl/fine @ 81039c2), each a switch: the first
+   * value is this project's default, 'official' the official code's behaviour (docs/FIDELITY.md says why).
+   */
+  /** Window tokens: learned per window, or one token per stage repeated to every window (official). */
+  windowTokenInit: 'per-window' | 'official';
+  /** G-MSA: LayerNormed inputs and a residual, or bare attention whose output replaces the window tokens, with a learned position embedding on them (official FINE). */
+  gmsa: 'residual' | 'official';
+  /**
+   * Volume tokens: a table per block, mixed by self-attention over the whole table with unseen tokens
+   * masked, then gathered ('active'); or one table per stage whose gathered rows enter G-MSA as they are
+   * ('official': the official volume-token attention never reaches the output, so leaving it out gives
+   * the same function).
+   */
+  volumeAttention: 'active' | 'official';
+  /** Output head: tokens expanded to voxels plus a 3x3x3 conv of the image, or tokens expanded straight to class logits (official ConvTranspose3d k = s = stem stride). */
+  head: 'image-branch' | 'official';
+  /** Patch merging: LayerNorm(8C) -> Linear on the 2x2x2 neighbours, or GELU -> LayerNorm(C) -> Conv k2 s2 (official). */
+  merge: 'linear' | 'official';
 }
+
+/** This project's choices; `OFFICIAL_SWITCHES` turns every deliberate deviation back to the official code. */
+const PROJECT_SWITCHES = { windowTokenInit: 'per-window', gmsa: 'residual', volumeAttention: 'active', head: 'image-branch', merge: 'linear' } as const;
+export const OFFICIAL_SWITCHES = { windowTokenInit: 'official', gmsa: 'official', volumeAttention: 'official', head: 'official', merge: 'official' } as const;
+const SWITCH_VALUES: Record<keyof typeof PROJECT_SWITCHES, readonly string[]> = {
+  windowTokenInit: ['per-window', 'official'], gmsa: ['residual', 'official'], volumeAttention: ['active', 'official'], head: ['image-branch', 'official'], merge: ['linear', 'official'],
+};
 
 const TINY: FineConfig = {
   variant: 'fine', patch: [32, 32, 16], classes: 10, stemStride: [4, 4, 2], embedDim: 16, depths: [1, 1], heads: [1, 2],
-  window: [4, 4, 4], mlpRatio: 2, windowTokens: 1, volumeCells: [3, 3], tokensPerCell: 2, headChannels: 8, deepSupervision: true, batch: 1,
+  window: [4, 4, 4], mlpRatio: 2, windowTokens: 1, volumeCells: [3, 3], tokensPerCell: 2, headChannels: 8, deepSupervision: true, batch: 1, ...PROJECT_SWITCHES,
 };
 
 const SMALL: FineConfig = {
   variant: 'fine', patch: [64, 64, 32], classes: 10, stemStride: [4, 4, 2], embedDim: 32, depths: [2, 2, 2], heads: [2, 4, 8],
-  window: [4, 4, 4], mlpRatio: 3, windowTokens: 1, volumeCells: [3, 3], tokensPerCell: 4, headChannels: 16, deepSupervision: true, batch: 1,
+  window: [4, 4, 4], mlpRatio: 3, windowTokens: 1, volumeCells: [3, 3], tokensPerCell: 4, headChannels: 16, deepSupervision: true, batch: 1, ...PROJECT_SWITCHES,
 };
 
 /** The official widths (nnFormer Synapse setting: C = 192, depths 2-2-2-2, heads 6-12-24-48, crop 64x128x128). */
 const PAPER: FineConfig = {
   variant: 'fine', patch: [128, 128, 64], classes: 14, stemStride: [4, 4, 2], embedDim: 192, depths: [2, 2, 2, 2], heads: [6, 12, 24, 48],
-  window: [4, 4, 4], mlpRatio: 4, windowTokens: 1, volumeCells: [3, 3], tokensPerCell: 8, headChannels: 48, deepSupervision: true, batch: 1,
+  window: [4, 4, 4], mlpRatio: 4, windowTokens: 1, volumeCells: [3, 3], tokensPerCell: 8, headChannels: 48, deepSupervision: true, batch: 1, ...PROJECT_SWITCHES,
 };
 
 export const FINE_PRESETS: Readonly<Record<string, FineConfig>> = Object.freeze({ tiny: TINY, small: SMALL, paper: PAPER });
@@ -52,6 +78,10 @@ export const FINE_PRESETS: Readonly<Record<string, FineConfig>> = Object.freeze(
 /** Throws a one-line error for a config the family cannot build. */
 export function validateFine(cfg: FineConfig): void {
   if (!['nnformer', 'glam', 'fine'].includes(cfg.variant)) throw new Error(`variant '${cfg.variant}': choose nnformer, glam or fine`);
+  for (const [k, allowed] of Object.entries(SWITCH_VALUES)) {
+    const v = (cfg as unknown as Record<string, string>)[k];
+    if (!allowed.includes(v)) throw new Error(`config: ${k} '${v}': choose ${allowed.join(' or ')}`);
+  }
   if (cfg.heads.length !== cfg.depths.length) throw new Error(`config: ${cfg.depths.length} stages in depths but ${cfg.heads.length} in heads`);
   cfg.heads.forEach((h, s) => {
     const dim = cfg.embedDim * 2 ** s;

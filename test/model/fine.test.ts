@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluate, normal, rng, serializeGraph, type RefTensor } from '../../src/graph';
 import { createSession, type HostTensor } from '../../src/infer/runtime/backend';
 import { CASE_LABELS } from '../../src/infer/contract/labels';
-import { buildModel, makeFineConfig, volumeTokenCount, type FineConfig } from '../../src/model';
+import { OFFICIAL_SWITCHES, buildModel, makeFineConfig, volumeTokenCount, type FineConfig } from '../../src/model';
 import { draftCard } from '../../src/trainer/card';
 import { exportModel } from '../../src/trainer/export';
 import { TrainingRuntime } from '../../src/trainer/runtime';
@@ -25,6 +25,15 @@ function inputs(cfg: FineConfig, seed: number, seen?: Float32Array): Record<stri
 }
 
 describe('FINE configuration', () => {
+  it('the official switches change the network: fewer volume tables, shared window tokens, no image branch', () => {
+    const names = (over: Record<string, unknown>): string[] => [...buildModel(makeFineConfig('small', over), 'infer').graph.params.keys()];
+    const project = names({}), official = names(OFFICIAL_SWITCHES);
+    expect(project.filter((n) => n.endsWith('.volume.table')).length).toBeGreaterThan(official.filter((n) => n.endsWith('.volume.table')).length);
+    expect(official.some((n) => n.startsWith('head.image'))).toBe(false);
+    expect(official.some((n) => n.endsWith('.gmsa_pe'))).toBe(true);
+    expect(() => makeFineConfig('tiny', { gmsa: 'bare' })).toThrow(/gmsa 'bare': choose residual or official/);
+  });
+
   it('presets are typed records; unknown keys and bad variants throw', () => {
     expect(() => makeFineConfig('tiny', { windw: [2, 2, 2] })).toThrow(/unknown config key 'windw'/);
     expect(() => makeFineConfig('huge')).toThrow(/choose one of: tiny, small, paper/);
@@ -48,9 +57,13 @@ describe('FINE configuration', () => {
 });
 
 describe('FINE forward on onnxruntime-node vs the float64 reference', () => {
-  for (const variant of ['nnformer', 'glam', 'fine']) {
-    it(`${variant}: logits agree`, async () => {
-      const cfg = makeFineConfig('tiny', { ...MICRO, variant });
+  const cases = [
+    ...['nnformer', 'glam', 'fine'].map((variant) => ({ label: variant, over: { variant } })),
+    { label: 'fine with every official switch', over: { variant: 'fine', ...OFFICIAL_SWITCHES } },
+  ];
+  for (const { label, over } of cases) {
+    it(`${label}: logits agree`, async () => {
+      const cfg = makeFineConfig('tiny', { ...MICRO, ...over });
       const rt = new TrainingRuntime((m) => buildModel(cfg, m), { seed: 2, threads: 1 });
       // Non-trivial weights everywhere (zero-initialised biases and tables would hide errors).
       const r = rng(9);
