@@ -1,10 +1,8 @@
-import type { AttentionLevel } from '../infer/attention/attentionMap';
-import { type DiceRow, selectedCard, setAttentionMode } from './store';
+import { attentionLevelsOf } from '../infer/attention/attentionMap';
+import { type DiceRow, effectiveAttentionLevel, selectedCard, setAttentionMode } from './store';
 import { HEAT_MEANING, HEAT_SCALE, levelMeaning } from './attentionText';
 import { referenceMeans } from './reference';
 import { actions, store, useWorkbench } from './appContext';
-
-const LEVELS: AttentionLevel[] = ['window', 'global', 'volume'];
 
 const mm = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : Number.isNaN(x) ? '–' : '∞');
 
@@ -60,12 +58,13 @@ function HeatBar() {
 export function AnalysisPanel() {
   const hasLabels = useWorkbench((s) => s.labels !== null);
   const mode = useWorkbench((s) => s.attentionMode);
-  const level = useWorkbench((s) => s.attentionLevel);
+  const level = useWorkbench(effectiveAttentionLevel);
   const voxel = useWorkbench((s) => s.attentionVoxel);
   const heatOf = useWorkbench((s) => s.heatOf);
   const pending = useWorkbench((s) => s.attentionPending);
   const card = useWorkbench((s) => selectedCard(s)?.card ?? null);
   const dice = useWorkbench((s) => s.dice);
+  const levels = attentionLevelsOf(card?.attention);
   const refName = useWorkbench((s) => s.referenceName);
   return (
     <section>
@@ -75,7 +74,8 @@ export function AnalysisPanel() {
         Attention mode: click a voxel
       </label>
       <div className="presets" role="radiogroup" aria-label="attention level">
-        {LEVELS.map((l) => (
+        {levels.length === 0 && <span className="muted-note" data-testid="attention-none">{card ? `${card.name} (${card.variant}) has no attention to show` : 'no model'}</span>}
+        {levels.map((l) => (
           <button key={l} className={l === level ? 'on' : ''} role="radio" aria-checked={l === level} data-testid={`attention-level-${l}`} onClick={() => actions.attentionLevel(l)}>{l}</button>
         ))}
       </div>

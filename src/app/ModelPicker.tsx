@@ -26,7 +26,7 @@ export function ModelPicker() {
       <select data-testid="model-select" value={selected ?? ''} onChange={(e) => selectModel(store, e.currentTarget.value)} disabled={models.length === 0 || running} title={running ? 'Cancel the running segmentation to switch models' : undefined}>
         {models.length === 0 && <option value="">no models in models/</option>}
         {models.map((m) => (
-          <option key={m.card.name} value={m.card.name}>{m.card.name} ({modelPurpose(m.card)})</option>
+          <option key={m.card.name} value={m.card.name}>{m.card.name}: {m.card.variant}, {modelPurpose(m.card)}</option>
         ))}
       </select>
       {mismatch && <p className="result-caution" data-testid="model-mismatch">{mismatch}</p>}
@@ -34,7 +34,7 @@ export function ModelPicker() {
         <div className="card" data-testid="model-card">
           <p>{card.description}</p>
           <dl>
-            <dt>Variant</dt><dd>{card.variant} ({card.preset}, {(card.parameters / 1e6).toFixed(2)} M params)</dd>
+            <dt>Network</dt><dd data-testid="model-network">{card.variant} ({card.preset}, {(card.parameters / 1e6).toFixed(2)} M params)</dd>
             <dt>Spacing</dt><dd>{card.spacing.join(' × ')} mm</dd>
             <dt>Patch</dt><dd>{card.patchSize.join(' × ')}</dd>
             <dt>Labels</dt><dd>{card.labels.filter((l) => l.id !== 0).map((l) => l.name).join(', ')}</dd>

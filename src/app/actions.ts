@@ -14,7 +14,7 @@ import { WorkerClient } from './workerClient';
 import { DicomClient, type DroppedFile } from './dicomClient';
 import {
   type Backend, type ModelEntry, type WorkbenchStore, adapterProbed, attentionRequested, failed, segmentationStarted, selectedCard, setBackend, setLoading,
-  type VolumeSource, dicomSeriesFound, setAttentionLevel, setModels, setReferenceDice, setSampleModel, volumeLoaded,
+  type VolumeSource, dicomSeriesFound, effectiveAttentionLevel, setAttentionLevel, setModels, setReferenceDice, setSampleModel, volumeLoaded,
 } from './store';
 
 /** A download name's stem: the file name without .nii/.nii.gz and without characters a file system refuses. */
@@ -222,8 +222,9 @@ export class Actions {
   attention(voxel: Vec3): void {
     const st = this.s.getState();
     if (!st.attentionMode || !st.labels) return;
-    attentionRequested(this.s, voxel, st.attentionLevel);
-    this.worker.send({ type: 'attention', voxel, level: st.attentionLevel });
+    const level = effectiveAttentionLevel(st);
+    attentionRequested(this.s, voxel, level);
+    this.worker.send({ type: 'attention', voxel, level });
   }
 
   /** Switches the attention level and, when a voxel is already chosen, computes that level's map for it. */

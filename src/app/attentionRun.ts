@@ -3,7 +3,7 @@
  * heat map over the original volume (maths in src/infer/attentionMap.ts).
  */
 import {
-  type AttentionGeometry, type AttentionLevel, globalLevelHeat, nearestTile, originalToModel, paintCellHeat,
+  type AttentionGeometry, type AttentionLevel, attentionLevelsOf, crossLevel, globalLevelHeat, nearestTile, originalToModel, paintCellHeat,
   paintTileHeat, tokenOfVoxel, volumeLevelCellHeat, windowLevelHeat,
 } from '../infer/attention/attentionMap';
 import type { Session } from '../infer/runtime/backend';
@@ -24,15 +24,21 @@ export async function attentionHeat(session: Session, card: ModelCard, pre: Prep
   const att = card.attention;
   if (!att) throw new Error(`${card.name}: the model card has no "attention" export, so attention maps are unavailable for this model`);
   const patch = card.patchSize;
-  const g: AttentionGeometry = { patch, tokenGrid: att.tokenGrid, window: att.window, windowTokens: att.windowTokens };
+  const cross = crossLevel(att, level, patch);
+  const g: AttentionGeometry = cross?.g ?? { patch, tokenGrid: att.tokenGrid, window: att.window, windowTokens: att.windowTokens };
   const p = originalToModel(voxel, pre.props);
   const origin = nearestTile(p, slidingWindowTiles(pre.dims, patch), patch);
   const local = p.map((v, a) => Math.min(patch[a] - 1, Math.max(0, Math.round(v) - origin[a]))) as Vec3;
   const token = tokenOfVoxel(local, g);
   const { image, vt } = tileAt(card, pre.image, pre.dims, origin, pre.props.anchorVoxel);
   const feeds = tileFeeds(card, image, vt);
-  const name = att.outputs[level];
-  if (!name) throw new Error(`${card.name}: the attention export has no "${level}" output (variant ${card.variant}); choose ${Object.keys(att.outputs).join(' or ')}`);
+  if (cross) {
+    const out = (await session.run(feeds, [cross.output]))[cross.output];
+    // [T, T] over the tile's tokens: the window level's maths with one window covering the tile.
+    return normalised(paintTileHeat(windowLevelHeat({ data: out.data, dims: [1, ...out.dims] }, token, g), origin, g, pre.props));
+  }
+  const name = level.startsWith('cross') ? undefined : att.outputs[level as 'window' | 'global' | 'volume'];
+  if (!name) throw new Error(`${card.name}: the attention export has no "${level}" output (variant ${card.variant}); choose ${attentionLevelsOf(att).join(' or ')}`);
   const fetches = level === 'volume' && att.outputs.global ? [name, att.outputs.global] : [name];
   const out = await session.run(feeds, fetches);
   if (level === 'window') return normalised(paintTileHeat(windowLevelHeat(out[name], token, g), origin, g, pre.props));

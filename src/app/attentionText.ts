@@ -11,8 +11,13 @@ export const HEAT_SCALE = { low: '5% of the maximum (fainter not drawn)', high: 
 /** One sentence per level, with sizes in mm for this model. */
 export function levelMeaning(level: AttentionLevel, card: ModelCard | null): string {
   const att = card?.attention;
+  if (level.startsWith('cross')) {
+    const c = att?.cross?.find((x) => `cross${x.stage}` === level);
+    const cell = c && card ? ` (cells of ${mm(card.patchSize.map((p, a) => (p / c.tokenGrid[a]) * card.spacing[a]))} mm)` : '';
+    return `Cross-attention at the skip of encoder stage ${level.slice(5)}: which parts of this crop${cell} the decoder looked at to decide how much of the fine detail at this voxel to let through.`;
+  }
   if (!card || !att) {
-    return { window: "This voxel's own window: the nearby voxels its prediction looked at.", global: 'The other windows of this crop: how much this voxel\'s window looked at each.', volume: 'The whole-body memory: where in the whole scan, beyond this crop, the prediction looked.' }[level];
+    return { window: "This voxel's own window: the nearby voxels its prediction looked at.", global: 'The other windows of this crop: how much this voxel\'s window looked at each.', volume: 'The whole-body memory: where in the whole scan, beyond this crop, the prediction looked.' }[level as 'window' | 'global' | 'volume'];
   }
   const tokenMm = card.patchSize.map((p, a) => (p / att.tokenGrid[a]) * card.spacing[a]);
   const windowMm = tokenMm.map((t, a) => t * att.window[a]);

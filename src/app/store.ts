@@ -3,7 +3,7 @@
  * and its actions as plain functions. Components subscribe to narrow slices of it.
  */
 import { createStore } from 'zustand/vanilla';
-import type { AttentionLevel } from '../infer/attention/attentionMap';
+import { type AttentionLevel, attentionLevelsOf } from '../infer/attention/attentionMap';
 import type { LabelInfo, ModelCard } from '../infer/contract/modelCard';
 import type { NiftiVolume, Vec3 } from '../infer/io/nifti';
 import type { DicomSeriesInfo } from '../infer/io/dicom';
@@ -227,6 +227,12 @@ export function selectedCard(state: WorkbenchState): ModelEntry | null {
   return state.models.find((m) => m.card.name === state.selectedModel) ?? null;
 }
 
+/** The attention level in force: the chosen one when the selected model offers it, else the model's first. */
+export function effectiveAttentionLevel(state: WorkbenchState): AttentionLevel {
+  const levels = attentionLevelsOf(selectedCard(state)?.card.attention);
+  return levels.length === 0 || levels.includes(state.attentionLevel) ? state.attentionLevel : levels[0];
+}
+
 export function setBackend(s: WorkbenchStore, backend: Backend, notice: string | null = null): void {
   s.setState({ backend, backendNotice: notice });
 }
@@ -310,7 +316,7 @@ export function setAttentionLevel(s: WorkbenchStore, level: AttentionLevel): voi
 }
 
 /** A map was asked for (every click, the same voxel again included, and every level change). */
-export function attentionRequested(s: WorkbenchStore, voxel: Vec3, level: AttentionLevel = s.getState().attentionLevel): void {
+export function attentionRequested(s: WorkbenchStore, voxel: Vec3, level: AttentionLevel = effectiveAttentionLevel(s.getState())): void {
   s.setState({ attentionVoxel: voxel, attentionPending: { level, voxel } });
 }
 
@@ -320,7 +326,7 @@ const sameVoxel = (a: Vec3, b: Vec3) => a[0] === b[0] && a[1] === b[1] && a[2] =
 export function attentionReady(s: WorkbenchStore, heatMap: Float32Array, level: AttentionLevel, voxel: Vec3): void {
   const p = s.getState().attentionPending;
   if (p && (p.level !== level || !sameVoxel(p.voxel, voxel))) return;
-  if (s.getState().attentionLevel !== level) return;
+  if (effectiveAttentionLevel(s.getState()) !== level) return;
   s.setState({ heatMap, heatOf: { level, voxel }, attentionPending: null });
 }
 

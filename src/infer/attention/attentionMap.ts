@@ -19,12 +19,26 @@
  *    volume-token attention over the whole table, summed per grid cell (constant along z).
  * Heat is painted back on the original grid through the same geometry `preprocess` used.
  */
-import type { VolumeTokenGrid } from '../contract/modelCard';
+import type { AttentionExport, VolumeTokenGrid } from '../contract/modelCard';
 import type { Vec3 } from '../io/niftiHeader';
 import type { PreprocessProps } from '../preprocess/preprocess';
 import { fromCanonical, voxelToCanonical } from '../preprocess/orientation';
 
-export type AttentionLevel = 'window' | 'global' | 'volume';
+/** FINE's three levels, or U-Transformer's cross-attention at the skip of encoder stage s (`cross<s>`). */
+export type AttentionLevel = 'window' | 'global' | 'volume' | `cross${number}`;
+
+/** The levels a card's attention export offers, in display order (none without an export). */
+export function attentionLevelsOf(att: AttentionExport | undefined): AttentionLevel[] {
+  if (!att) return [];
+  if (att.cross?.length) return att.cross.map((c) => `cross${c.stage}` as const);
+  return (['window', 'global', 'volume'] as const).filter((l) => att.outputs[l]);
+}
+
+/** Geometry and output name of a cross-attention level: one window covering the tile, no memory tokens. */
+export function crossLevel(att: AttentionExport, level: AttentionLevel, patch: Vec3): { output: string; g: AttentionGeometry } | undefined {
+  const c = att.cross?.find((x) => `cross${x.stage}` === level);
+  return c && { output: c.output, g: { patch, tokenGrid: c.tokenGrid, window: c.tokenGrid, windowTokens: 0 } };
+}
 
 export interface AttentionGeometry {
   patch: Vec3;
