@@ -4,12 +4,10 @@
  * threads; the backend switch moves a session between WASM and WebGPU, each on its own build, and both
  * agree with onnxruntime-node. WebGPU inputs stay a few tiles small: software WebGPU is 10-300x slower.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { makeNiftiHeader, writeNiftiFloat } from '../src/infer/io/nifti';
-import { makePhantom } from '../src/infer/synthetic/phantom';
-import { expect, fine, openApp, pageLabels, shot, test } from './fixtures';
+import { expect, fine, openApp, pageLabels, shot, smallPhantomFile, test } from './fixtures';
 import { MODELS_DIR, agreement, segmentInNode } from './support/nodeReference';
 
 const CARD = join(MODELS_DIR, 'fine-tiny.json');
@@ -23,15 +21,6 @@ async function segment(page: Page, timeout = 120_000): Promise<void> {
   await page.getByTestId('model-select').selectOption('fine-tiny');
   await page.getByTestId('run').click();
   await expect(page.getByTestId('status')).toHaveText('done', { timeout });
-}
-
-function smallPhantomFile(): string {
-  const dims: [number, number, number] = [64, 56, 28];
-  const { image } = makePhantom({ dims, spacing: [3, 3, 3], seed: 11 });
-  const file = join(test.info().outputDir, 'small-phantom.nii.gz');
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, writeNiftiFloat(image, { dims, header: makeNiftiHeader(dims, [3, 3, 3]) }, { gzip: true }));
-  return file;
 }
 
 const ortFiles = (requests: string[]) => requests.filter((u) => /\/ort\/.*\.wasm$/.test(u)).map((u) => u.slice(u.lastIndexOf('/') + 1));

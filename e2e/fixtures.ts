@@ -2,7 +2,11 @@
  * Shared e2e fixtures: every request the page makes is recorded and the test fails if one leaves
  * the page's origin (the product promise: nothing leaves the browser); page errors are collected.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
+import { makeNiftiHeader, writeNiftiFloat } from '../src/infer/io/nifti';
+import { makePhantom } from '../src/infer/synthetic/phantom';
 
 export interface Recorder {
   requests: string[];
@@ -58,4 +62,14 @@ export async function pageLabels(page: Page): Promise<Uint8Array> {
   const got = await fine(page, 'getLabels');
   if (!got) throw new Error('no labels in the page');
   return new Uint8Array(Buffer.from(got.base64, 'base64'));
+}
+
+/** A small seeded phantom (64 x 56 x 28 voxels of 3 mm) written into the test's output folder: a few tiles, so software WebGPU stays quick. */
+export function smallPhantomFile(): string {
+  const dims: [number, number, number] = [64, 56, 28];
+  const { image } = makePhantom({ dims, spacing: [3, 3, 3], seed: 11 });
+  const file = join(test.info().outputDir, 'small-phantom.nii.gz');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, writeNiftiFloat(image, { dims, header: makeNiftiHeader(dims, [3, 3, 3]) }, { gzip: true }));
+  return file;
 }
