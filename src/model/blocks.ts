@@ -65,8 +65,10 @@ export interface BlockSpec {
   windowTokens: number;
   /** FINE: the gathered volume tokens [B, nIdx, C] of this block, already mixed over the whole table. */
   volumeTokens?: Value;
-  /** G-MSA as the official FINE code: no LayerNorm, no residual, a learned position embedding on the window tokens. */
-  officialGmsa?: boolean;
+  /** G-MSA form (default 'residual'). */
+  gmsa?: GmsaKind;
+  /** The official order: W-MSA first, then G-MSA (default: G-MSA first). */
+  windowFirst?: boolean;
 }
 
 export interface BlockTaps {
@@ -91,48 +93,72 @@ function windowBias(g: Graph, spec: BlockSpec, batchWindows: number, resZYX: Tri
   return e ? o.pad(g, bias, [0, 0, e, e, 0, 0, 0, 0]) : bias;
 }
 
+/** How a block's G-MSA treats the window tokens: see FineConfig.gmsa. */
+export type GmsaKind = 'residual' | 'bare' | 'prenorm-mlp';
+
 /**
- * One FINE block (Themyr et al. 2022, Fig. 1). `w` is [B * nW, E, C] window tokens (undefined for
- * nnformer). Order: G-MSA first, over all window tokens of the crop plus the gathered volume tokens,
- * so the window tokens carry crop- and volume-wide context into the W-MSA that follows, where each
- * window's voxel tokens attend to their own window tokens; then an MLP on both. (With G-MSA last, a
- * stage of depth 1 would discard everything the memory tokens gathered.)
+ * G-MSA over all window tokens of the crop plus the gathered volume tokens. `residual` (this project):
+ * LayerNormed inputs, output added; `bare` (official FINE): a learned position embedding on the window
+ * tokens, no norm, the output replaces the tokens; `prenorm-mlp` (official GLAM): pre-norm residual
+ * attention then a pre-norm residual MLP of its own.
  */
-export function fineBlock(g: Graph, x: Value, w: Value | undefined, spec: BlockSpec, taps?: BlockTaps): { x: Value; w?: Value } {
-  const [b, z, y, xx, c] = x.shape;
+function globalStep(g: Graph, w: Value, b: number, spec: BlockSpec, taps?: BlockTaps): Value {
+  const [bwin, e, c] = w.shape;
+  const nWin = bwin / b;
+  const kind = spec.gmsa ?? 'residual';
+  const gw = o.reshape(g, w, [b, nWin * e, c]);
+  const pe = kind === 'bare' ? g.param(`${spec.name}.gmsa_pe`, [1, nWin * e, c], { kind: 'truncnormal', std: 0.02 }) : undefined;
+  const parts = [pe ? o.add(g, gw, pe) : layerNorm(g, gw, `${spec.name}.normg`)];
+  if (spec.volumeTokens) parts.push(kind === 'bare' ? spec.volumeTokens : layerNorm(g, spec.volumeTokens, `${spec.name}.normv`));
+  const gseq = o.concat(g, parts, 1);
+  const ga = multiHeadAttention(g, gseq, gseq, `${spec.name}.gmsa`, spec.heads);
+  if (taps) taps.global = o.reduceMean(g, ga.probs, [1], false);
+  const gOut = o.reshape(g, spec.volumeTokens ? o.slice(g, ga.out, [0], [nWin * e], [1]) : ga.out, [bwin, e, c]);
+  if (kind === 'bare') return gOut;
+  const r = o.add(g, w, gOut);
+  return kind === 'residual' ? r : o.add(g, r, mlp(g, layerNorm(g, r, `${spec.name}.norm4`), `${spec.name}.mlp2`, c, spec.mlpHidden));
+}
+
+/** W-MSA of each window's voxel tokens with the window's memory tokens prepended, then the MLPs. */
+function windowStep(g: Graph, x: Value, w: Value | undefined, spec: BlockSpec, taps?: BlockTaps): { x: Value; w?: Value } {
+  const [, z, y, xx, c] = x.shape;
   const res: Triple = [z, y, xx];
   const shifted = spec.shift.some((s) => s > 0);
   const e = w ? spec.windowTokens : 0;
-  let wr = w;
-  if (wr) {
-    const bwin = wr.shape[0];
-    const nWin = bwin / b;
-    const gw = o.reshape(g, wr, [b, nWin * e, c]);
-    const off = spec.officialGmsa;
-    const pe = off ? g.param(`${spec.name}.gmsa_pe`, [1, nWin * e, c], { kind: 'truncnormal', std: 0.02 }) : undefined;
-    const parts = [pe ? o.add(g, gw, pe) : layerNorm(g, gw, `${spec.name}.normg`)];
-    if (spec.volumeTokens) parts.push(off ? spec.volumeTokens : layerNorm(g, spec.volumeTokens, `${spec.name}.normv`));
-    const gseq = o.concat(g, parts, 1);
-    const ga = multiHeadAttention(g, gseq, gseq, `${spec.name}.gmsa`, spec.heads);
-    if (taps) taps.global = o.reduceMean(g, ga.probs, [1], false);
-    const gOut = o.reshape(g, spec.volumeTokens ? o.slice(g, ga.out, [0], [nWin * e], [1]) : ga.out, [bwin, e, c]);
-    wr = off ? gOut : o.add(g, wr, gOut);
-  }
   let h = layerNorm(g, x, `${spec.name}.norm1`);
   if (shifted) h = roll(g, h, spec.shift.map((s) => -s) as Triple);
   const win = partition(g, h, spec.window);
   const bw = win.shape[0];
-  const seq = wr ? o.concat(g, [layerNorm(g, wr, `${spec.name}.normw`), win], 1) : win;
+  const seq = w ? o.concat(g, [layerNorm(g, w, `${spec.name}.normw`), win], 1) : win;
   const attn = multiHeadAttention(g, seq, seq, `${spec.name}.wmsa`, spec.heads, windowBias(g, spec, bw, res));
   if (taps) taps.window = o.reduceMean(g, attn.probs, [1], false);
-  const [wOut, xOut] = wr ? o.split(g, attn.out, [e, attn.out.shape[1] - e], 1) : [undefined, attn.out];
+  const [wOut, xOut] = w ? o.split(g, attn.out, [e, attn.out.shape[1] - e], 1) : [undefined, attn.out];
   let back = unpartition(g, xOut, spec.window, x.shape);
   if (shifted) back = roll(g, back, spec.shift);
   let xr = o.add(g, x, back);
+  let wr = w;
   if (wr && wOut) {
     wr = o.add(g, wr, wOut);
     wr = o.add(g, wr, mlp(g, layerNorm(g, wr, `${spec.name}.norm2w`), `${spec.name}.mlpw`, c, spec.mlpHidden));
   }
   xr = o.add(g, xr, mlp(g, layerNorm(g, xr, `${spec.name}.norm2`), `${spec.name}.mlp`, c, spec.mlpHidden));
   return { x: xr, w: wr };
+}
+
+/**
+ * One FINE block (Themyr et al. 2022, Fig. 1). `w` is [B * nW, E, C] window tokens (undefined for
+ * nnformer). This project's order: G-MSA first, over all window tokens of the crop plus the gathered
+ * volume tokens, so the window tokens carry crop- and volume-wide context into the W-MSA that follows,
+ * where each window's voxel tokens attend to their own window tokens; then an MLP on both. (With G-MSA
+ * last, a stage of depth 1 would discard everything the memory tokens gathered.) `windowFirst` is the
+ * official order: W-MSA, then G-MSA, whose output only the next block sees.
+ */
+export function fineBlock(g: Graph, x: Value, w: Value | undefined, spec: BlockSpec, taps?: BlockTaps): { x: Value; w?: Value } {
+  const b = x.shape[0];
+  if (!w) return windowStep(g, x, undefined, spec, taps);
+  if (spec.windowFirst) {
+    const r = windowStep(g, x, w, spec, taps);
+    return { x: r.x, w: globalStep(g, r.w as Value, b, spec, taps) };
+  }
+  return windowStep(g, x, globalStep(g, w, b, spec, taps), spec, taps);
 }

@@ -9,7 +9,7 @@
  */
 import { type Graph, type Value, gelu, layerNorm, linear, multiHeadAttention, ops as o } from '../graph';
 import { type FineConfig, FINE_PRESETS, stageWindow, tokenGrid, validateFine, volumeIndexCount, volumeTokenCount } from './fineConfig';
-import { type BlockTaps, expandPatches, fineBlock, mergePatches } from './blocks';
+import { type BlockTaps, type GmsaKind, expandPatches, fineBlock, mergePatches } from './blocks';
 import { IO } from './feedNames';
 import { type NetworkDef, type NetworkInputs, type NetworkOutputs, type Triple, imageInput, zyx } from './contract';
 
@@ -26,11 +26,35 @@ export function fineInputs(g: Graph, cfg: FineConfig, seen?: Float32Array): Fine
   return { image, vtIndex, vtSeen };
 }
 
+const gmsaKind = (cfg: FineConfig): GmsaKind => (cfg.gmsa === 'residual' ? 'residual' : cfg.variant === 'glam' ? 'prenorm-mlp' : 'bare');
+
+const channelsLast = (g: Graph, x: Value): Value => o.transpose(g, x, [0, 2, 3, 4, 1]);
+const channelsFirst = (g: Graph, x: Value): Value => o.transpose(g, x, [0, 4, 1, 2, 3]);
+
+/**
+ * The official stem (fine.py:818-911): conv k3 (first half of the stride) -> GELU -> LN -> conv k3 ->
+ * GELU -> LN, conv k3 (second half) -> GELU -> LN -> conv k3, then LN; C/2 channels in the first pair.
+ */
+function officialStem(g: Graph, image: Value, cfg: FineConfig, s1: number[], s2: number[]): Value {
+  const c = cfg.embedDim;
+  const convs: [number, number[], boolean][] = [[c / 2, s1, true], [c / 2, [1, 1, 1], true], [c, s2, true], [c, [1, 1, 1], false]];
+  let x = image;
+  convs.forEach(([out, stride, act], i) => {
+    const inC = x.shape[1];
+    const w = g.param(`stem.conv${i + 1}.weight`, [out, inC, 3, 3, 3], { kind: 'normal', std: Math.sqrt(2 / (27 * inC)) });
+    const b = g.param(`stem.conv${i + 1}.bias`, [out], { kind: 'zeros' });
+    x = o.conv(g, x, w, b, { strides: stride, pads: [1, 1, 1, 1, 1, 1] });
+    if (act) x = channelsFirst(g, layerNorm(g, gelu(g, channelsLast(g, x)), `stem.norm${i + 1}`));
+  });
+  return layerNorm(g, channelsLast(g, x), 'stem.norm');
+}
+
 /** Conv stem: two 3x3x3 convolutions whose strides multiply to the stem stride; GELU between. */
 function stem(g: Graph, image: Value, cfg: FineConfig): Value {
   const s = zyx(cfg.stemStride);
   const s1 = s.map((v) => (v % 2 === 0 ? v / 2 : 1));
   const s2 = s.map((v, i) => v / s1[i]);
+  if (cfg.stem === 'official') return officialStem(g, image, cfg, s1, s2);
   const c = cfg.embedDim;
   const w1 = g.param('stem.conv1.weight', [c / 2, 1, 3, 3, 3], { kind: 'normal', std: Math.sqrt(2 / 27) });
   const b1 = g.param('stem.conv1.bias', [c / 2], { kind: 'zeros' });
@@ -38,7 +62,7 @@ function stem(g: Graph, image: Value, cfg: FineConfig): Value {
   const b2 = g.param('stem.conv2.bias', [c], { kind: 'zeros' });
   const h = gelu(g, o.conv(g, image, w1, b1, { strides: s1, pads: [1, 1, 1, 1, 1, 1] }));
   const y = o.conv(g, h, w2, b2, { strides: s2, pads: [1, 1, 1, 1, 1, 1] });
-  return layerNorm(g, o.transpose(g, y, [0, 2, 3, 4, 1]), 'stem.norm');
+  return layerNorm(g, channelsLast(g, y), 'stem.norm');
 }
 
 /**
@@ -81,7 +105,7 @@ function stage(g: Graph, x: Value, cfg: FineConfig, s: number, name: string, inp
     const bname = `${name}.block${i}`;
     const vt = cfg.variant !== 'fine' ? undefined : stageVt ?? volumeTokens(g, `${bname}.volume`, cfg, dim, heads, inp, taps);
     const bt: BlockTaps | undefined = taps && !taps.window ? {} : undefined;
-    const r = fineBlock(g, x, w, { name: bname, dim, heads, window: win, shift, mlpHidden: dim * cfg.mlpRatio, windowTokens: e, volumeTokens: vt, officialGmsa: cfg.gmsa === 'official' }, bt);
+    const r = fineBlock(g, x, w, { name: bname, dim, heads, window: win, shift, mlpHidden: dim * cfg.mlpRatio, windowTokens: e, volumeTokens: vt, gmsa: gmsaKind(cfg), windowFirst: cfg.blockOrder === 'official' }, bt);
     if (bt && taps) {
       taps.window = bt.window;
       taps.global = bt.global;

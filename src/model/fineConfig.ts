@@ -35,8 +35,16 @@ export interface FineConfig extends BaseConfig {
    */
   /** Window tokens: learned per window, or one token per stage repeated to every window (official). */
   windowTokenInit: 'per-window' | 'official';
-  /** G-MSA: LayerNormed inputs and a residual, or bare attention whose output replaces the window tokens, with a learned position embedding on them (official FINE). */
+  /**
+   * G-MSA: LayerNormed inputs and a residual; or 'official': for FINE bare attention whose output replaces
+   * the window tokens, with a learned position embedding on them; for GLAM a pre-norm residual attention
+   * plus a pre-norm residual MLP of its own.
+   */
   gmsa: 'residual' | 'official';
+  /** Block order: G-MSA then W-MSA, or W-MSA then G-MSA (official: the G-MSA output only reaches the next block). */
+  blockOrder: 'global-first' | 'official';
+  /** Stem: two convolutions with a GELU, or the official four (conv-GELU-LN pairs, C/2 channels first). */
+  stem: 'two-conv' | 'official';
   /**
    * Volume tokens: a table per block, mixed by self-attention over the whole table with unseen tokens
    * masked, then gathered ('active'); or one table per stage whose gathered rows enter G-MSA as they are
@@ -51,10 +59,10 @@ export interface FineConfig extends BaseConfig {
 }
 
 /** This project's choices; `OFFICIAL_SWITCHES` turns every deliberate deviation back to the official code. */
-const PROJECT_SWITCHES = { windowTokenInit: 'per-window', gmsa: 'residual', volumeAttention: 'active', head: 'image-branch', merge: 'linear' } as const;
-export const OFFICIAL_SWITCHES = { windowTokenInit: 'official', gmsa: 'official', volumeAttention: 'official', head: 'official', merge: 'official' } as const;
+const PROJECT_SWITCHES = { windowTokenInit: 'per-window', gmsa: 'residual', blockOrder: 'global-first', stem: 'two-conv', volumeAttention: 'active', head: 'image-branch', merge: 'linear' } as const;
+export const OFFICIAL_SWITCHES = { windowTokenInit: 'official', gmsa: 'official', blockOrder: 'official', stem: 'official', volumeAttention: 'official', head: 'official', merge: 'official' } as const;
 const SWITCH_VALUES: Record<keyof typeof PROJECT_SWITCHES, readonly string[]> = {
-  windowTokenInit: ['per-window', 'official'], gmsa: ['residual', 'official'], volumeAttention: ['active', 'official'], head: ['image-branch', 'official'], merge: ['linear', 'official'],
+  windowTokenInit: ['per-window', 'official'], gmsa: ['residual', 'official'], blockOrder: ['global-first', 'official'], stem: ['two-conv', 'official'], volumeAttention: ['active', 'official'], head: ['image-branch', 'official'], merge: ['linear', 'official'],
 };
 
 const TINY: FineConfig = {

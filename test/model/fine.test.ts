@@ -31,6 +31,8 @@ describe('FINE configuration', () => {
     expect(project.filter((n) => n.endsWith('.volume.table')).length).toBeGreaterThan(official.filter((n) => n.endsWith('.volume.table')).length);
     expect(official.some((n) => n.startsWith('head.image'))).toBe(false);
     expect(official.some((n) => n.endsWith('.gmsa_pe'))).toBe(true);
+    expect(official.filter((n) => /^stem\.conv\d\.weight$/.test(n)).length).toBe(4);
+    expect(names({ variant: 'glam', ...OFFICIAL_SWITCHES }).some((n) => n.endsWith('.mlp2.fc1.weight'))).toBe(true);
     expect(() => makeFineConfig('tiny', { gmsa: 'bare' })).toThrow(/gmsa 'bare': choose residual or official/);
   });
 
@@ -60,6 +62,7 @@ describe('FINE forward on onnxruntime-node vs the float64 reference', () => {
   const cases = [
     ...['nnformer', 'glam', 'fine'].map((variant) => ({ label: variant, over: { variant } })),
     { label: 'fine with every official switch', over: { variant: 'fine', ...OFFICIAL_SWITCHES } },
+    { label: 'glam with every official switch', over: { variant: 'glam', ...OFFICIAL_SWITCHES } },
   ];
   for (const { label, over } of cases) {
     it(`${label}: logits agree`, async () => {
