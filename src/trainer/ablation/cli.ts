@@ -12,15 +12,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NETWORK_KINDS } from '../../model';
 import { ArgsError, parseArgs, usage, type FlagSpecs } from '../../util/args';
-import { type AblationRow, type RowSpec, dicePlotSvg, markdownTable } from './report';
+import { type AblationRow, ROW_NAMES, type RowSpec, dicePlotSvg, markdownTable } from './report';
 import { type TaskName, SHARED_CT, ctTask } from './tasks';
 
 const FLAGS: FlagSpecs = {
   quick: { description: 'a few steps per network on small data: checks the whole path in minutes (numbers mean nothing)', boolean: true },
   out: { description: 'folder for ablation.md/.json/.svg and the trained models (default: docs/, or a temporary folder with --quick)' },
-  networks: { description: `comma-separated subset of ${NETWORK_KINDS.join(', ')}`, default: NETWORK_KINDS.join(',') },
+  networks: { description: `comma-separated subset of ${ROW_NAMES.join(', ')}`, default: ROW_NAMES.join(',') },
   tasks: { description: 'context, ct or both', default: 'context,ct' },
   steps: { description: 'training steps per network and task (default 6000; 12 with --quick)' },
   fresh: { description: 'ignore rows kept from an earlier run', boolean: true },
@@ -55,8 +54,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const quick = a.quick === 'true';
   const networks = (a.networks as string).split(',');
-  const bad = networks.filter((n) => !(NETWORK_KINDS as readonly string[]).includes(n));
-  if (bad.length) throw new ArgsError(`--networks: unknown ${bad.join(', ')}; choose from ${NETWORK_KINDS.join(', ')}`);
+  const bad = networks.filter((n) => !(ROW_NAMES as readonly string[]).includes(n));
+  if (bad.length) throw new ArgsError(`--networks: unknown ${bad.join(', ')}; choose from ${ROW_NAMES.join(', ')}`);
   const tasks = (a.tasks as string).split(',') as TaskName[];
   if (tasks.some((t) => t !== 'context' && t !== 'ct')) throw new ArgsError(`--tasks: choose context, ct or both, got ${a.tasks}`);
   const steps = a.steps ? Number(a.steps) : quick ? 12 : 6000;

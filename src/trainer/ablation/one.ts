@@ -11,6 +11,7 @@ import { segmentVolume } from '../../infer/pipeline';
 import { createSession } from '../../infer/runtime/backend';
 import { sessionTileRunner } from '../../infer/runtime/tileRunner';
 import { makeConfig } from '../../model';
+import { rowConfigOverrides } from './report';
 import { makeTrainConfig } from '../config';
 import { trainRun } from '../run';
 import type { AblationRow, RowSpec } from './report';
@@ -19,7 +20,7 @@ import { type TaskName, contextTask, ctTask } from './tasks';
 async function row(spec: RowSpec): Promise<AblationRow> {
   const data = spec.task === 'context' ? contextTask(spec.dataDir, spec.trainCases, spec.testCases) : ctTask();
   if (!data?.val) throw new Error(`task ${spec.task}: no data`);
-  const cfg = makeConfig(spec.preset, { variant: spec.network, classes: data.labels.length, ...(spec.patch ? { patch: spec.patch } : {}) });
+  const cfg = makeConfig(spec.preset, { ...rowConfigOverrides(spec.network), classes: data.labels.length, ...(spec.patch ? { patch: spec.patch } : {}) });
   const tc = makeTrainConfig(spec.preset);
   const out = join(spec.outDir, `${spec.task}-${spec.network}`);
   const t0 = performance.now();

@@ -1,5 +1,22 @@
 /** The ablation's rows and how they are written: a markdown table, JSON, and an SVG of mean Dice against parameters. */
+import { NETWORK_KINDS, OFFICIAL_SWITCHES } from '../../model';
 import type { TaskName } from './tasks';
+
+/**
+ * Rows beside the six networks: `fine-official` is FINE with every switch at the official code's
+ * behaviour (src/model/fineConfig.ts) and depth 2 per stage as the official code has it (with one block
+ * per stage and the official order, the G-MSA output would never reach the logits).
+ */
+export const EXTRA_ROWS: Readonly<Record<string, Record<string, unknown>>> = {
+  'fine-official': { variant: 'fine', ...OFFICIAL_SWITCHES, depths: [2, 2] },
+};
+
+export const ROW_NAMES: readonly string[] = [...NETWORK_KINDS, ...Object.keys(EXTRA_ROWS)];
+
+/** Config overrides of a row: its network, plus the extra row's switches. */
+export function rowConfigOverrides(name: string): Record<string, unknown> {
+  return EXTRA_ROWS[name] ?? { variant: name };
+}
 
 export interface RowSpec {
   task: TaskName;
