@@ -50,6 +50,8 @@ export interface Hooks {
   getLabels(): { histogram: number[]; base64: string; dims: number[] } | null;
   heatMap(): { level: string; voxel: number[]; max: number } | null;
   viewerLayers(): number;
+  overlayLabels(): string[];
+  disagreement(): { falsePositive: number; falseNegative: number; wrongOrgan: number } | null;
 }
 
 /** Calls one of the page's `window.__fine` test hooks. */

@@ -4,9 +4,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeNiftiHeader, writeNiftiFloat } from '../src/infer/io/nifti';
+import { makeNiftiHeader, readNifti, writeNiftiFloat } from '../src/infer/io/nifti';
 import { makePhantom } from '../src/infer/synthetic/phantom';
-import { expect, openApp, shot, test } from './fixtures';
+import { expect, fine, openApp, pageLabels, shot, test } from './fixtures';
 import { MODELS_DIR } from './support/nodeReference';
 
 const REFERENCE = join(import.meta.dirname, '..', 'public', 'sample', 'phantom_labels.nii.gz');
@@ -29,6 +29,23 @@ test('first run: the synthetic phantom opens with fine-tiny, segments well, and 
   console.log(`first run on the sample: mean Dice ${mean}`);
   expect(mean).toBeGreaterThan(0.5);
   await shot(page, 'first-run');
+  // Where they disagree: the overlay turns into false positives / negatives / wrong organ, counted as the test counts them.
+  const labels = await pageLabels(page);
+  const ref = readNifti(new Uint8Array(readFileSync(REFERENCE)), REFERENCE).data;
+  const want = { falsePositive: 0, falseNegative: 0, wrongOrgan: 0 };
+  labels.forEach((p, i) => {
+    const r = ref[i];
+    if (p !== r) want[r === 0 ? 'falsePositive' : p === 0 ? 'falseNegative' : 'wrongOrgan']++;
+  });
+  expect(want.falsePositive + want.falseNegative).toBeGreaterThan(0);
+  expect(await fine(page, 'overlayLabels')).toContain('liver');
+  await page.getByTestId('disagreement-toggle').check();
+  await expect.poll(() => fine(page, 'overlayLabels')).toContain('false negative: in the reference, missed');
+  expect(await fine(page, 'disagreement')).toEqual(want);
+  await expect(page.getByTestId('disagreement-key').locator('li[data-kind="1"]')).toContainText(want.falsePositive.toLocaleString('en-US'));
+  await shot(page, 'first-run-disagreement');
+  await page.getByTestId('disagreement-toggle').uncheck();
+  await expect.poll(() => fine(page, 'overlayLabels')).toContain('liver');
   await page.getByTestId('drop-zone').locator('input[type=file]').setInputFiles({ name: 'patient.nii.gz', mimeType: 'application/gzip', buffer: ctFile([40, 40, 20], 5) });
   await expect(page.getByTestId('volume-name')).toHaveText('patient.nii.gz');
   await expect(page.getByTestId('volume-kind')).toHaveCount(0);

@@ -1,5 +1,6 @@
 import { attentionLevelsOf } from '../infer/attention/attentionMap';
-import { type DiceRow, effectiveAttentionLevel, selectedCard, setAttentionMode } from './store';
+import { type DiceRow, effectiveAttentionLevel, selectedCard, setAttentionMode, setShowDisagreement } from './store';
+import { DISAGREEMENT_LABELS } from './reference';
 import { HEAT_MEANING, HEAT_SCALE, levelMeaning } from './attentionText';
 import { referenceMeans } from './reference';
 import { actions, store, useWorkbench } from './appContext';
@@ -54,6 +55,31 @@ function HeatBar() {
   );
 }
 
+const rgb = (c: readonly number[]) => `rgb(${c.join(',')})`;
+
+/** Shows where the result and the reference disagree, in place of the labels, with a key and voxel counts. */
+function DisagreementToggle() {
+  const on = useWorkbench((s) => s.showDisagreement);
+  const d = useWorkbench((s) => s.disagreement);
+  if (!d) return null;
+  const n = [0, d.counts.falsePositive, d.counts.falseNegative, d.counts.wrongOrgan];
+  return (
+    <div data-testid="disagreement">
+      <label className="row">
+        <input type="checkbox" data-testid="disagreement-toggle" checked={on} onChange={(e) => setShowDisagreement(store, e.currentTarget.checked)} />
+        Show where result and reference disagree
+      </label>
+      {on && (
+        <ul className="legend" data-testid="disagreement-key">
+          {DISAGREEMENT_LABELS.slice(1).map((l) => (
+            <li key={l.id} data-kind={l.id}><span className="swatch" style={{ background: rgb(l.color) }} /> {l.name}: <b>{n[l.id].toLocaleString('en-US')}</b> voxels</li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
 /** Attention-map controls and the reference Dice table. */
 export function AnalysisPanel() {
   const hasLabels = useWorkbench((s) => s.labels !== null);
@@ -66,6 +92,7 @@ export function AnalysisPanel() {
   const dice = useWorkbench((s) => s.dice);
   const levels = attentionLevelsOf(card?.attention);
   const refName = useWorkbench((s) => s.referenceName);
+  const disagreement = useWorkbench((s) => s.disagreement);
   return (
     <section>
       <h2>Analysis</h2>
@@ -93,6 +120,7 @@ export function AnalysisPanel() {
         }} />
       </label>
       {dice && <ReferenceTable rows={dice} name={refName ?? ''} />}
+      {disagreement && <DisagreementToggle />}
     </section>
   );
 }

@@ -2,6 +2,9 @@ import { useEffect, useMemo, useRef } from 'react';
 import { actions, store, useWorkbench } from './appContext';
 import { cursorMoved, cursorReadout, failed } from './store';
 import { Viewer } from './viewer';
+import { DISAGREEMENT_LABELS } from './reference';
+
+const DISAGREEMENT_VIEW = { 1: { visible: true, opacity: 0.8 }, 2: { visible: true, opacity: 0.8 }, 3: { visible: true, opacity: 0.8 } };
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -56,10 +59,12 @@ export function ViewerPanel({ onViewer }: { onViewer: (v: Viewer | null) => void
         if (st.volume !== old.volume && st.volume) void guard(v.showVolume(st.volume.nifti, st.volume.name, st.ctWindow));
         else if (st.ctWindow !== old.ctWindow) v.setWindow(st.ctWindow);
         if (st.radiological !== old.radiological) v.setRadiological(st.radiological);
-        if (st.labels !== old.labels) {
-          if (st.labels && st.volume) void guard(v.showLabels(st.labels, st.volume.nifti, st.labelInfo, st.legend));
+        const shown = st.showDisagreement && st.disagreement;
+        if (st.labels !== old.labels || st.showDisagreement !== old.showDisagreement || st.disagreement !== old.disagreement) {
+          if (shown && st.volume) void guard(v.showLabels(shown.map, st.volume.nifti, DISAGREEMENT_LABELS, DISAGREEMENT_VIEW));
+          else if (st.labels && st.volume) void guard(v.showLabels(st.labels, st.volume.nifti, st.labelInfo, st.legend));
           else v.clearLabels();
-        } else if (st.legend !== old.legend) v.updateLegend(st.legend);
+        } else if (st.legend !== old.legend && !shown) v.updateLegend(st.legend);
         if (st.heatMap !== old.heatMap) {
           if (st.heatMap && st.volume) void guard(v.showHeat(st.heatMap, st.volume.nifti));
           else v.clearHeat();

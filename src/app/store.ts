@@ -45,7 +45,7 @@ export type { LabelView } from './ctWindow';
 import type { LabelView } from './ctWindow';
 
 export type { DiceRow } from './reference';
-import type { DiceRow } from './reference';
+import type { DiceRow, Disagreement } from './reference';
 
 /** What ran the last segmentation: provider, onnxruntime-web build, WASM threads, seconds in the worker. */
 export interface RunEngine {
@@ -93,6 +93,10 @@ export interface WorkbenchState {
   attentionPending: { level: AttentionLevel; voxel: Vec3 } | null;
   referenceName: string | null;
   dice: DiceRow[] | null;
+  /** Where the result and the loaded reference disagree. */
+  disagreement: Disagreement | null;
+  /** The viewer shows the disagreement map instead of the labels. */
+  showDisagreement: boolean;
   /** The series of the last DICOM drop when it held several: the user picks one (null: no choice pending). */
   dicomSeries: DicomSeriesInfo[] | null;
   /** CT display window (HU). */
@@ -131,6 +135,8 @@ export const initialState: WorkbenchState = {
   attentionPending: null,
   referenceName: null,
   dice: null,
+  disagreement: null,
+  showDisagreement: false,
   dicomSeries: null,
   ctWindow: { ...CT_WINDOWS.abdomen },
   radiological: true,
@@ -146,7 +152,7 @@ export function createWorkbenchStore(init: Partial<WorkbenchState> = {}) {
 /** The store the app uses; tests make their own with `createWorkbenchStore`. */
 export const store = createWorkbenchStore();
 
-const resultCleared = { resultWarnings: [], labels: null, labelInfo: [], volumesMl: {}, heatMap: null, heatOf: null, attentionPending: null, attentionVoxel: null, dice: null, referenceName: null };
+const resultCleared = { resultWarnings: [], labels: null, labelInfo: [], volumesMl: {}, heatMap: null, heatOf: null, attentionPending: null, attentionVoxel: null, dice: null, referenceName: null, disagreement: null, showDisagreement: false };
 
 /**
  * A file is being read. During a segmentation the status stays 'running' (Cancel stays on, Segment off):
@@ -330,8 +336,13 @@ export function attentionReady(s: WorkbenchStore, heatMap: Float32Array, level: 
   s.setState({ heatMap, heatOf: { level, voxel }, attentionPending: null });
 }
 
-export function setReferenceDice(s: WorkbenchStore, referenceName: string, dice: DiceRow[]): void {
-  s.setState({ referenceName, dice });
+export function setReferenceDice(s: WorkbenchStore, referenceName: string, dice: DiceRow[], disagreement: Disagreement | null = null): void {
+  s.setState({ referenceName, dice, disagreement, showDisagreement: false });
+}
+
+/** Shows the disagreement map (false positives, false negatives, wrong organ) in place of the labels, or the labels again. */
+export function setShowDisagreement(s: WorkbenchStore, on: boolean): void {
+  s.setState({ showDisagreement: on && s.getState().disagreement !== null });
 }
 
 export function setCtWindow(s: WorkbenchStore, w: CtWindow): void {

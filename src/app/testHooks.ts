@@ -13,6 +13,10 @@ export interface FineTestHooks {
   /** The current heat map's level, voxel and maximum (1 after normalisation), or null. */
   heatMap(): { level: string; voxel: number[]; max: number } | null;
   viewerLayers(): number;
+  /** Names of the label overlay's colour table: the model's labels, or the disagreement classes. */
+  overlayLabels(): string[];
+  /** Voxel counts of the disagreement with the loaded reference, or null. */
+  disagreement(): { falsePositive: number; falseNegative: number; wrongOrgan: number } | null;
   /** How many heat maps have been shown since the page loaded (each click recomputes one). */
   heatMapsShown(): number;
   /** NiiVue's radiological flag and whether the thin-slab column layout is on. */
@@ -45,6 +49,8 @@ export function installTestHooks(s: WorkbenchStore, actions: Actions, viewer: ()
       return heatMap && heatOf ? { level: heatOf.level, voxel: [...heatOf.voxel], max: heatMap.reduce((m, v) => (v > m ? v : m), 0) } : null;
     },
     viewerLayers: () => viewer()?.layerCount() ?? 0,
+    overlayLabels: () => viewer()?.overlayLabelNames() ?? [],
+    disagreement: () => s.getState().disagreement?.counts ?? null,
     heatMapsShown: () => heatMaps,
     viewerDisplay: () => viewer()?.displayOptions() ?? null,
     lastRun: () => s.getState().lastRun,

@@ -155,6 +155,11 @@ export class Viewer {
     return { radiological: this.nv.opts.isRadiologicalConvention, thinSlabLayout: this.thin && this.nv.opts.multiplanarLayout === MULTIPLANAR_TYPE.COLUMN };
   }
 
+  /** Names in the label overlay's colour table (empty without an overlay), for tests. */
+  overlayLabelNames(): string[] {
+    return this.labels && this.nv.volumes.includes(this.labels) ? this.labelInfo.map((l) => l.name) : [];
+  }
+
   /** How many volumes NiiVue holds (CT, labels, heat), for tests. */
   layerCount(): number {
     return this.nv.volumes.length;

@@ -49,3 +49,15 @@ describe('reference check in the app', () => {
     expect(() => compareWithReference(pred, vol(pred), labels, vol(new Float32Array(n).fill(-1000.5)), 'ct.nii')).toThrow(/expected integer label ids/);
   });
 });
+
+describe('disagreement map', () => {
+  it('marks false positives, false negatives and wrong organs, and counts them', async () => {
+    const { disagreementMap } = await import('../../src/app/reference');
+    const pred = Uint8Array.from([0, 1, 1, 0, 2, 2]);
+    const ref = Uint8Array.from([0, 1, 0, 1, 1, 2]);
+    const d = disagreementMap(pred, ref);
+    expect(Array.from(d.map)).toEqual([0, 0, 1, 2, 3, 0]);
+    expect(d.counts).toEqual({ falsePositive: 1, falseNegative: 1, wrongOrgan: 1 });
+    expect(() => disagreementMap(pred, ref.subarray(1))).toThrow(/6 predicted voxels but 5/);
+  });
+});

@@ -3,7 +3,7 @@ import { makeNiftiHeader, type NiftiVolume } from '../../src/infer/io/nifti';
 import type { ModelCard } from '../../src/infer/contract/modelCard';
 import {
   createWorkbenchStore, dismissError, failed, labelHistogram, progressed, segmentationCancelled, segmentationDone, segmentationStarted,
-  selectModel, selectedCard, setAttentionMode, setLabelOpacity, setLabelVisible, setModels, setReferenceDice, volumeLoaded, attentionReady,
+  selectModel, selectedCard, setAttentionMode, setLabelOpacity, setLabelVisible, setModels, setReferenceDice, setShowDisagreement, volumeLoaded, attentionReady,
 } from '../../src/app/store';
 
 function volume(): NiftiVolume {
@@ -90,6 +90,13 @@ describe('workbench store', () => {
     const s = createWorkbenchStore();
     setReferenceDice(s, 'ref.nii.gz', [{ id: 1, name: 'liver', dice: 0.9, hd95: 2, inRef: true, inPred: true }]);
     expect(s.getState().dice?.[0].dice).toBe(0.9);
+    setShowDisagreement(s, true);
+    expect(s.getState().showDisagreement).toBe(false); // nothing to show without a disagreement map
+    setReferenceDice(s, 'ref.nii.gz', [], { map: new Uint8Array(3), counts: { falsePositive: 0, falseNegative: 0, wrongOrgan: 0 } });
+    setShowDisagreement(s, true);
+    expect(s.getState().showDisagreement).toBe(true);
+    setReferenceDice(s, 'other.nii.gz', [], null);
+    expect(s.getState().showDisagreement).toBe(false);
   });
 
   it('builds a label histogram up to the largest label present', () => {
