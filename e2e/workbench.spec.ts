@@ -102,6 +102,24 @@ test('reading: radiological by default with a toggle, crosshair readout, numeric
   await page.getByTestId('window-lung').click();
   await expect(page.getByTestId('window-width')).toHaveValue('1500');
   await expect(page.getByTestId('window-level')).toHaveValue('-600');
+  // Keyboard: ? lists the shortcuts, the keys do what it says, and keys typed into a field stay there.
+  await page.keyboard.press('?');
+  await expect(page.getByTestId('help-overlay')).toContainText('Switch radiological / neurological convention');
+  await shot(page, 'help-overlay');
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('help-overlay')).toHaveCount(0);
+  await page.keyboard.press('r');
+  await expect(page.getByTestId('convention')).toContainText('patient left on screen right');
+  await expect(page.getByTestId('radiological')).toBeChecked();
+  await page.keyboard.press('2');
+  await expect(page.getByTestId('window-width')).toHaveValue('1800');
+  await page.getByTestId('window-level').fill('');
+  await page.getByTestId('window-level').press('1');
+  await expect(page.getByTestId('window-width')).toHaveValue('1800');
+  await page.getByTestId('help-button').click();
+  await expect(page.getByTestId('help-overlay')).toBeVisible();
+  await page.getByTestId('help-close').click();
+  await expect(page.getByTestId('help-overlay')).toHaveCount(0);
   // A slab of 6 slices: the views go in one column, the coronal and sagittal as full-width bands.
   await page.getByTestId('drop-zone').locator('input[type=file]').setInputFiles({ name: 'slab.nii.gz', mimeType: 'application/gzip', buffer: ctFile([96, 80, 6], 7) });
   await expect(page.getByTestId('dims')).toHaveText('96 × 80 × 6');

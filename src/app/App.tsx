@@ -1,6 +1,8 @@
-import { useCallback } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { AnalysisPanel } from './AnalysisPanel';
-import { useWorkbench } from './appContext';
+import { actions, store, useWorkbench } from './appContext';
+import { HelpOverlay } from './HelpOverlay';
+import { handleKey, typingInField } from './shortcuts';
 import { DropZone } from './DropZone';
 import { ErrorBanner } from './ErrorBanner';
 import { Legend } from './Legend';
@@ -14,13 +16,25 @@ export function App({ onViewer }: { onViewer: (v: Viewer | null) => void }) {
   const status = useWorkbench((s) => s.status);
   const backend = useWorkbench((s) => s.backend);
   const viewerChanged = useCallback((v: Viewer | null) => onViewer(v), [onViewer]);
+  const [help, setHelp] = useState(false);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === '?' && !typingInField(e.target)) setHelp((h) => !h);
+      else if (e.key === 'Escape') setHelp(false);
+      if (handleKey(e, store, actions)) e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
   return (
     <div className="app">
       <header>
         <h1>FINE CT workbench</h1>
         <span className="badge" title="execution provider">backend: <b data-testid="backend">{backend}</b></span>
         <span className={`badge status-${status}`}>status: <b data-testid="status">{status}</b></span>
+        <button type="button" className="help-button" data-testid="help-button" aria-label="Keyboard shortcuts (?)" title="Keyboard shortcuts (?)" onClick={() => setHelp(true)}>?</button>
       </header>
+      {help && <HelpOverlay onClose={() => setHelp(false)} />}
       <ErrorBanner />
       <main>
         <aside>
