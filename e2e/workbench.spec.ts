@@ -177,3 +177,51 @@ test('results out: the organ table as CSV and the label names beside the label m
   expect(txt.suggestedFilename()).toBe('phantom_seg_labels.txt');
   expect(readFileSync(await txt.path(), 'utf8')).toMatch(/^\s+1\s+\d+\s+\d+\s+\d+\s+1\s+1\s+1\s+"liver"$/m);
 });
+
+test('label correction: paint with an organ, undo, erase, save a corrected label map', async ({ page }) => {
+  await openApp(page, '?backend=wasm');
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('status')).toHaveText('done', { timeout: 200_000 });
+  const before = await pageLabels(page);
+  const box = (await page.getByTestId('viewer').boundingBox())!;
+  const stroke = async (x0: number, y0: number, x1: number, y1: number) => {
+    await page.mouse.move(box.x + box.width * x0, box.y + box.height * y0);
+    await page.mouse.down();
+    for (let k = 1; k <= 12; k++) await page.mouse.move(box.x + box.width * (x0 + ((x1 - x0) * k) / 12), box.y + box.height * (y0 + ((y1 - y0) * k) / 12));
+    await page.mouse.up();
+  };
+  const save = async () => {
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('edit-save').click()]);
+    expect(file.suggestedFilename()).toBe('phantom_seg_corrected.nii.gz');
+    return readNifti(new Uint8Array(readFileSync(await file.path())), 'corrected.nii.gz').data;
+  };
+  // A stroke then undo: saving gives back the model's labels.
+  await page.getByTestId('edit-start').click();
+  await page.getByTestId('edit-pen').selectOption({ label: 'spleen' });
+  await stroke(0.1, 0.6, 0.4, 0.8);
+  await page.getByTestId('edit-undo').click();
+  const undone = await save();
+  expect(Array.from(undone)).toEqual(Array.from(before));
+  // A spleen stroke: voxels change, and every changed voxel is now spleen.
+  await page.getByTestId('edit-start').click();
+  await page.getByTestId('edit-pen').selectOption({ label: 'spleen' });
+  await stroke(0.1, 0.6, 0.4, 0.8);
+  await shot(page, 'label-correction');
+  const painted = await save();
+  const spleen = Number((await page.getByTestId('legend').locator('[data-label="spleen"]').getAttribute('data-id')) ?? 'NaN');
+  let changed = 0;
+  painted.forEach((v, i) => { if (v !== before[i]) { changed++; expect(v).toBe(spleen); } });
+  console.log(`label correction: ${changed} voxels painted spleen`);
+  expect(changed).toBeGreaterThan(10);
+  expect(Array.from(await pageLabels(page))).toEqual(Array.from(painted));
+  await expect(page.getByTestId('edit-saved')).toContainText('saved 2 times');
+  // The eraser takes labels away.
+  await page.getByTestId('edit-start').click();
+  await page.getByTestId('edit-erase').click();
+  await stroke(0.1, 0.6, 0.4, 0.8);
+  const erased = await save();
+  let cleared = 0;
+  erased.forEach((v, i) => { if (v !== painted[i]) { cleared++; expect(v).toBe(0); } });
+  expect(cleared).toBeGreaterThan(10);
+  await expect(page.getByTestId('error')).toHaveCount(0);
+});

@@ -4,6 +4,7 @@ import { actions, store, useWorkbench } from './appContext';
 import { HelpOverlay } from './HelpOverlay';
 import { handleKey, typingInField } from './shortcuts';
 import { DropZone } from './DropZone';
+import { EditPanel } from './EditPanel';
 import { ErrorBanner } from './ErrorBanner';
 import { Legend } from './Legend';
 import { ModelPicker } from './ModelPicker';
@@ -43,6 +44,7 @@ export function App({ onViewer }: { onViewer: (v: Viewer | null) => void }) {
           <ModelPicker />
           <RunPanel />
           <Legend />
+          <EditPanel />
           <AnalysisPanel />
         </aside>
         <ViewerPanel onViewer={viewerChanged} />

@@ -26,7 +26,7 @@ export function Legend() {
           {info.filter((l) => l.id !== 0).map((l) => {
             const view = legend[l.id];
             return (
-              <tr key={l.id} data-label={l.name}>
+              <tr key={l.id} data-label={l.name} data-id={l.id}>
                 <td><span className="swatch" style={{ background: rgb(displayColor(l)) }} /></td>
                 <td>{l.name}</td>
                 <td className="num">{(ml[l.id] ?? 0).toFixed(1)}</td>

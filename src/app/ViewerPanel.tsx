@@ -60,11 +60,17 @@ export function ViewerPanel({ onViewer }: { onViewer: (v: Viewer | null) => void
         else if (st.ctWindow !== old.ctWindow) v.setWindow(st.ctWindow);
         if (st.radiological !== old.radiological) v.setRadiological(st.radiological);
         const shown = st.showDisagreement && st.disagreement;
-        if (st.labels !== old.labels || st.showDisagreement !== old.showDisagreement || st.disagreement !== old.disagreement) {
+        if (st.editing) {
+          // The drawing layer shows the labels while they are corrected.
+        } else if (st.labels !== old.labels || st.showDisagreement !== old.showDisagreement || st.disagreement !== old.disagreement) {
           if (shown && st.volume) void guard(v.showLabels(shown.map, st.volume.nifti, DISAGREEMENT_LABELS, DISAGREEMENT_VIEW));
           else if (st.labels && st.volume) void guard(v.showLabels(st.labels, st.volume.nifti, st.labelInfo, st.legend));
           else v.clearLabels();
         } else if (st.legend !== old.legend && !shown) v.updateLegend(st.legend);
+        if (st.editing !== old.editing) {
+          if (st.editing && st.labels && st.volume) void guard(v.startEditing(st.labels, st.volume.nifti, st.labelInfo, st.editPen));
+          else if (!st.editing) v.stopEditing();
+        } else if (st.editing && st.editPen !== old.editPen) v.setPen(st.editPen);
         if (st.heatMap !== old.heatMap) {
           if (st.heatMap && st.volume) void guard(v.showHeat(st.heatMap, st.volume.nifti));
           else v.clearHeat();

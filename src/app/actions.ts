@@ -253,11 +253,12 @@ export class Actions {
     return st.labels && st.volume ? writeNifti(st.labels, st.volume.nifti, { gzip: true }) : null;
   }
 
+  /** Saves the label map; after a correction as `<name>_seg_corrected.nii.gz`, a new file beside the model's. */
   download(): void {
     const bytes = this.segmentationBytes();
     const st = this.s.getState();
     if (!bytes || !st.volume) return;
-    save(bytes, `${baseName(st.volume.name)}_seg.nii.gz`, 'application/gzip');
+    save(bytes, `${baseName(st.volume.name)}_seg${st.corrections ? '_corrected' : ''}.nii.gz`, 'application/gzip');
   }
 
   /** The organ table of the current result: voxels, mL and mean HU per organ, as CSV. */

@@ -4,17 +4,14 @@ import { App } from './App';
 import { actions, store } from './appContext';
 import { failed } from './store';
 import { installTestHooks } from './testHooks';
-import type { Viewer } from './viewer';
+import { currentViewer, setCurrentViewer } from './viewerHandle';
 import './style.css';
 
-let viewer: Viewer | null = null;
-const setViewer = (v: Viewer | null) => { viewer = v; };
-
 window.addEventListener('unhandledrejection', (e) => failed(store, e.reason instanceof Error ? e.reason.message : String(e.reason)));
-installTestHooks(store, actions, () => viewer);
+installTestHooks(store, actions, currentViewer);
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App onViewer={setViewer} />
+    <App onViewer={setCurrentViewer} />
   </StrictMode>,
 );
 actions.init(window.location.search).catch((e: unknown) => failed(store, e instanceof Error ? e.message : String(e)));

@@ -6,6 +6,7 @@ import { createStore } from 'zustand/vanilla';
 import { type AttentionLevel, attentionLevelsOf } from '../infer/attention/attentionMap';
 import type { LabelInfo, ModelCard } from '../infer/contract/modelCard';
 import type { NiftiVolume, Vec3 } from '../infer/io/nifti';
+import { organVolumesMl } from '../infer/eval/metrics';
 import type { DicomSeriesInfo } from '../infer/io/dicom';
 import type { AdapterInfo } from './backendChoice';
 import { CT_WINDOWS, type CtWindow, clampWindow } from './ctWindow';
@@ -97,6 +98,11 @@ export interface WorkbenchState {
   disagreement: Disagreement | null;
   /** The viewer shows the disagreement map instead of the labels. */
   showDisagreement: boolean;
+  /** Label correction: the labels are a NiiVue drawing the user paints; the pen's label and whether it fills outlines. */
+  editing: boolean;
+  editPen: { label: number; fill: boolean };
+  /** How many times the labels were corrected and saved since this result came. */
+  corrections: number;
   /** The series of the last DICOM drop when it held several: the user picks one (null: no choice pending). */
   dicomSeries: DicomSeriesInfo[] | null;
   /** CT display window (HU). */
@@ -137,6 +143,9 @@ export const initialState: WorkbenchState = {
   dice: null,
   disagreement: null,
   showDisagreement: false,
+  editing: false,
+  editPen: { label: 1, fill: false },
+  corrections: 0,
   dicomSeries: null,
   ctWindow: { ...CT_WINDOWS.abdomen },
   radiological: true,
@@ -152,7 +161,7 @@ export function createWorkbenchStore(init: Partial<WorkbenchState> = {}) {
 /** The store the app uses; tests make their own with `createWorkbenchStore`. */
 export const store = createWorkbenchStore();
 
-const resultCleared = { resultWarnings: [], labels: null, labelInfo: [], volumesMl: {}, heatMap: null, heatOf: null, attentionPending: null, attentionVoxel: null, dice: null, referenceName: null, disagreement: null, showDisagreement: false };
+const resultCleared = { resultWarnings: [], labels: null, labelInfo: [], volumesMl: {}, heatMap: null, heatOf: null, attentionPending: null, attentionVoxel: null, dice: null, referenceName: null, disagreement: null, showDisagreement: false, editing: false, corrections: 0 };
 
 /**
  * A file is being read. During a segmentation the status stays 'running' (Cancel stays on, Segment off):
@@ -338,6 +347,36 @@ export function attentionReady(s: WorkbenchStore, heatMap: Float32Array, level: 
 
 export function setReferenceDice(s: WorkbenchStore, referenceName: string, dice: DiceRow[], disagreement: Disagreement | null = null): void {
   s.setState({ referenceName, dice, disagreement, showDisagreement: false });
+}
+
+/** Starts correcting the labels (a result is needed); the disagreement view gives way to the labels. */
+export function startEditing(s: WorkbenchStore): void {
+  const st = s.getState();
+  if (!st.labels || st.status === 'running') return;
+  const first = st.labelInfo.find((l) => l.id !== 0)?.id ?? 1;
+  s.setState({ editing: true, showDisagreement: false, attentionMode: false, heatMap: null, heatOf: null, editPen: { ...st.editPen, label: st.labelInfo.some((l) => l.id === st.editPen.label) ? st.editPen.label : first } });
+}
+
+export function setEditPen(s: WorkbenchStore, pen: { label: number; fill: boolean }): void {
+  s.setState({ editPen: pen });
+}
+
+export function stopEditing(s: WorkbenchStore): void {
+  s.setState({ editing: false });
+}
+
+/**
+ * The corrected label map replaces the result: organ volumes are recounted; a reference comparison is
+ * dropped (it described the old labels).
+ */
+export function labelsCorrected(s: WorkbenchStore, labels: Uint8Array): void {
+  const st = s.getState();
+  if (!st.volume || !st.labels || labels.length !== st.labels.length) throw new Error(`corrected labels: ${labels.length} voxels, the volume has ${st.labels?.length ?? 0}`);
+  const ids = st.labelInfo.filter((l) => l.id !== 0).map((l) => l.id);
+  s.setState({
+    labels, volumesMl: organVolumesMl(labels, st.volume.spacing, ids), editing: false, corrections: st.corrections + 1,
+    dice: null, referenceName: null, disagreement: null, showDisagreement: false,
+  });
 }
 
 /** Shows the disagreement map (false positives, false negatives, wrong organ) in place of the labels, or the labels again. */

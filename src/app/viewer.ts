@@ -6,7 +6,7 @@
 import { MULTIPLANAR_TYPE, NVImage, Niivue, SHOW_RENDER } from '@niivue/niivue';
 import type { LabelInfo } from '../infer/contract/modelCard';
 import { applyAffine, invertAffine } from '../infer/eval/affine';
-import { type NiftiVolume, type Vec3, writeNifti, writeNiftiFloat } from '../infer/io/nifti';
+import { type NiftiVolume, type Vec3, readNifti, writeNifti, writeNiftiFloat } from '../infer/io/nifti';
 import { type CtWindow, labelColormap, windowRange } from './ctWindow';
 import type { LabelView } from './store';
 
@@ -147,6 +147,43 @@ export class Viewer {
 
   clearHeat(): void {
     this.heat = this.drop(this.heat);
+    this.nv.updateGLVolume();
+  }
+
+  /**
+   * Label correction with NiiVue's drawing tools: the label map becomes the drawing layer (in the
+   * labels' colours), the overlay steps aside, and dragging over a 2-D view paints with the pen.
+   */
+  async startEditing(labels: Uint8Array, like: NiftiVolume, info: LabelInfo[], pen: { label: number; fill: boolean }): Promise<void> {
+    const img = await NVImage.loadFromUrl({ url: buffer(writeNifti(labels, like)), name: 'edit.nii' });
+    const all = Object.fromEntries(info.map((l) => [l.id, { visible: true, opacity: 1 }]));
+    this.nv.setDrawColormap(labelColormap(info, all) as unknown as string);
+    if (!this.nv.loadDrawing(img)) throw new Error('label correction: the label map does not match the volume shown');
+    if (this.labels) this.nv.setOpacity(this.nv.volumes.indexOf(this.labels), 0);
+    this.nv.setDrawingEnabled(true);
+    this.setPen(pen);
+  }
+
+  /** Pen: a label id (0 erases) and whether a closed stroke is filled. */
+  setPen(pen: { label: number; fill: boolean }): void {
+    this.nv.setPenValue(pen.label, pen.fill);
+  }
+
+  undoEdit(): void {
+    this.nv.drawUndo();
+  }
+
+  /** The drawing as a label map in the volume's own voxel order (NiiVue writes it back to native space). */
+  async editedLabels(): Promise<Uint8Array> {
+    const bytes = await this.nv.saveImage({ filename: '', isSaveDrawing: true, volumeByIndex: 0 });
+    if (!(bytes instanceof Uint8Array)) throw new Error('label correction: NiiVue returned no drawing');
+    return Uint8Array.from(readNifti(bytes, 'drawing.nii').data, (v) => Math.max(0, Math.min(255, Math.round(v))));
+  }
+
+  stopEditing(): void {
+    this.nv.setDrawingEnabled(false);
+    this.nv.closeDrawing();
+    if (this.labels) this.nv.setOpacity(this.nv.volumes.indexOf(this.labels), 1);
     this.nv.updateGLVolume();
   }
 

@@ -3,7 +3,7 @@ import { makeNiftiHeader, type NiftiVolume } from '../../src/infer/io/nifti';
 import type { ModelCard } from '../../src/infer/contract/modelCard';
 import {
   createWorkbenchStore, dismissError, failed, labelHistogram, progressed, segmentationCancelled, segmentationDone, segmentationStarted,
-  selectModel, selectedCard, setAttentionMode, setLabelOpacity, setLabelVisible, setModels, setReferenceDice, setShowDisagreement, volumeLoaded, attentionReady,
+  selectModel, selectedCard, setAttentionMode, setLabelOpacity, setLabelVisible, setModels, setReferenceDice, setShowDisagreement, volumeLoaded, attentionReady, startEditing, labelsCorrected, stopEditing,
 } from '../../src/app/store';
 
 function volume(): NiftiVolume {
@@ -97,6 +97,30 @@ describe('workbench store', () => {
     expect(s.getState().showDisagreement).toBe(true);
     setReferenceDice(s, 'other.nii.gz', [], null);
     expect(s.getState().showDisagreement).toBe(false);
+  });
+
+  it('label correction: starts on a result only, replaces the labels and recounts the volumes, drops the stale reference', () => {
+    const s = createWorkbenchStore();
+    startEditing(s);
+    expect(s.getState().editing).toBe(false); // no result yet
+    volumeLoaded(s, 'ct.nii', volume());
+    segmentationDone(s, Uint8Array.from([0, 1, 1, 0]), card('a').labels, { 1: 0.004 });
+    setReferenceDice(s, 'ref.nii.gz', [], { map: new Uint8Array(4), counts: { falsePositive: 0, falseNegative: 0, wrongOrgan: 0 } });
+    startEditing(s);
+    expect(s.getState().editing).toBe(true);
+    expect(s.getState().editPen.label).toBe(1);
+    stopEditing(s);
+    expect(s.getState().labels).toEqual(Uint8Array.from([0, 1, 1, 0]));
+    startEditing(s);
+    labelsCorrected(s, Uint8Array.from([1, 1, 1, 0]));
+    const st = s.getState();
+    expect(st.editing).toBe(false);
+    expect(st.corrections).toBe(1);
+    expect(st.volumesMl[1]).toBeCloseTo(0.006); // 3 voxels of 2 mm³
+    expect(st.disagreement).toBeNull();
+    expect(() => labelsCorrected(s, new Uint8Array(3))).toThrow(/3 voxels, the volume has 4/);
+    segmentationStarted(s);
+    expect(s.getState().corrections).toBe(0);
   });
 
   it('builds a label histogram up to the largest label present', () => {
