@@ -123,6 +123,6 @@ export default defineConfig(({ command }) => ({
   server: { host: '127.0.0.1', port, strictPort: true, headers: { ...isolation, 'Content-Security-Policy': csp(command === 'serve') } },
   preview: { host: '127.0.0.1', port, strictPort: true, headers: { ...isolation, 'Content-Security-Policy': csp(false) } },
   worker: { format: 'es' },
-  optimizeDeps: { exclude: ['onnxruntime-web'], include: ['dicom-parser', '@cornerstonejs/codec-openjpeg/decodewasmjs', 'jpeg-lossless-decoder-js'] },
+  optimizeDeps: { exclude: ['onnxruntime-web'], include: ['dicom-parser', '@cornerstonejs/codec-openjpeg/decodewasmjs', '@cornerstonejs/codec-openjph/wasmjs', '@cornerstonejs/codec-charls/decodewasmjs', 'jpeg-lossless-decoder-js'] },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
 }));

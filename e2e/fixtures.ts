@@ -51,6 +51,7 @@ export interface Hooks {
   heatMap(): { level: string; voxel: number[]; max: number } | null;
   viewerLayers(): number;
   overlayLabels(): string[];
+  volumeSum(): number | null;
   disagreement(): { falsePositive: number; falseNegative: number; wrongOrgan: number } | null;
 }
 

@@ -3,11 +3,13 @@
  * the series the user picks, off the main thread. It keeps the last scan until the next one.
  */
 import openJpegWasmUrl from '@cornerstonejs/codec-openjpeg/decodewasm?url';
+import openJphWasmUrl from '@cornerstonejs/codec-openjph/wasm?url';
+import charlsWasmUrl from '@cornerstonejs/codec-charls/decodewasm?url';
 import { type DicomScan, readDicomSeries, scanDicom } from '../infer/io/dicom';
-import { setOpenJpegWasmUrl } from '../infer/io/dicomCodecs';
+import { setCodecWasmUrls } from '../infer/io/dicomCodecs';
 import type { DicomFromWorker, DicomToWorker } from './dicomClient';
 
-setOpenJpegWasmUrl(openJpegWasmUrl);
+setCodecWasmUrls({ openjpeg: openJpegWasmUrl, openjph: openJphWasmUrl, charls: charlsWasmUrl });
 
 let scan: DicomScan | null = null;
 const post = (m: DicomFromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);

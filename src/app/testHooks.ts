@@ -15,6 +15,8 @@ export interface FineTestHooks {
   viewerLayers(): number;
   /** Names of the label overlay's colour table: the model's labels, or the disagreement classes. */
   overlayLabels(): string[];
+  /** Sum of the loaded volume's voxel values (HU), to check a decoder's output. */
+  volumeSum(): number | null;
   /** Voxel counts of the disagreement with the loaded reference, or null. */
   disagreement(): { falsePositive: number; falseNegative: number; wrongOrgan: number } | null;
   /** How many heat maps have been shown since the page loaded (each click recomputes one). */
@@ -50,6 +52,10 @@ export function installTestHooks(s: WorkbenchStore, actions: Actions, viewer: ()
     },
     viewerLayers: () => viewer()?.layerCount() ?? 0,
     overlayLabels: () => viewer()?.overlayLabelNames() ?? [],
+    volumeSum: () => {
+      const v = s.getState().volume;
+      return v ? v.nifti.data.reduce((a: number, b: number) => a + b, 0) : null;
+    },
     disagreement: () => s.getState().disagreement?.counts ?? null,
     heatMapsShown: () => heatMaps,
     viewerDisplay: () => viewer()?.displayOptions() ?? null,

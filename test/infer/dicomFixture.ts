@@ -18,6 +18,8 @@ export interface SliceSpec {
   pixels?: Int16Array;
   rle?: boolean;
   transferSyntax?: string;
+  /** An encoded frame for a compressed transfer syntax (JPEG-LS, HTJ2K...): stored as the one fragment. */
+  frame?: Uint8Array;
 }
 
 const enc = new TextEncoder();
@@ -97,7 +99,7 @@ export function dicomSlice(s: SliceSpec): Uint8Array {
   const px = s.pixels ?? new Int16Array(s.rows * s.columns);
   let pixel: Uint8Array;
   if (s.rle || ts !== '1.2.840.10008.1.2.1') {
-    const frame = s.rle ? rleFrame(px) : new Uint8Array(px.buffer.slice(0));
+    const frame = s.frame ?? (s.rle ? rleFrame(px) : new Uint8Array(px.buffer.slice(0)));
     const end = new Uint8Array([0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0]);
     pixel = concat([element(0x7fe0, 0x0010, 'OB', new Uint8Array(0)).subarray(0, 8), new Uint8Array([0xff, 0xff, 0xff, 0xff]), item(new Uint8Array(0)), item(frame), end]);
   } else {

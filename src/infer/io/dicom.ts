@@ -13,7 +13,7 @@ import type { DataSet } from 'dicom-parser';
 import { DT_FLOAT32, DT_INT16, type Vec3, makeNiftiHeader } from './niftiHeader';
 import type { NiftiVolume } from './nifti';
 import {
-  TRANSFER_SYNTAXES, UNSUPPORTED_SYNTAXES, decodeJpeg2000, decodeJpegLossless, decodeRle, isJpeg2000, isJpegLossless, isRle,
+  TRANSFER_SYNTAXES, UNSUPPORTED_SYNTAXES, decodeJpegLossless, decodeRle, decodeWasm, isHtj2k, isJpeg2000, isJpegLossless, isJpegLs, isRle,
 } from './dicomCodecs';
 
 export class DicomError extends Error {
@@ -215,7 +215,7 @@ async function pixelBytes(s: Slice, bitsAllocated: number, signed: boolean, rows
   const expected = rows * columns * (bitsAllocated / 8);
   if (!TRANSFER_SYNTAXES[ts]) {
     const name = UNSUPPORTED_SYNTAXES[ts] ?? 'an unknown transfer syntax';
-    throw new DicomError(`${s.name}: pixel data in ${name} (${ts}) is not supported; export the series uncompressed, as JPEG 2000, JPEG lossless or RLE`);
+    throw new DicomError(`${s.name}: pixel data in ${name} (${ts}) is not supported; export the series uncompressed, as JPEG 2000, HTJ2K, JPEG-LS, JPEG lossless or RLE`);
   }
   if (!el.encapsulatedPixelData) {
     if (el.length < expected) {
@@ -231,7 +231,9 @@ async function pixelBytes(s: Slice, bitsAllocated: number, signed: boolean, rows
   if (fragments.length === 0) throw new DicomError(`${s.name}: compressed pixel data has no fragments; the file is truncated`);
   const encoded = new Uint8Array(dicomParser.readEncapsulatedPixelDataFromFragments(s.ds, el, 0, fragments.length));
   try {
-    if (isJpeg2000(ts)) return await decodeJpeg2000(encoded, frame);
+    if (isJpeg2000(ts)) return await decodeWasm('openjpeg', encoded, frame);
+    if (isHtj2k(ts)) return await decodeWasm('openjph', encoded, frame);
+    if (isJpegLs(ts)) return await decodeWasm('charls', encoded, frame);
     if (isJpegLossless(ts)) return await decodeJpegLossless(encoded, frame);
     if (isRle(ts)) return decodeRle(encoded, frame);
   } catch (e) {

@@ -1,10 +1,11 @@
 /**
  * Decoders for compressed DICOM pixel data, loaded on first use: JPEG 2000 through OpenJPEG's WASM
- * build (@cornerstonejs/codec-openjpeg), JPEG lossless (process 14) through jpeg-lossless-decoder-js,
- * RLE Lossless by the algorithm of DICOM PS3.5 Annex G. Each returns the frame's samples as
- * little-endian 16-bit (or 8-bit) bytes, rows of columns, as uncompressed pixel data would be.
- * Pure: no DOM, no node:fs. In a browser the app names the URL of the OpenJPEG .wasm file
- * (`setOpenJpegWasmUrl`); in Node the Emscripten loader finds it beside its own script.
+ * build (@cornerstonejs/codec-openjpeg), HTJ2K through OpenJPH's (@cornerstonejs/codec-openjph), JPEG-LS
+ * through CharLS's (@cornerstonejs/codec-charls), JPEG lossless (process 14) through
+ * jpeg-lossless-decoder-js, RLE Lossless by the algorithm of DICOM PS3.5 Annex G. Each returns the
+ * frame's samples as little-endian 16-bit (or 8-bit) bytes, rows of columns, as uncompressed pixel data
+ * would be. Pure: no DOM, no node:fs. In a browser the app names the URL of each codec's .wasm file
+ * (`setCodecWasmUrls`); in Node the Emscripten loader finds it beside its own script.
  */
 
 /** Transfer syntaxes this reader decodes, by UID. */
@@ -14,8 +15,13 @@ export const TRANSFER_SYNTAXES: Readonly<Record<string, string>> = {
   '1.2.840.10008.1.2.2': 'explicit VR big endian',
   '1.2.840.10008.1.2.4.57': 'JPEG lossless',
   '1.2.840.10008.1.2.4.70': 'JPEG lossless (first-order prediction)',
+  '1.2.840.10008.1.2.4.80': 'JPEG-LS lossless',
+  '1.2.840.10008.1.2.4.81': 'JPEG-LS near-lossless',
   '1.2.840.10008.1.2.4.90': 'JPEG 2000 lossless',
   '1.2.840.10008.1.2.4.91': 'JPEG 2000',
+  '1.2.840.10008.1.2.4.201': 'HTJ2K lossless',
+  '1.2.840.10008.1.2.4.202': 'HTJ2K lossless RPCL',
+  '1.2.840.10008.1.2.4.203': 'HTJ2K',
   '1.2.840.10008.1.2.5': 'RLE lossless',
 };
 
@@ -23,48 +29,55 @@ export const TRANSFER_SYNTAXES: Readonly<Record<string, string>> = {
 export const UNSUPPORTED_SYNTAXES: Readonly<Record<string, string>> = {
   '1.2.840.10008.1.2.4.50': 'JPEG baseline (lossy, 8-bit)',
   '1.2.840.10008.1.2.4.51': 'JPEG extended (lossy, 12-bit)',
-  '1.2.840.10008.1.2.4.80': 'JPEG-LS lossless',
-  '1.2.840.10008.1.2.4.81': 'JPEG-LS near-lossless',
-  '1.2.840.10008.1.2.4.201': 'HTJ2K lossless',
-  '1.2.840.10008.1.2.4.202': 'HTJ2K lossless RPCL',
-  '1.2.840.10008.1.2.4.203': 'HTJ2K',
   '1.2.840.10008.1.2.1.99': 'deflated explicit VR little endian',
 };
 
 export const isJpeg2000 = (ts: string) => ts === '1.2.840.10008.1.2.4.90' || ts === '1.2.840.10008.1.2.4.91';
+export const isHtj2k = (ts: string) => ts === '1.2.840.10008.1.2.4.201' || ts === '1.2.840.10008.1.2.4.202' || ts === '1.2.840.10008.1.2.4.203';
+export const isJpegLs = (ts: string) => ts === '1.2.840.10008.1.2.4.80' || ts === '1.2.840.10008.1.2.4.81';
 export const isJpegLossless = (ts: string) => ts === '1.2.840.10008.1.2.4.57' || ts === '1.2.840.10008.1.2.4.70';
 export const isRle = (ts: string) => ts === '1.2.840.10008.1.2.5';
 
-interface J2KDecoder {
+/** The decoder classes the three Emscripten codecs export share this interface. */
+interface EmbindDecoder {
   getEncodedBuffer(length: number): Uint8Array;
   decode(): void;
   getDecodedBuffer(): Uint8Array;
   getFrameInfo(): { width: number; height: number; bitsPerSample: number; componentCount: number; isSigned: boolean };
   delete(): void;
 }
-interface OpenJpegModule {
-  J2KDecoder: new () => J2KDecoder;
+type CodecModule = Record<string, new () => EmbindDecoder>;
+type CodecFactory = (opts: Record<string, unknown>) => Promise<CodecModule>;
+
+export type WasmCodec = 'openjpeg' | 'openjph' | 'charls';
+
+const IMPORTS: Record<WasmCodec, { load: () => Promise<unknown>; decoder: string; name: string }> = {
+  openjpeg: { load: () => import('@cornerstonejs/codec-openjpeg/decodewasmjs'), decoder: 'J2KDecoder', name: 'JPEG 2000' },
+  openjph: { load: () => import('@cornerstonejs/codec-openjph/wasmjs'), decoder: 'HTJ2KDecoder', name: 'HTJ2K' },
+  charls: { load: () => import('@cornerstonejs/codec-charls/decodewasmjs'), decoder: 'JpegLSDecoder', name: 'JPEG-LS' },
+};
+
+const wasmUrls: Partial<Record<WasmCodec, string>> = {};
+const modules: Partial<Record<WasmCodec, Promise<CodecModule>>> = {};
+
+/** Where the browser fetches each codec's .wasm (the app passes Vite's asset URLs). Call before the first decode. */
+export function setCodecWasmUrls(urls: Partial<Record<WasmCodec, string>>): void {
+  Object.assign(wasmUrls, urls);
 }
-type OpenJpegFactory = (opts: Record<string, unknown>) => Promise<OpenJpegModule>;
 
-let wasmUrl: string | null = null;
-let openJpeg: Promise<OpenJpegModule> | null = null;
-
-/** Where the browser fetches OpenJPEG's .wasm (the app passes Vite's asset URL). Call before the first decode. */
-export function setOpenJpegWasmUrl(url: string): void {
-  wasmUrl = url;
-}
-
-function loadOpenJpeg(): Promise<OpenJpegModule> {
-  openJpeg ??= import('@cornerstonejs/codec-openjpeg/decodewasmjs').then((m) => {
-    const factory = ((m as { default?: unknown }).default ?? m) as OpenJpegFactory;
-    const quiet = () => {};
-    return factory({ print: quiet, printErr: quiet, ...(wasmUrl ? { locateFile: () => wasmUrl } : {}) });
-  });
-  openJpeg.catch(() => {
-    openJpeg = null;
-  });
-  return openJpeg;
+function loadCodec(c: WasmCodec): Promise<CodecModule> {
+  let p = modules[c];
+  if (!p) {
+    p = IMPORTS[c].load().then((m) => {
+      const factory = ((m as { default?: unknown }).default ?? m) as CodecFactory;
+      const quiet = () => {};
+      const url = wasmUrls[c];
+      return factory({ print: quiet, printErr: quiet, ...(url ? { locateFile: () => url } : {}) });
+    });
+    p.catch(() => { delete modules[c]; });
+    modules[c] = p;
+  }
+  return p;
 }
 
 export interface Frame {
@@ -74,17 +87,17 @@ export interface Frame {
   signed: boolean;
 }
 
-/** Decodes one JPEG 2000 codestream to little-endian samples. */
-export async function decodeJpeg2000(encoded: Uint8Array, frame: Frame): Promise<Uint8Array> {
-  const mod = await loadOpenJpeg();
-  const dec = new mod.J2KDecoder();
+/** Decodes one codestream with a WASM codec to little-endian samples, checking its size against the header. */
+export async function decodeWasm(codec: WasmCodec, encoded: Uint8Array, frame: Frame): Promise<Uint8Array> {
+  const mod = await loadCodec(codec);
+  const dec = new mod[IMPORTS[codec].decoder]();
   try {
     dec.getEncodedBuffer(encoded.length).set(encoded);
     dec.decode();
     const info = dec.getFrameInfo();
     if (info.width !== frame.columns || info.height !== frame.rows || info.componentCount !== 1) {
       throw new Error(
-        `the JPEG 2000 stream is ${info.width}x${info.height} with ${info.componentCount} components, the header says ${frame.columns}x${frame.rows} greyscale`,
+        `the ${IMPORTS[codec].name} stream is ${info.width}x${info.height} with ${info.componentCount} components, the header says ${frame.columns}x${frame.rows} greyscale`,
       );
     }
     return dec.getDecodedBuffer().slice();

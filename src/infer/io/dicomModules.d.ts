@@ -4,6 +4,16 @@ declare module '@cornerstonejs/codec-openjpeg/decodewasmjs' {
   export default factory;
 }
 
+declare module '@cornerstonejs/codec-openjph/wasmjs' {
+  const factory: (opts?: Record<string, unknown>) => Promise<unknown>;
+  export default factory;
+}
+
+declare module '@cornerstonejs/codec-charls/decodewasmjs' {
+  const factory: (opts?: Record<string, unknown>) => Promise<unknown>;
+  export default factory;
+}
+
 declare module 'jpeg-lossless-decoder-js' {
   export class Decoder {
     constructor(buffer?: ArrayBuffer | null, numBytes?: number);
