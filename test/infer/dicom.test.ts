@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { DicomError, readDicomFiles, readDicomSeries, scanDicom } from '../../src/infer/io/dicom';
 import { type NiftiVolume, readNifti, writeNiftiInt16 } from '../../src/infer/io/nifti';
 import { readInputVolume } from '../../src/infer/io/readInput';
-import { type SliceSpec, dicomSlice } from './dicomFixture';
+import { ENCODED_SYNTAXES, type SliceSpec, dicomSlice, encodeFrame } from './dicomFixture';
 
 const slice = (s: Partial<SliceSpec> & { z: number }, name = `s${s.z}.dcm`) => ({
   name,
@@ -47,25 +47,11 @@ describe('DICOM reader on generated files', () => {
   });
 
   // Frames encoded here with the codecs' own encoders (the full builds), then read back through the reader.
-  type Encoder = { getDecodedBuffer(info: object): Uint8Array; encode(): void; getEncodedBuffer(): Uint8Array; delete(): void };
-  const encodeWith = async (pkg: string, cls: string, px: Int16Array, rows: number, columns: number): Promise<Uint8Array> => {
-    const m = (await import(pkg)) as { default: (o: object) => Promise<Record<string, new () => Encoder>> };
-    const mod = await m.default({ print: () => {}, printErr: () => {} });
-    const enc = new mod[cls]();
-    enc.getDecodedBuffer({ width: columns, height: rows, bitsPerSample: 16, componentCount: 1, isSigned: true, isUsingColorTransform: false }).set(new Uint8Array(px.buffer.slice(0)));
-    enc.encode();
-    const out = enc.getEncodedBuffer().slice();
-    enc.delete();
-    return out;
-  };
-  for (const [name, pkg, cls, ts] of [
-    ['JPEG-LS', '@cornerstonejs/codec-charls/wasmjs', 'JpegLSEncoder', '1.2.840.10008.1.2.4.80'],
-    ['HTJ2K', '@cornerstonejs/codec-openjph/wasmjs', 'HTJ2KEncoder', '1.2.840.10008.1.2.4.201'],
-  ]) {
+  for (const [name, pkg, cls, ts] of ENCODED_SYNTAXES) {
     it(`decodes ${name} frames to the same HU as uncompressed ones`, async () => {
       const px = (z: number) => Int16Array.from({ length: 16 * 12 }, (_, i) => -1000 + 37 * z + ((i * 7919) % 2100));
       const raw = await readDicomSeries(scanDicom([0, 1].map((z) => slice({ z, pixels: px(z), rows: 12, columns: 16 }))).series[0]);
-      const files = await Promise.all([0, 1].map(async (z) => slice({ z, pixels: px(z), rows: 12, columns: 16, transferSyntax: ts, frame: await encodeWith(pkg, cls, px(z), 12, 16) })));
+      const files = await Promise.all([0, 1].map(async (z) => slice({ z, pixels: px(z), rows: 12, columns: 16, transferSyntax: ts, frame: await encodeFrame(pkg, cls, px(z), 12, 16) })));
       const decoded = await readDicomSeries(scanDicom(files).series[0]);
       expect(Array.from(decoded.data)).toEqual(Array.from(raw.data));
     });

@@ -128,3 +128,25 @@ export function dicomSlice(s: SliceSpec): Uint8Array {
   preamble.set(enc.encode('DICM'), 128);
   return concat([preamble, element(0x0002, 0x0000, 'UL', groupLength), meta, body]);
 }
+
+type Encoder = { getDecodedBuffer(info: object): Uint8Array; encode(): void; getEncodedBuffer(): Uint8Array; delete(): void };
+
+/** Encodes a signed 16-bit frame with a codec's own encoder (the full WASM builds): JPEG-LS or HTJ2K test frames. */
+export async function encodeFrame(pkg: string, cls: string, px: Int16Array, rows: number, columns: number): Promise<Uint8Array> {
+  const m = (await import(pkg)) as { default: (o: object) => Promise<Record<string, new () => Encoder>> };
+  const mod = await m.default({ print: () => {}, printErr: () => {} });
+  const enc = new mod[cls]();
+  try {
+    enc.getDecodedBuffer({ width: columns, height: rows, bitsPerSample: 16, componentCount: 1, isSigned: true, isUsingColorTransform: false }).set(new Uint8Array(px.buffer.slice(0)));
+    enc.encode();
+    return enc.getEncodedBuffer().slice();
+  } finally {
+    enc.delete();
+  }
+}
+
+/** The compressed syntaxes the tests encode frames for: name, package, encoder class, transfer syntax UID. */
+export const ENCODED_SYNTAXES: readonly [string, string, string, string][] = [
+  ['JPEG-LS', '@cornerstonejs/codec-charls/wasmjs', 'JpegLSEncoder', '1.2.840.10008.1.2.4.80'],
+  ['HTJ2K', '@cornerstonejs/codec-openjph/wasmjs', 'HTJ2KEncoder', '1.2.840.10008.1.2.4.201'],
+];
