@@ -46,5 +46,5 @@ export async function attentionHeat(session: Session, card: ModelCard, pre: Prep
   if (!card.volumeTokens || !vt) throw new Error(`${card.name}: the volume level needs volume tokens (variant "fine")`);
   const glob = att.outputs.global ? { attn: out[att.outputs.global], token, g } : undefined;
   const cells = volumeLevelCellHeat(out[name], vt, card.volumeTokens, glob);
-  return normalised(paintCellHeat(cells, card.volumeTokens, card.spacing, pre.props));
+  return normalised(paintCellHeat(cells, card.volumeTokens, card.spacing, pre.props, { outlines: true }));
 }

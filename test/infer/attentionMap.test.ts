@@ -94,4 +94,16 @@ describe('painting back to the original grid', () => {
     const out = paintCellHeat(Float32Array.from([1, 2]), grid, [1, 1, 1], props);
     expect(Array.from(out)).toEqual([1, 1, 2, 2, 1, 1, 2, 2]);
   });
+
+  it('with outlines, the voxels on a boundary between cells stay 0', () => {
+    // Three 2 mm cells centred on the anchor (x 3.5): boundaries at model x 2.5 and 4.5, i.e. input x 1 and 2.
+    const grid: VolumeTokenGrid = { cells: [3, 1], cellMm: [2, 8], tokensPerCell: 1, anchor: 'body-bbox-centre', huThreshold: -500, indexCount: 4 };
+    const plain = paintCellHeat(Float32Array.from([1, 2, 3]), grid, [1, 1, 1], props);
+    const lined = paintCellHeat(Float32Array.from([1, 2, 3]), grid, [1, 1, 1], props, { outlines: true });
+    expect(Array.from(lined)).toEqual([1, 0, 0, 3, 1, 0, 0, 3]);
+    const zeroed = Array.from(lined).map((v, i) => (v === 0 && plain[i] !== 0 ? i : -1)).filter((i) => i >= 0);
+    expect(zeroed.length).toBeGreaterThan(0);
+    expect(zeroed.length).toBeLessThan(lined.length);
+    lined.forEach((v, i) => { if (v !== 0) expect(v).toBe(plain[i]); });
+  });
 });

@@ -216,11 +216,21 @@ export function paintTileHeat(heat: Float32Array, tileOrigin: Vec3, g: Attention
   });
 }
 
-/** Cell heat painted onto the original grid through the volume-token grid (constant along z). */
-export function paintCellHeat(cells: Float32Array, grid: VolumeTokenGrid, modelSpacing: Vec3, props: PreprocessProps): Float32Array {
-  const cellAt = (p: number, a: 0 | 1) => {
-    const mm = (p - props.anchorVoxel[a]) * modelSpacing[a] + (grid.cells[a] * grid.cellMm[a]) / 2;
-    return Math.min(grid.cells[a] - 1, Math.max(0, Math.floor(mm / grid.cellMm[a])));
+/**
+ * Cell heat painted onto the original grid through the volume-token grid (constant along z). With
+ * `outlines`, the model-grid voxels that straddle a boundary between two cells stay 0, so the cells read
+ * as a grid of tiles over the scan.
+ */
+export function paintCellHeat(cells: Float32Array, grid: VolumeTokenGrid, modelSpacing: Vec3, props: PreprocessProps, opts: { outlines?: boolean } = {}): Float32Array {
+  const mmOf = (p: number, a: 0 | 1) => (p - props.anchorVoxel[a]) * modelSpacing[a] + (grid.cells[a] * grid.cellMm[a]) / 2;
+  const cellAt = (mm: number, a: 0 | 1) => Math.min(grid.cells[a] - 1, Math.max(0, Math.floor(mm / grid.cellMm[a])));
+  const onBoundary = (mm: number, a: 0 | 1) => {
+    const k = Math.round(mm / grid.cellMm[a]);
+    return k > 0 && k < grid.cells[a] && Math.abs(mm - k * grid.cellMm[a]) < modelSpacing[a] / 2;
   };
-  return paint(props, (p) => cells[cellAt(p[0], 0) + grid.cells[0] * cellAt(p[1], 1)]);
+  return paint(props, (p) => {
+    const mx = mmOf(p[0], 0), my = mmOf(p[1], 1);
+    if (opts.outlines && (onBoundary(mx, 0) || onBoundary(my, 1))) return 0;
+    return cells[cellAt(mx, 0) + grid.cells[0] * cellAt(my, 1)];
+  });
 }
