@@ -52,6 +52,7 @@ export interface Hooks {
   viewerLayers(): number;
   overlayLabels(): string[];
   volumeSum(): number | null;
+  volumeLoads(): number;
   disagreement(): { falsePositive: number; falseNegative: number; wrongOrgan: number } | null;
 }
 

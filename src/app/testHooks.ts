@@ -15,6 +15,8 @@ export interface FineTestHooks {
   viewerLayers(): number;
   /** Names of the label overlay's colour table: the model's labels, or the disagreement classes. */
   overlayLabels(): string[];
+  /** How many volumes have been loaded since the page opened. */
+  volumeLoads(): number;
   /** Sum of the loaded volume's voxel values (HU), to check a decoder's output. */
   volumeSum(): number | null;
   /** Voxel counts of the disagreement with the loaded reference, or null. */
@@ -34,8 +36,11 @@ function toBase64(bytes: Uint8Array): string {
 }
 
 export function installTestHooks(s: WorkbenchStore, actions: Actions, viewer: () => Viewer | null): void {
-  let heatMaps = 0;
-  s.subscribe((st, old) => { if (st.heatMap && st.heatMap !== old.heatMap) heatMaps++; });
+  let heatMaps = 0, volumeLoads = 0;
+  s.subscribe((st, old) => {
+    if (st.heatMap && st.heatMap !== old.heatMap) heatMaps++;
+    if (st.volume && st.volume !== old.volume) volumeLoads++;
+  });
   const hooks: FineTestHooks = {
     status: () => s.getState().status,
     getLabels: () => {
@@ -52,6 +57,7 @@ export function installTestHooks(s: WorkbenchStore, actions: Actions, viewer: ()
     },
     viewerLayers: () => viewer()?.layerCount() ?? 0,
     overlayLabels: () => viewer()?.overlayLabelNames() ?? [],
+    volumeLoads: () => volumeLoads,
     volumeSum: () => {
       const v = s.getState().volume;
       return v ? v.nifti.data.reduce((a: number, b: number) => a + b, 0) : null;

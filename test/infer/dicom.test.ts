@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { DicomError, readDicomFiles, readDicomSeries, scanDicom } from '../../src/infer/io/dicom';
 import { type NiftiVolume, readNifti, writeNiftiInt16 } from '../../src/infer/io/nifti';
 import { readInputVolume } from '../../src/infer/io/readInput';
-import { ENCODED_SYNTAXES, type SliceSpec, dicomSlice, encodeFrame } from './dicomFixture';
+import { ENCODED_SYNTAXES, type SliceSpec, dicomMultiFrame, dicomSlice, encodeFrame } from './dicomFixture';
 
 const slice = (s: Partial<SliceSpec> & { z: number }, name = `s${s.z}.dcm`) => ({
   name,
@@ -56,6 +56,26 @@ describe('DICOM reader on generated files', () => {
       expect(Array.from(decoded.data)).toEqual(Array.from(raw.data));
     });
   }
+
+  it('reads an enhanced (multi-frame) image, frames in any order, uncompressed or one JPEG-LS frame per fragment', async () => {
+    const px = (z: number) => Int16Array.from({ length: 12 }, (_, i) => 1000 + 50 * z + i);
+    const singles = await readDicomSeries(scanDicom([0, 1, 2].map((z) => slice({ z: 2 * z, pixels: px(z) }))).series[0]);
+    const order = [2, 0, 1];
+    const frames = order.map((z) => ({ position: [10, 20, 2 * z] as [number, number, number], pixels: px(z) }));
+    const raw = scanDicom([{ name: 'enhanced.dcm', bytes: dicomMultiFrame({ rows: 3, columns: 4, frames }) }]);
+    expect(raw.series[0].info.sliceCount).toBe(3);
+    const v = await readDicomSeries(raw.series[0]);
+    expect(v.dims).toEqual([4, 3, 3]);
+    expect(v.affine).toEqual(singles.affine);
+    expect(Array.from(v.data)).toEqual(Array.from(singles.data));
+    const [, pkg, cls, ts] = ENCODED_SYNTAXES[0];
+    const encoded = await Promise.all(order.map((z) => encodeFrame(pkg, cls, px(z), 3, 4)));
+    const ls = await readDicomSeries(scanDicom([{ name: 'enhanced-ls.dcm', bytes: dicomMultiFrame({ rows: 3, columns: 4, frames, transferSyntax: ts, encoded }) }]).series[0]);
+    expect(Array.from(ls.data)).toEqual(Array.from(singles.data));
+    // Two fragments for three frames and no offset table: refused in one line.
+    const bad = dicomMultiFrame({ rows: 3, columns: 4, frames, transferSyntax: ts, encoded: encoded.slice(0, 2) });
+    await expect(readDicomSeries(scanDicom([{ name: 'bad.dcm', bytes: bad }]).series[0])).rejects.toThrow(/2 fragments for 3 frames and no Basic Offset Table/);
+  });
 
   it('warns on a non-CT modality, uneven spacing and gantry tilt', async () => {
     const mr = await readDicomSeries(scanDicom([0, 2, 6].map((z) => slice({ z, modality: 'MR' }))).series[0]);

@@ -129,6 +129,66 @@ export function dicomSlice(s: SliceSpec): Uint8Array {
   return concat([preamble, element(0x0002, 0x0000, 'UL', groupLength), meta, body]);
 }
 
+const sq = (group: number, elem: number, items: Uint8Array[]) => element(group, elem, 'SQ', concat(items.map(item)));
+
+export interface MultiFrameSpec {
+  rows: number;
+  columns: number;
+  /** One position and one pixel array per frame, in the file's frame order. */
+  frames: { position: [number, number, number]; pixels: Int16Array }[];
+  orientation?: number[];
+  pixelSpacing?: [number, number];
+  slope?: number;
+  intercept?: number;
+  /** A compressed syntax with one encoded frame per fragment (`encoded`), or uncompressed frames back to back. */
+  transferSyntax?: string;
+  encoded?: Uint8Array[];
+}
+
+/**
+ * An enhanced (multi-frame) CT image: geometry and rescale in the shared functional groups, one
+ * ImagePositionPatient per frame in the per-frame functional groups (PS3.3 C.7.6.16).
+ */
+export function dicomMultiFrame(s: MultiFrameSpec): Uint8Array {
+  const ts = s.transferSyntax ?? '1.2.840.10008.1.2.1';
+  const meta = concat([str(0x0002, 0x0010, 'UI', ts)]);
+  const groupLength = new Uint8Array(4);
+  new DataView(groupLength.buffer).setUint32(0, meta.length, true);
+  const shared = concat([
+    sq(0x0020, 0x9116, [str(0x0020, 0x0037, 'DS', (s.orientation ?? [1, 0, 0, 0, 1, 0]).join('\\'))]),
+    sq(0x0028, 0x9110, [concat([str(0x0018, 0x0050, 'DS', '2'), str(0x0028, 0x0030, 'DS', (s.pixelSpacing ?? [1, 1]).join('\\'))])]),
+    sq(0x0028, 0x9145, [concat([str(0x0028, 0x1052, 'DS', String(s.intercept ?? -1024)), str(0x0028, 0x1053, 'DS', String(s.slope ?? 1))])]),
+  ]);
+  const perFrame = s.frames.map((f) => sq(0x0020, 0x9113, [str(0x0020, 0x0032, 'DS', f.position.join('\\'))]));
+  let pixel: Uint8Array;
+  if (s.encoded) {
+    const end = new Uint8Array([0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0]);
+    pixel = concat([element(0x7fe0, 0x0010, 'OB', new Uint8Array(0)).subarray(0, 8), new Uint8Array([0xff, 0xff, 0xff, 0xff]), item(new Uint8Array(0)), ...s.encoded.map(item), end]);
+  } else {
+    pixel = element(0x7fe0, 0x0010, 'OW', concat(s.frames.map((f) => new Uint8Array(f.pixels.buffer.slice(0)))));
+  }
+  const body = concat([
+    str(0x0008, 0x0060, 'CS', 'CT'),
+    str(0x0008, 0x103e, 'LO', 'enhanced test series'),
+    str(0x0020, 0x000e, 'UI', '1.2.3.9'),
+    us(0x0028, 0x0002, 1),
+    str(0x0028, 0x0004, 'CS', 'MONOCHROME2'),
+    str(0x0028, 0x0008, 'IS', String(s.frames.length)),
+    us(0x0028, 0x0010, s.rows),
+    us(0x0028, 0x0011, s.columns),
+    us(0x0028, 0x0100, 16),
+    us(0x0028, 0x0101, 16),
+    us(0x0028, 0x0102, 15),
+    us(0x0028, 0x0103, 1),
+    sq(0x5200, 0x9229, [shared]),
+    element(0x5200, 0x9230, 'SQ', concat(perFrame.map(item))),
+    pixel,
+  ]);
+  const preamble = new Uint8Array(132);
+  preamble.set(enc.encode('DICM'), 128);
+  return concat([preamble, element(0x0002, 0x0000, 'UL', groupLength), meta, body]);
+}
+
 type Encoder = { getDecodedBuffer(info: object): Uint8Array; encode(): void; getEncodedBuffer(): Uint8Array; delete(): void };
 
 /** Encodes a signed 16-bit frame with a codec's own encoder (the full WASM builds): JPEG-LS or HTJ2K test frames. */

@@ -8,6 +8,7 @@
  *   RescaleSlope / RescaleIntercept. Voxels keep the stored order: x = column, y = row, z = the sorted
  *   slice; the affine maps them to NIfTI RAS+ world mm (DICOM's LPS with x and y negated).
  */
+import { ReaderError } from './readerError';
 import dicomParser from 'dicom-parser';
 import type { DataSet } from 'dicom-parser';
 import { DT_FLOAT32, DT_INT16, type Vec3, makeNiftiHeader } from './niftiHeader';
@@ -16,7 +17,7 @@ import {
   TRANSFER_SYNTAXES, UNSUPPORTED_SYNTAXES, decodeJpegLossless, decodeRle, decodeWasm, isHtj2k, isJpeg2000, isJpegLossless, isJpegLs, isRle,
 } from './dicomCodecs';
 
-export class DicomError extends Error {
+export class DicomError extends ReaderError {
   override name = 'DicomError';
 }
 
@@ -43,6 +44,11 @@ interface Slice {
   name: string;
   ds: DataSet;
   bytes: Uint8Array;
+  /**
+   * A frame of a multi-frame (enhanced) image: its index and the functional-group data sets that
+   * describe it, per-frame first, then shared (PS3.3 C.7.6.16).
+   */
+  frame?: { index: number; groups: DataSet[] };
 }
 
 export interface DicomSeries {
@@ -83,10 +89,50 @@ export function hasDicomMagic(bytes: Uint8Array): boolean {
   return bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
 }
 
-const numbers = (ds: DataSet, tag: string): number[] => {
-  const s = ds.string(tag);
-  return s ? s.split('\\').map(Number) : [];
+const FUNCTIONAL_GROUPS = { perFrame: 'x52009230', shared: 'x52009229' } as const;
+
+/** The functional-group macro (a sequence) that holds a tag in an enhanced image. */
+const MACRO: Readonly<Record<string, string>> = {
+  x00200032: 'x00209113', // ImagePositionPatient in PlanePositionSequence
+  x00200037: 'x00209116', // ImageOrientationPatient in PlaneOrientationSequence
+  x00280030: 'x00289110', // PixelSpacing in PixelMeasuresSequence
+  x00180050: 'x00289110', // SliceThickness in PixelMeasuresSequence
+  x00281052: 'x00289145', // RescaleIntercept in PixelValueTransformationSequence
+  x00281053: 'x00289145', // RescaleSlope in PixelValueTransformationSequence
 };
+
+/** A slice's attribute: from its frame's functional groups when it is a frame of an enhanced image, else from the data set. */
+function attr(s: Slice, tag: string): string | undefined {
+  const macro = MACRO[tag];
+  if (s.frame && macro) {
+    for (const g of s.frame.groups) {
+      const v = g.elements[macro]?.items?.[0]?.dataSet?.string(tag);
+      if (v !== undefined) return v;
+    }
+  }
+  return s.ds.string(tag);
+}
+
+const numbers = (s: Slice, tag: string): number[] => {
+  const v = attr(s, tag);
+  return v ? v.split('\\').map(Number) : [];
+};
+
+/** Most frames read from one multi-frame file (a corrupt NumberOfFrames must not allocate without bound). */
+const MAX_FRAMES = 4096;
+
+/** One slice per file, or one per frame of a multi-frame (enhanced) image; a line for `skipped` when the frame count is unusable. */
+function slicesOf(file: DicomFile, ds: DataSet): Slice[] | string {
+  const frames = Number(ds.string(TAG.frames) ?? '1');
+  if (!(frames > 1)) return [{ name: file.name, ds, bytes: file.bytes }];
+  if (!Number.isInteger(frames) || frames > MAX_FRAMES) return `${file.name}: NumberOfFrames is ${ds.string(TAG.frames)}; at most ${MAX_FRAMES} frames per file are read`;
+  const perFrame = ds.elements[FUNCTIONAL_GROUPS.perFrame]?.items ?? [];
+  const shared = ds.elements[FUNCTIONAL_GROUPS.shared]?.items?.[0]?.dataSet;
+  return Array.from({ length: frames }, (_, i) => ({
+    name: `${file.name} [frame ${i + 1}/${frames}]`, ds, bytes: file.bytes,
+    frame: { index: i, groups: [perFrame[i]?.dataSet, shared].filter((g): g is DataSet => g !== undefined) },
+  }));
+}
 
 function parse(file: DicomFile): DataSet | string {
   try {
@@ -100,9 +146,9 @@ function parse(file: DicomFile): DataSet | string {
 
 function describe(uid: string, slices: Slice[]): DicomSeriesInfo {
   const ds = slices[0].ds;
-  const ps = numbers(ds, TAG.pixelSpacing);
-  const positions = slices.map((s) => numbers(s.ds, TAG.position)).filter((p) => p.length === 3);
-  const o = numbers(ds, TAG.orientation);
+  const ps = numbers(slices[0], TAG.pixelSpacing);
+  const positions = slices.map((s) => numbers(s, TAG.position)).filter((p) => p.length === 3);
+  const o = numbers(slices[0], TAG.orientation);
   let dz = 0;
   if (positions.length > 1 && o.length === 6) {
     const n = cross(o.slice(0, 3) as Vec3, o.slice(3, 6) as Vec3);
@@ -139,9 +185,14 @@ export function scanDicom(files: DicomFile[]): DicomScan {
       skipped.push(`${f.name}: not a DICOM image (no pixel data)`);
       continue;
     }
+    const slices = slicesOf(f, ds);
+    if (typeof slices === 'string') {
+      skipped.push(slices);
+      continue;
+    }
     const uid = (ds.string(TAG.seriesUid) ?? '').trim() || '(no series UID)';
     if (!groups.has(uid)) groups.set(uid, []);
-    groups.get(uid)!.push({ name: f.name, ds, bytes: f.bytes });
+    groups.get(uid)!.push(...slices);
   }
   if (groups.size === 0) {
     const what = files.length === 0 ? 'no files arrived' : `none of the ${files.length} files is a DICOM image`;
@@ -181,7 +232,7 @@ function sliceGeometry(s: Slice): Geometry {
   const rows = s.ds.uint16(TAG.rows) ?? 0;
   const columns = s.ds.uint16(TAG.columns) ?? 0;
   if (!(rows > 0 && columns > 0)) throw new DicomError(`${s.name}: Rows/Columns missing or zero; the file is not a usable image`);
-  const o = numbers(s.ds, TAG.orientation);
+  const o = numbers(s, TAG.orientation);
   if (o.length !== 6 || !o.every(Number.isFinite)) {
     throw new DicomError(`${s.name}: ImageOrientationPatient (0020,0037) is missing or malformed; without it the scan's orientation is unknown`);
   }
@@ -191,7 +242,7 @@ function sliceGeometry(s: Slice): Geometry {
   if (Math.abs(norm(rowDir) - 1) > 1e-3 || Math.abs(norm(colDir) - 1) > 1e-3 || Math.abs(norm(normal) - 1) > 1e-3) {
     throw new DicomError(`${s.name}: ImageOrientationPatient ${o.join('\\')} is not two orthogonal unit vectors`);
   }
-  const ps = numbers(s.ds, TAG.pixelSpacing);
+  const ps = numbers(s, TAG.pixelSpacing);
   if (ps.length !== 2 || !ps.every((v) => v > 0 && Number.isFinite(v))) {
     throw new DicomError(`${s.name}: PixelSpacing (0028,0030) is missing or not positive; the voxel size is unknown`);
   }
@@ -200,11 +251,24 @@ function sliceGeometry(s: Slice): Geometry {
 }
 
 function position(s: Slice): Vec3 {
-  const p = numbers(s.ds, TAG.position);
+  const p = numbers(s, TAG.position);
   if (p.length !== 3 || !p.every(Number.isFinite)) {
     throw new DicomError(`${s.name}: ImagePositionPatient (0020,0032) is missing or malformed; slices cannot be placed`);
   }
   return p as Vec3;
+}
+
+/**
+ * The compressed bytes of a slice: all fragments of a single-frame image; for a frame of a multi-frame
+ * image, its fragment (one per frame) or the fragments the Basic Offset Table points to.
+ */
+function encapsulatedFrame(s: Slice, el: dicomParser.Element, fragments: dicomParser.Fragment[]) {
+  if (!s.frame) return dicomParser.readEncapsulatedPixelDataFromFragments(s.ds, el, 0, fragments.length);
+  const frames = Number(s.ds.string(TAG.frames) ?? '1');
+  const table = el.basicOffsetTable ?? [];
+  if (table.length === frames) return dicomParser.readEncapsulatedImageFrame(s.ds, el, s.frame.index, table, fragments);
+  if (fragments.length === frames) return dicomParser.readEncapsulatedPixelDataFromFragments(s.ds, el, s.frame.index, 1, fragments);
+  throw new DicomError(`${s.name}: ${fragments.length} fragments for ${frames} frames and no Basic Offset Table; the frames cannot be told apart`);
 }
 
 /** Pixel data of one slice as little-endian samples (decoded when compressed). */
@@ -217,11 +281,13 @@ async function pixelBytes(s: Slice, bitsAllocated: number, signed: boolean, rows
     const name = UNSUPPORTED_SYNTAXES[ts] ?? 'an unknown transfer syntax';
     throw new DicomError(`${s.name}: pixel data in ${name} (${ts}) is not supported; export the series uncompressed, as JPEG 2000, HTJ2K, JPEG-LS, JPEG lossless or RLE`);
   }
+  const index = s.frame?.index ?? 0;
   if (!el.encapsulatedPixelData) {
-    if (el.length < expected) {
-      throw new DicomError(`${s.name}: pixel data has ${el.length} bytes, expected ${expected} for ${columns}x${rows} at ${bitsAllocated} bits; the file is truncated`);
+    if (el.length < expected * (index + 1)) {
+      throw new DicomError(`${s.name}: pixel data has ${el.length} bytes, expected ${expected} per frame for ${columns}x${rows} at ${bitsAllocated} bits; the file is truncated`);
     }
-    const raw = s.bytes.slice(el.dataOffset, el.dataOffset + expected);
+    const start = el.dataOffset + index * expected;
+    const raw = s.bytes.slice(start, start + expected);
     if (ts === '1.2.840.10008.1.2.2' && bitsAllocated === 16) {
       for (let i = 0; i < raw.length; i += 2) [raw[i], raw[i + 1]] = [raw[i + 1], raw[i]];
     }
@@ -229,7 +295,7 @@ async function pixelBytes(s: Slice, bitsAllocated: number, signed: boolean, rows
   }
   const fragments = el.fragments ?? [];
   if (fragments.length === 0) throw new DicomError(`${s.name}: compressed pixel data has no fragments; the file is truncated`);
-  const encoded = new Uint8Array(dicomParser.readEncapsulatedPixelDataFromFragments(s.ds, el, 0, fragments.length));
+  const encoded = new Uint8Array(encapsulatedFrame(s, el, fragments));
   try {
     if (isJpeg2000(ts)) return await decodeWasm('openjpeg', encoded, frame);
     if (isHtj2k(ts)) return await decodeWasm('openjph', encoded, frame);
@@ -257,10 +323,6 @@ export async function readDicomSeries(series: DicomSeries, opts: ReadDicomOption
   const warnings: string[] = [];
   if (series.info.modality !== 'CT') {
     warnings.push(`${label}: modality is ${series.info.modality}, not CT; the models expect CT in Hounsfield units`);
-  }
-  const frames = series.slices.map((s) => Number(s.ds.string(TAG.frames) ?? '1'));
-  if (frames.some((n) => n > 1)) {
-    throw new DicomError(`${series.slices[frames.findIndex((n) => n > 1)].name}: a multi-frame (enhanced) DICOM image is not supported; export the series as one file per slice`);
   }
   const geo = sliceGeometry(series.slices[0]);
   for (const s of series.slices) {
@@ -300,7 +362,7 @@ export async function readDicomSeries(series: DicomSeries, opts: ReadDicomOption
     const tilt = (Math.acos(Math.min(1, Math.abs(dot(step, geo.normal)) / norm(step))) * 180) / Math.PI;
     if (tilt > 0.1) warnings.push(`${label}: gantry tilt of ${tilt.toFixed(1)}°; the affine keeps the sheared geometry`);
   } else {
-    const thick = Number(series.slices[0].ds.string('x00180050') ?? '');
+    const thick = Number(attr(series.slices[0], 'x00180050') ?? '');
     step = geo.normal.map((v) => v * (thick > 0 ? thick : 1)) as Vec3;
     warnings.push(`${label}: a single slice; its thickness is taken as the slice spacing`);
   }
@@ -325,7 +387,7 @@ export async function readDicomSeries(series: DicomSeries, opts: ReadDicomOption
     const signed = (s.ds.uint16(TAG.pixelRepresentation) ?? 0) === 1;
     if (!s.ds.elements[TAG.pixelData]) throw new DicomError(`${s.name}: no pixel data (7FE0,0010)`);
     const px = await pixelBytes(s, bits, signed, ny, nx);
-    const slopeStr = s.ds.string(TAG.slope), interStr = s.ds.string(TAG.intercept);
+    const slopeStr = attr(s, TAG.slope), interStr = attr(s, TAG.intercept);
     const slope = slopeStr !== undefined && Number.isFinite(Number(slopeStr)) && Number(slopeStr) !== 0 ? Number(slopeStr) : 1;
     const inter = interStr !== undefined && Number.isFinite(Number(interStr)) ? Number(interStr) : 0;
     if (!Number.isInteger(slope) || !Number.isInteger(inter)) integral = false;

@@ -3,6 +3,7 @@
  * for gzip), so it runs in Node and in a Web Worker. Voxel data is x-fastest:
  * index = x + nx * (y + ny * z).
  */
+import { ReaderError } from './readerError';
 import { gunzipSync, gzipSync } from 'fflate';
 import {
   DATATYPES, DT_FLOAT32, DT_INT16, DT_UINT8, NIFTI1_HEADER_BYTES, NIFTI1_VOX_OFFSET, OFFSET,
@@ -11,7 +12,7 @@ import {
 
 export { makeNiftiHeader, type Vec3 } from './niftiHeader';
 
-export class NiftiError extends Error {
+export class NiftiError extends ReaderError {
   override name = 'NiftiError';
 }
 
