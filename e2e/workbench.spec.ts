@@ -46,6 +46,16 @@ test('first run: the synthetic phantom opens with fine-tiny, segments well, and 
   await shot(page, 'first-run-disagreement');
   await page.getByTestId('disagreement-toggle').uncheck();
   await expect.poll(() => fine(page, 'overlayLabels')).toContain('liver');
+  // Two models on one volume: the real-CT model's result against the phantom model's, as a reference.
+  if (existsSync(join(MODELS_DIR, 'fine-small.json'))) {
+    await page.getByTestId('model-select').selectOption('fine-small');
+    await page.getByTestId('compare-models').click();
+    await expect(page.getByTestId('status')).toHaveText('done', { timeout: 200_000 });
+    await expect(page.getByTestId('dice-table')).toContainText("Against fine-tiny's result");
+    await expect(page.getByTestId('disagreement-reference')).toContainText("fine-tiny's result");
+    await expect.poll(() => fine(page, 'overlayLabels')).toContain('wrong organ: both labelled, differently');
+    await shot(page, 'compare-models');
+  }
   await page.getByTestId('drop-zone').locator('input[type=file]').setInputFiles({ name: 'patient.nii.gz', mimeType: 'application/gzip', buffer: ctFile([40, 40, 20], 5) });
   await expect(page.getByTestId('volume-name')).toHaveText('patient.nii.gz');
   await expect(page.getByTestId('volume-kind')).toHaveCount(0);

@@ -61,6 +61,7 @@ const rgb = (c: readonly number[]) => `rgb(${c.join(',')})`;
 function DisagreementToggle() {
   const on = useWorkbench((s) => s.showDisagreement);
   const d = useWorkbench((s) => s.disagreement);
+  const ref = useWorkbench((s) => s.referenceName);
   if (!d) return null;
   const n = [0, d.counts.falsePositive, d.counts.falseNegative, d.counts.wrongOrgan];
   return (
@@ -69,6 +70,7 @@ function DisagreementToggle() {
         <input type="checkbox" data-testid="disagreement-toggle" checked={on} onChange={(e) => setShowDisagreement(store, e.currentTarget.checked)} />
         Show where result and reference disagree
       </label>
+      <p className="muted-note" data-testid="disagreement-reference">Reference: {ref}</p>
       {on && (
         <ul className="legend" data-testid="disagreement-key">
           {DISAGREEMENT_LABELS.slice(1).map((l) => (

@@ -5,7 +5,7 @@ import type { ModelCard } from '../infer/contract/modelCard';
 export function modelPurpose(card: ModelCard): string {
   return trainedOn(card) === 'synthetic' ? 'trained on synthetic phantoms' : 'trained on CT';
 }
-import { store, useWorkbench } from './appContext';
+import { actions, store, useWorkbench } from './appContext';
 
 export function ModelPicker() {
   const models = useWorkbench((s) => s.models);
@@ -20,6 +20,8 @@ export function ModelPicker() {
     return null;
   });
   const card = entry?.card;
+  const resultModel = useWorkbench((s) => s.resultModel);
+  const canCompare = useWorkbench((s) => s.labels !== null && s.resultModel !== null && s.selectedModel !== s.resultModel && s.status !== 'running');
   return (
     <section>
       <h2>Model</h2>
@@ -30,6 +32,11 @@ export function ModelPicker() {
         ))}
       </select>
       {mismatch && <p className="result-caution" data-testid="model-mismatch">{mismatch}</p>}
+      {canCompare && (
+        <button type="button" data-testid="compare-models" onClick={() => actions.compareModels()} title="Run this model too and show where its labels differ from the result shown">
+          Compare with {resultModel}'s result
+        </button>
+      )}
       {card && (
         <div className="card" data-testid="model-card">
           <p>{card.description}</p>

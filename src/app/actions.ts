@@ -197,8 +197,21 @@ export class Actions {
     const model = selectedCard(st);
     if (!st.volume) return failed(this.s, 'Open a CT volume first (drop a .nii or .nii.gz on the page)');
     if (!model) return failed(this.s, 'No model selected; add a model card and its .onnx to models/');
-    segmentationStarted(this.s);
+    segmentationStarted(this.s, model.card.name);
     this.worker.send({ type: 'segment', runId: ++this.runs, volume: st.volume.nifti, card: model.card, cardUrl: model.url, provider: st.backend, threads: this.threads, ortBuild: this.ortBuild });
+  }
+
+  /** Runs the selected model on the volume and compares its result with the one shown (another model's). */
+  compareModels(): void {
+    const st = this.s.getState();
+    if (!st.labels || !st.resultModel || st.selectedModel === st.resultModel || st.status === 'running') return;
+    const other = selectedCard(st)?.card;
+    const names = (labels: { id: number; name: string }[]) => labels.map((l) => `${l.id}:${l.name}`).join(',');
+    if (!other || names(other.labels) !== names(st.labelInfo)) {
+      return failed(this.s, `${other?.name ?? 'this model'} labels other organs than ${st.resultModel}; two models can be compared only on the same label table`);
+    }
+    this.s.setState({ compareBase: { model: st.resultModel, labels: st.labels } });
+    this.segment();
   }
 
   /** The backend switch: the user's pick, with a notice when WebGPU is missing or software. */

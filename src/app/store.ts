@@ -46,7 +46,7 @@ export type { LabelView } from './ctWindow';
 import type { LabelView } from './ctWindow';
 
 export type { DiceRow } from './reference';
-import type { DiceRow, Disagreement } from './reference';
+import { type DiceRow, type Disagreement, compareWithReference, disagreementMap } from './reference';
 
 /** What ran the last segmentation: provider, onnxruntime-web build, WASM threads, seconds in the worker. */
 export interface RunEngine {
@@ -103,6 +103,11 @@ export interface WorkbenchState {
   editPen: { label: number; fill: boolean };
   /** How many times the labels were corrected and saved since this result came. */
   corrections: number;
+  /** The model of the running segmentation, and of the result shown. */
+  runModel: string | null;
+  resultModel: string | null;
+  /** Comparing two models: the first model's result, kept while the second runs. */
+  compareBase: { model: string; labels: Uint8Array } | null;
   /** The series of the last DICOM drop when it held several: the user picks one (null: no choice pending). */
   dicomSeries: DicomSeriesInfo[] | null;
   /** CT display window (HU). */
@@ -146,6 +151,9 @@ export const initialState: WorkbenchState = {
   editing: false,
   editPen: { label: 1, fill: false },
   corrections: 0,
+  runModel: null,
+  resultModel: null,
+  compareBase: null,
   dicomSeries: null,
   ctWindow: { ...CT_WINDOWS.abdomen },
   radiological: true,
@@ -260,8 +268,8 @@ export function runEngine(s: WorkbenchStore, lastRun: RunEngine): void {
   s.setState({ lastRun });
 }
 
-export function segmentationStarted(s: WorkbenchStore): void {
-  s.setState({ status: 'running', error: null, progress: { done: 0, total: 0, etaSeconds: null }, ...resultCleared });
+export function segmentationStarted(s: WorkbenchStore, model: string | null = null): void {
+  s.setState({ status: 'running', error: null, progress: { done: 0, total: 0, etaSeconds: null }, ...resultCleared, runModel: model, resultModel: null });
 }
 
 export function progressed(s: WorkbenchStore, done: number, total: number, elapsedSeconds: number): void {
@@ -280,13 +288,30 @@ export function segmentationDone(s: WorkbenchStore, labels: Uint8Array, labelInf
     labelInfo,
     volumesMl,
     legend,
+    resultModel: s.getState().runModel,
     resultWarnings: [...new Set(warnings)].filter((w) => !s.getState().warnings.includes(w)),
     progress: { done: total, total, etaSeconds: 0 },
   });
 }
 
 export function segmentationCancelled(s: WorkbenchStore): void {
-  s.setState({ status: 'idle', progress: { done: 0, total: 0, etaSeconds: null } });
+  s.setState({ status: 'idle', progress: { done: 0, total: 0, etaSeconds: null }, compareBase: null });
+}
+
+/**
+ * Comparing two models on one volume: the second model's result (now shown) is scored against the
+ * first's as a reference, so the Dice table and the disagreement map say where the two models differ.
+ */
+export function comparisonDone(s: WorkbenchStore): void {
+  const st = s.getState();
+  const base = st.compareBase;
+  if (!base) return;
+  s.setState({ compareBase: null });
+  if (!st.labels || !st.volume || base.labels.length !== st.labels.length) return;
+  const ref = { ...st.volume.nifti, data: Float32Array.from(base.labels) };
+  const name = `${base.model}'s result`;
+  setReferenceDice(s, name, compareWithReference(st.labels, st.volume.nifti, st.labelInfo, ref, name), disagreementMap(st.labels, base.labels));
+  s.setState({ showDisagreement: true });
 }
 
 /**
@@ -300,7 +325,7 @@ export function failed(s: WorkbenchStore, message: string): void {
 
 /** The running segmentation itself failed (or its worker died): the run is over. */
 export function runFailed(s: WorkbenchStore, message: string): void {
-  s.setState({ status: 'error', error: message });
+  s.setState({ status: 'error', error: message, compareBase: null });
 }
 
 export function dismissError(s: WorkbenchStore): void {

@@ -1,7 +1,7 @@
 /** Owns the inference worker and turns its messages into store actions. */
 import type { FromWorker, ToWorker } from './protocol';
 import {
-  type WorkbenchStore, attentionReady, failed, progressed, runEngine, runFailed, segmentationCancelled, segmentationDone, setLoading,
+  type WorkbenchStore, attentionReady, failed, progressed, runEngine, runFailed, segmentationCancelled, segmentationDone, setLoading, comparisonDone,
 } from './store';
 
 export class WorkerClient {
@@ -47,6 +47,7 @@ export class WorkerClient {
         break;
       case 'done':
         segmentationDone(s, m.labels, m.labelInfo, m.volumesMl, m.warnings);
+        comparisonDone(s);
         runEngine(s, { provider: m.provider, build: m.build ?? m.provider, threads: m.threads ?? 1, seconds: m.seconds, outsideRunSeconds: m.outsideRunSeconds ?? 0 });
         break;
       case 'cancelled':

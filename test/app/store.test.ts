@@ -3,11 +3,11 @@ import { makeNiftiHeader, type NiftiVolume } from '../../src/infer/io/nifti';
 import type { ModelCard } from '../../src/infer/contract/modelCard';
 import {
   createWorkbenchStore, dismissError, failed, labelHistogram, progressed, segmentationCancelled, segmentationDone, segmentationStarted,
-  selectModel, selectedCard, setAttentionMode, setLabelOpacity, setLabelVisible, setModels, setReferenceDice, setShowDisagreement, volumeLoaded, attentionReady, startEditing, labelsCorrected, stopEditing,
+  selectModel, selectedCard, setAttentionMode, setLabelOpacity, setLabelVisible, setModels, setReferenceDice, setShowDisagreement, volumeLoaded, attentionReady, startEditing, labelsCorrected, stopEditing, comparisonDone,
 } from '../../src/app/store';
 
 function volume(): NiftiVolume {
-  return { dims: [2, 2, 1], spacing: [1, 1, 2], data: new Float32Array(4), affine: [], datatype: 16, header: makeNiftiHeader([2, 2, 1], [1, 1, 2]), warnings: [] };
+  return { dims: [2, 2, 1], spacing: [1, 1, 2], data: new Float32Array(4), affine: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 2, 0, 0, 0, 0, 1], datatype: 16, header: makeNiftiHeader([2, 2, 1], [1, 1, 2]), warnings: [] };
 }
 
 const card = (name: string) =>
@@ -121,6 +121,25 @@ describe('workbench store', () => {
     expect(() => labelsCorrected(s, new Uint8Array(3))).toThrow(/3 voxels, the volume has 4/);
     segmentationStarted(s);
     expect(s.getState().corrections).toBe(0);
+  });
+
+  it('comparing two models: the second result is scored against the first as a reference', () => {
+    const s = createWorkbenchStore();
+    volumeLoaded(s, 'ct.nii', volume());
+    segmentationStarted(s, 'a');
+    segmentationDone(s, Uint8Array.from([0, 1, 1, 0]), card('a').labels, {});
+    expect(s.getState().resultModel).toBe('a');
+    s.setState({ compareBase: { model: 'a', labels: s.getState().labels! } });
+    segmentationStarted(s, 'b');
+    segmentationDone(s, Uint8Array.from([0, 1, 0, 1]), card('a').labels, {});
+    comparisonDone(s);
+    const st = s.getState();
+    expect(st.resultModel).toBe('b');
+    expect(st.referenceName).toBe("a's result");
+    expect(st.dice?.[0].dice).toBeCloseTo(0.5);
+    expect(st.disagreement?.counts).toEqual({ falsePositive: 1, falseNegative: 1, wrongOrgan: 0 });
+    expect(st.showDisagreement).toBe(true);
+    expect(st.compareBase).toBeNull();
   });
 
   it('builds a label histogram up to the largest label present', () => {
