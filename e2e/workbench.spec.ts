@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeNiftiHeader, readNifti, writeNiftiFloat } from '../src/infer/io/nifti';
+import { headerText, makeNiftiHeader, readNifti, writeNiftiFloat } from '../src/infer/io/nifti';
 import { makePhantom } from '../src/infer/synthetic/phantom';
 import { expect, fine, openApp, pageLabels, shot, test } from './fixtures';
 import { MODELS_DIR } from './support/nodeReference';
@@ -203,7 +203,9 @@ test('label correction: paint with an organ, undo, erase, save a corrected label
   const save = async () => {
     const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('edit-save').click()]);
     expect(file.suggestedFilename()).toBe('phantom_seg_corrected.nii.gz');
-    return readNifti(new Uint8Array(readFileSync(await file.path())), 'corrected.nii.gz').data;
+    const v = readNifti(new Uint8Array(readFileSync(await file.path())), 'corrected.nii.gz');
+    expect(headerText(v.header)).toEqual({ descrip: 'labels by fine-tiny, corrected by hand (FINE workbench)', intentName: 'labels', intentCode: 1002 });
+    return v.data;
   };
   // A stroke then undo: saving gives back the model's labels.
   await page.getByTestId('edit-start').click();

@@ -263,7 +263,10 @@ export class Actions {
   /** The label map as .nii.gz bytes with the input's geometry. */
   segmentationBytes(): Uint8Array | null {
     const st = this.s.getState();
-    return st.labels && st.volume ? writeNifti(st.labels, st.volume.nifti, { gzip: true }) : null;
+    if (!st.labels || !st.volume) return null;
+    const by = st.resultModel ? `labels by ${st.resultModel}` : 'labels';
+    const descrip = `${by}${st.corrections ? ', corrected by hand' : ''} (FINE workbench)`;
+    return writeNifti(st.labels, st.volume.nifti, { gzip: true, descrip });
   }
 
   /** Saves the label map; after a correction as `<name>_seg_corrected.nii.gz`, a new file beside the model's. */

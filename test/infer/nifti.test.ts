@@ -1,6 +1,6 @@
 import { gzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { NiftiError, makeNiftiHeader, readNifti, writeNifti, writeNiftiFloat } from '../../src/infer/io/nifti';
+import { NiftiError, headerText, makeNiftiHeader, readNifti, writeNifti, writeNiftiFloat } from '../../src/infer/io/nifti';
 import { buildNifti } from './niftiFixture';
 
 const TYPES: [number, string, number[]][] = [
@@ -133,6 +133,16 @@ describe('writeNifti', () => {
     expect(Array.from(back.data)).toEqual(Array.from(data));
     expect(back.affine[3]).toBeCloseTo(-1.2, 5);
     expect(back.warnings).toEqual([]);
+  });
+
+  it('a label map says what it is: intent NIFTI_INTENT_LABEL "labels" and its descrip; a CT template\'s descrip is not copied', () => {
+    for (const littleEndian of [true, false]) {
+      const like = readNifti(buildNifti({ dims: [2, 2, 2], littleEndian }));
+      new Uint8Array(like.header.buffer, like.header.byteOffset + 148, 80).set(new TextEncoder().encode('CT abdomen, scanner X'));
+      const bytes = writeNifti(new Uint8Array(8), like, { descrip: 'labels by fine-tiny (FINE workbench)' });
+      expect(headerText(bytes)).toEqual({ descrip: 'labels by fine-tiny (FINE workbench)', intentName: 'labels', intentCode: 1002 });
+      expect(headerText(writeNiftiFloat(new Float32Array(8), like))).toEqual({ descrip: '', intentName: '', intentCode: 0 });
+    }
   });
 
   it('refuses data of the wrong size', () => {

@@ -81,7 +81,7 @@ export async function segmentFile(argv: string[], log: (s: string) => void, warn
   // With --strict, nothing was found before the run, so these lines are new.
   for (const w of res.warnings) warn(`warning: ${w}`);
   if (a.strict && res.warnings.length) throw strictStop(res.warnings, 'after segmenting');
-  const bytes = writeNifti(res.labels, volume, { gzip: !output.endsWith('.nii') });
+  const bytes = writeNifti(res.labels, volume, { gzip: !output.endsWith('.nii'), descrip: `labels by ${card.name} (FINE workbench)` });
   writeFileSync(`${output}.tmp`, bytes);
   renameSync(`${output}.tmp`, output);
   log(`wrote ${output} (${volume.dims.join('x')}, ${res.tiles} tiles, ${res.seconds.toFixed(1)} s with ${card.name})`);

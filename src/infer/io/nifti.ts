@@ -172,7 +172,21 @@ export function readNifti(input: Uint8Array, fileName = 'input'): NiftiVolume {
 }
 
 /** Copies `like`'s header and rewrites the fields that describe a new 3-D voxel block. */
-function resultHeader(like: NiftiGeometry, datatype: number, bitpix: number, calMin: number, calMax: number): Uint8Array {
+/** What a written volume says about itself: descrip (80 bytes) and, for label maps, intent_code 1002 (NIFTI_INTENT_LABEL) with intent_name. */
+export interface NiftiText {
+  descrip?: string;
+  labelMap?: boolean;
+}
+
+const DESCRIP = 148, INTENT_NAME = 328;
+
+function writeAscii(view: DataView, offset: number, size: number, text: string): void {
+  for (let i = 0; i < size; i++) view.setUint8(offset + i, 0);
+  const ascii = text.replace(/[^\x20-\x7e]/g, '?').slice(0, size - 1);
+  for (let i = 0; i < ascii.length; i++) view.setUint8(offset + i, ascii.charCodeAt(i));
+}
+
+function resultHeader(like: NiftiGeometry, datatype: number, bitpix: number, calMin: number, calMax: number, text: NiftiText = {}): Uint8Array {
   const out = new Uint8Array(NIFTI1_VOX_OFFSET);
   out.set(like.header.subarray(0, NIFTI1_HEADER_BYTES));
   const view = new DataView(out.buffer);
@@ -181,7 +195,10 @@ function resultHeader(like: NiftiGeometry, datatype: number, bitpix: number, cal
   view.setInt16(OFFSET.dim, 3, le);
   for (let i = 0; i < 3; i++) view.setInt16(OFFSET.dim + 2 * (i + 1), like.dims[i], le);
   for (let i = 4; i < 8; i++) view.setInt16(OFFSET.dim + 2 * i, 1, le);
-  view.setInt16(OFFSET.intentCode, 0, le);
+  view.setInt16(OFFSET.intentCode, text.labelMap ? 1002 : 0, le);
+  // The template's descrip and intent_name describe the input, not this result: replaced, or cleared.
+  writeAscii(view, DESCRIP, 80, text.descrip ?? '');
+  writeAscii(view, INTENT_NAME, 16, text.labelMap ? 'labels' : '');
   view.setInt16(OFFSET.datatype, datatype, le);
   view.setInt16(OFFSET.bitpix, bitpix, le);
   view.setFloat32(OFFSET.voxOffset, NIFTI1_VOX_OFFSET, le);
@@ -207,12 +224,23 @@ function finish(head: Uint8Array, body: Uint8Array, gzip: boolean): Uint8Array {
   return gzip ? gzipSync(out, { level: 6 }) : out;
 }
 
-/** A uint8 label map with `like`'s geometry, as `.nii` bytes (or `.nii.gz` with `gzip: true`). */
-export function writeNifti(labels: Uint8Array, like: NiftiGeometry, opts: { gzip?: boolean } = {}): Uint8Array {
+/**
+ * A uint8 label map with `like`'s geometry, as `.nii` bytes (or `.nii.gz` with `gzip: true`): intent
+ * NIFTI_INTENT_LABEL, intent_name "labels", and `descrip` (e.g. which model made it).
+ */
+export function writeNifti(labels: Uint8Array, like: NiftiGeometry, opts: { gzip?: boolean; descrip?: string } = {}): Uint8Array {
   checkLength(labels.length, like, 'writeNifti');
   let max = 0;
   for (let i = 0; i < labels.length; i++) if (labels[i] > max) max = labels[i];
-  return finish(resultHeader(like, DT_UINT8, 8, 0, max), labels, opts.gzip ?? false);
+  return finish(resultHeader(like, DT_UINT8, 8, 0, max, { labelMap: true, descrip: opts.descrip }), labels, opts.gzip ?? false);
+}
+
+/** The descrip/intent_name text of a NIfTI-1 header (for tests and the readout). */
+export function headerText(header: Uint8Array): { descrip: string; intentName: string; intentCode: number } {
+  const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
+  const le = headerEndianness(view) ?? true;
+  const ascii = (o: number, n: number) => String.fromCharCode(...header.subarray(o, o + n)).replace(/\0.*$/s, '');
+  return { descrip: ascii(DESCRIP, 80), intentName: ascii(INTENT_NAME, 16), intentCode: view.getInt16(OFFSET.intentCode, le) };
 }
 
 /** Scalars written in the template header's byte order, with cal_min/cal_max set to their range. */

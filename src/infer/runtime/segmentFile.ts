@@ -21,7 +21,7 @@ export interface FileResult {
 export async function segmentNiftiFile(input: string, output: string, card: ModelCard, session: Session, opts: SegmentOptions = {}): Promise<FileResult> {
   const volume = readNifti(new Uint8Array(readFileSync(input)), input);
   const res = await segmentVolume(volume, card, sessionTileRunner(session, card), opts);
-  writeAtomically(output, writeNifti(res.labels, volume, { gzip: !output.endsWith('.nii') }));
+  writeAtomically(output, writeNifti(res.labels, volume, { gzip: !output.endsWith('.nii'), descrip: `labels by ${card.name} (FINE workbench)` }));
   return { dims: volume.dims, volumesMl: res.volumesMl, warnings: res.warnings, seconds: res.seconds, tiles: res.tiles };
 }
 
