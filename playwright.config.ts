@@ -4,6 +4,9 @@ const port = Number(process.env.PORT ?? 5174);
 /** E2E_SERVER=preview tests the production build (`vite build && vite preview`) instead of the dev server. */
 const preview = process.env.E2E_SERVER === 'preview';
 const host = `--host 127.0.0.1 --port ${port} --strictPort`;
+/** The production build, served by `vite preview` beside the dev server, for e2e/deploy.spec.ts. */
+const builtPort = port + 10;
+const built = `http://127.0.0.1:${builtPort}`;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -23,13 +26,28 @@ export default defineConfig({
       args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-blink-features=ForceEagerMeasureMemory'],
     },
   },
-  webServer: {
-    command: preview ? `npx vite build && npx vite preview ${host}` : `npx vite ${host}`,
-    url: `http://127.0.0.1:${port}/`,
-    env: { PORT: String(port) },
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: 'pipe',
-    stderr: 'pipe',
-  },
+  projects: [
+    { name: 'app', testIgnore: /deploy\.spec\.ts/ },
+    { name: 'built', testMatch: /deploy\.spec\.ts/, use: { baseURL: built } },
+  ],
+  webServer: [
+    {
+      command: preview ? `npx vite build && npx vite preview ${host}` : `npx vite ${host}`,
+      url: `http://127.0.0.1:${port}/`,
+      env: { PORT: String(port) },
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: 'pipe',
+      stderr: 'pipe',
+    },
+    {
+      command: `npx vite build --outDir dist-e2e --emptyOutDir && npx vite preview --outDir dist-e2e --host 127.0.0.1 --port ${builtPort} --strictPort`,
+      url: `${built}/`,
+      env: { PORT: String(builtPort) },
+      reuseExistingServer: false,
+      timeout: 240_000,
+      stdout: 'pipe',
+      stderr: 'pipe',
+    },
+  ],
 });
