@@ -44,11 +44,11 @@ function ReferenceTable({ rows, name }: { rows: DiceRow[]; name: string }) {
   );
 }
 
-/** The heat overlay's colour bar (NiiVue's "warm": orange to yellow) with its meaning and scale. */
+/** The heat overlay's colour bar (NiiVue's "cool": blue to cyan, away from the organs' warm colours) with its meaning and scale. */
 function HeatBar() {
   return (
     <figure className="heat-bar" data-testid="heat-bar">
-      <div className="heat-gradient" role="img" aria-label="colour bar: orange = some attention, yellow = the most" />
+      <div className="heat-gradient" role="img" aria-label="colour bar: blue = some attention, cyan = the most" />
       <div className="heat-ends"><span>{HEAT_SCALE.low}</span><span>{HEAT_SCALE.high}</span></div>
       <figcaption data-testid="heat-meaning">{HEAT_MEANING}</figcaption>
     </figure>

@@ -137,7 +137,7 @@ export class Viewer {
 
   async showHeat(heat: Float32Array, like: NiftiVolume): Promise<void> {
     this.heat = this.drop(this.heat);
-    const img = await NVImage.loadFromUrl({ url: buffer(writeNiftiFloat(heat, like)), name: 'attention.nii', colormap: 'warm', cal_min: 0.05, cal_max: 1, opacity: 0.7, trustCalMinMax: true });
+    const img = await NVImage.loadFromUrl({ url: buffer(writeNiftiFloat(heat, like)), name: 'attention.nii', colormap: 'cool', cal_min: 0.05, cal_max: 1, opacity: 0.7, trustCalMinMax: true });
     img.cal_min = 0.05;
     img.cal_max = 1;
     this.heat = img;
