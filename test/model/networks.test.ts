@@ -52,14 +52,14 @@ describe('gradients of every CNN network (autodiff on onnxruntime vs float64 fin
       const [x, y, z] = cfg.patch;
       const res = await checkGradient({ name: k, build: (g, r) => def.build(g, cfg, { image: randParam(g, r, 'image', [1, 1, z, y, x]) }, 'infer').logits }, 3, 4);
       expect(res.maxRelErr).toBeLessThan(1e-2);
-    }, 60_000);
+    }, 120_000);
   }
   it('missu: the self-distillation loss', async () => {
-    const cfg = micro('missu');
+    const cfg = makeConfig('tiny', { ...MICRO.missu, patch: [4, 4, 4] });
     const [x, y, z] = cfg.patch;
-    const res = await checkGradient({ name: 'distill', build: (g, r) => o.reshape(g, networkDef('missu').build(g, cfg, { image: randParam(g, r, 'image', [1, 1, z, y, x]) }, 'train').aux[0].value, [1]) }, 4, 4);
+    const res = await checkGradient({ name: 'distill', build: (g, r) => o.reshape(g, networkDef('missu').build(g, cfg, { image: randParam(g, r, 'image', [1, 1, z, y, x]) }, 'train').aux[0].value, [1]) }, 4, 3);
     expect(res.maxRelErr).toBeLessThan(1e-3);
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('CNN networks on onnxruntime-node vs the float64 reference', () => {
