@@ -23,6 +23,7 @@ const FLAGS: FlagSpecs = {
   tasks: { description: 'context, ct or both', default: 'context,ct' },
   steps: { description: 'training steps per network and task (default 6000; 12 with --quick)' },
   fresh: { description: 'ignore rows kept from an earlier run', boolean: true },
+  note: { description: 'a sentence added to ablation.md about this run (e.g. what else ran on the machine)' },
   help: { description: 'print this help', boolean: true },
 };
 
@@ -93,6 +94,7 @@ async function main(argv: string[]): Promise<number> {
     `Written by \`npm run ablation${quick ? ' -- --quick' : ''}\` (src/trainer/ablation/) on ${new Date().toISOString().slice(0, 10)}; ${quick ? 'a quick run: the numbers check the path, they mean nothing.' : 'the full run.'}`,
     'Every network trains with the same budget (steps, patch, training recipe, AdamW, learning rate, seed) and is tested with the same sliding-window inference on held-out cases.',
     'Training ms/step and inference seconds come from one 2-core CPU machine with onnxruntime-node, measured in the same run; peak MB is the resident memory of the process that trained and tested the row.',
+    ...(a.note ? [a.note] : []),
     '',
     ...tasks.map((t) => markdownTable(rows, t)),
     '![mean Dice against parameters](ablation.svg)',
