@@ -68,11 +68,13 @@ export async function pageLabels(page: Page): Promise<Uint8Array> {
   return new Uint8Array(Buffer.from(got.base64, 'base64'));
 }
 
-/** A small seeded phantom (64 x 56 x 28 voxels of 3 mm) written into the test's output folder: a few tiles, so software WebGPU stays quick. */
-export function smallPhantomFile(): string {
-  const dims: [number, number, number] = [64, 56, 28];
+/**
+ * A small seeded phantom written into the test's output folder (64 x 56 x 28 voxels of 3 mm by default:
+ * a few tiles, so software WebGPU stays quick).
+ */
+export function smallPhantomFile(dims: [number, number, number] = [64, 56, 28]): string {
   const { image } = makePhantom({ dims, spacing: [3, 3, 3], seed: 11 });
-  const file = join(test.info().outputDir, 'small-phantom.nii.gz');
+  const file = join(test.info().outputDir, `phantom-${dims.join('x')}.nii.gz`);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, writeNiftiFloat(image, { dims, header: makeNiftiHeader(dims, [3, 3, 3]) }, { gzip: true }));
   return file;
