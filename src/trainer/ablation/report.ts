@@ -5,10 +5,12 @@ import type { TaskName } from './tasks';
 /**
  * Rows beside the six networks: `fine-official` is FINE with every switch at the official code's
  * behaviour (src/model/fineConfig.ts) and depth 2 per stage as the official code has it (with one block
- * per stage and the official order, the G-MSA output would never reach the logits).
+ * per stage and the official order, the G-MSA output would never reach the logits); `fine-depth2` is
+ * this project's FINE at that depth, to tell the switches' effect from the depth's.
  */
 export const EXTRA_ROWS: Readonly<Record<string, Record<string, unknown>>> = {
   'fine-official': { variant: 'fine', ...OFFICIAL_SWITCHES, depths: [2, 2] },
+  'fine-depth2': { variant: 'fine', depths: [2, 2] },
 };
 
 export const ROW_NAMES: readonly string[] = [...NETWORK_KINDS, ...Object.keys(EXTRA_ROWS)];
