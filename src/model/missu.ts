@@ -9,10 +9,10 @@
  * voxels, averaged over stages, weighted by `distillWeight`. Inference graphs carry no fusion branch.
  */
 import { type Graph, type Value, layerNorm, mlp, multiHeadAttention, ops as o } from '../graph';
-import { MISSU_PRESETS, type MissuConfig, validateCnn } from './cnnConfig';
-import { type AuxLoss, type GraphMode, type NetworkDef, type NetworkOutputs, imageInput } from './contract';
+import { MISSU_PRESETS, type MissuConfig } from './cnnConfig';
+import type { AuxLoss, GraphMode, NetworkOutputs } from './contract';
 import { conv3d, convNormAct, fromTokens, toTokens } from './convBlocks';
-import { uShape } from './unet';
+import { cnnNetwork, uShape } from './unet';
 
 /** Pre-norm transformer over the bottleneck tokens. */
 function transformer(g: Graph, cfg: MissuConfig, x: Value): Value {
@@ -64,11 +64,4 @@ function build(g: Graph, cfg: MissuConfig, image: Value, mode: GraphMode): Netwo
   return { logits: u.logits, deep: u.deep, aux, attention: {} };
 }
 
-export const MISSU: NetworkDef<MissuConfig> = {
-  kind: 'missu',
-  summary: 'MISSU: CNN encoder-decoder with a transformer bottleneck, self-distilled from training-only multi-scale fusion',
-  presets: MISSU_PRESETS,
-  validate: validateCnn,
-  inputs: (g, cfg) => imageInput(g, cfg),
-  build: (g, cfg, inp, mode) => build(g, cfg, inp.image, mode),
-};
+export const MISSU = cnnNetwork<MissuConfig>('missu', 'MISSU: CNN encoder-decoder with a transformer bottleneck, self-distilled from training-only multi-scale fusion', MISSU_PRESETS, build);

@@ -107,14 +107,14 @@ export function deepTargetShapes(cfg: ModelConfig): number[][] {
   return def.build(g, cfg, def.inputs(g, cfg), 'infer').deep.map((v) => [...v.shape]);
 }
 
-/** Parameters of the inference graph (what the exported file carries). */
-export function parameterCount(cfg: ModelConfig): number {
-  return buildModel(cfg, 'infer').graph.parameterCount();
+/** True for the windowed-transformer family (nnformer, glam, fine). */
+export function isFineConfig(cfg: ModelConfig): cfg is FineConfig {
+  return cfg.variant === 'nnformer' || cfg.variant === 'glam' || cfg.variant === 'fine';
 }
 
 /** makeConfig for the windowed-transformer family (nnformer, glam, fine; default fine), typed as such. */
 export function makeFineConfig(preset: string, overrides: Record<string, unknown> = {}): FineConfig {
   const cfg = makeConfig(preset, overrides);
-  if (cfg.variant !== 'nnformer' && cfg.variant !== 'glam' && cfg.variant !== 'fine') throw new Error(`variant '${cfg.variant}' is not a windowed transformer (nnformer, glam, fine)`);
+  if (!isFineConfig(cfg)) throw new Error(`variant '${cfg.variant}' is not a windowed transformer (nnformer, glam, fine)`);
   return cfg;
 }

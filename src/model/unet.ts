@@ -4,11 +4,10 @@
  * k2 s2 written as 1x1x1 conv + depth-to-space), skips concatenated, a 1x1x1 logits head at every
  * decoder stage (deep supervision). `uShape` is the skeleton U-Transformer and MISSU reuse through hooks.
  */
-import type { Graph, Value } from '../graph';
+import { type Graph, type Value, ops as o } from '../graph';
 import { type CnnConfig, type UNetConfig, UNET_PRESETS, validateCnn } from './cnnConfig';
-import { type NetworkDef, type NetworkOutputs, imageInput } from './contract';
+import { type GraphMode, type NetworkDef, type NetworkOutputs, imageInput } from './contract';
 import { convStage, logitsHead, upsample2 } from './convBlocks';
-import { ops as o } from '../graph';
 
 export interface UShapeHooks {
   /** Transforms the bottleneck features (U-Transformer's self-attention, MISSU's transformer). */
@@ -43,14 +42,14 @@ export function uShape(g: Graph, cfg: CnnConfig, image: Value, hooks: UShapeHook
   return { logits: logitsHead(g, x, 'head', cfg.classes), deep, encoder };
 }
 
-export const UNET: NetworkDef<UNetConfig> = {
-  kind: 'unet',
-  summary: 'nnU-Net-style 3-D U-Net: convolutions only, no attention',
-  presets: UNET_PRESETS,
-  validate: validateCnn,
-  inputs: (g, cfg) => imageInput(g, cfg),
-  build(g, cfg, inp): NetworkOutputs {
-    const u = uShape(g, cfg, inp.image);
-    return { logits: u.logits, deep: u.deep, aux: [], attention: {} };
-  },
-};
+/** A CNN network's definition: the image is its only input, `validateCnn` its check. */
+export function cnnNetwork<C extends CnnConfig>(
+  kind: C['variant'], summary: string, presets: Readonly<Record<string, C>>, build: (g: Graph, cfg: C, image: Value, mode: GraphMode) => NetworkOutputs,
+): NetworkDef<C> {
+  return { kind, summary, presets, validate: validateCnn, inputs: (g, cfg) => imageInput(g, cfg), build: (g, cfg, inp, mode) => build(g, cfg, inp.image, mode) };
+}
+
+export const UNET = cnnNetwork<UNetConfig>('unet', 'nnU-Net-style 3-D U-Net: convolutions only, no attention', UNET_PRESETS, (g, cfg, image) => {
+  const u = uShape(g, cfg, image);
+  return { logits: u.logits, deep: u.deep, aux: [], attention: {} };
+});

@@ -10,10 +10,10 @@
  * The attention graph exports each module's attention (heads averaged) as `attn_cross<s>`.
  */
 import { type Graph, type Value, instanceNorm, multiHeadAttention, ops as o } from '../graph';
-import { UTRANSFORMER_PRESETS, type UTransformerConfig, validateCnn } from './cnnConfig';
-import { type GraphMode, type NetworkDef, type NetworkOutputs, type Triple, imageInput } from './contract';
+import { UTRANSFORMER_PRESETS, type UTransformerConfig } from './cnnConfig';
+import type { GraphMode, NetworkOutputs, Triple } from './contract';
 import { avgPool2, conv3d, convNormAct, fromTokens, nearest2, sinusoidalEncoding, toTokens } from './convBlocks';
-import { uShape } from './unet';
+import { cnnNetwork, uShape } from './unet';
 
 export const crossOutputName = (s: number): string => `attn_cross${s}`;
 
@@ -60,11 +60,4 @@ function build(g: Graph, cfg: UTransformerConfig, image: Value, mode: GraphMode)
   return { logits: u.logits, deep: u.deep, aux: [], attention };
 }
 
-export const UTRANSFORMER: NetworkDef<UTransformerConfig> = {
-  kind: 'utransformer',
-  summary: 'U-Transformer (3-D): U-Net with bottleneck self-attention and cross-attention gates on the skips',
-  presets: UTRANSFORMER_PRESETS,
-  validate: validateCnn,
-  inputs: (g, cfg) => imageInput(g, cfg),
-  build: (g, cfg, inp, mode) => build(g, cfg, inp.image, mode),
-};
+export const UTRANSFORMER = cnnNetwork<UTransformerConfig>('utransformer', 'U-Transformer (3-D): U-Net with bottleneck self-attention and cross-attention gates on the skips', UTRANSFORMER_PRESETS, build);

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { serializeGraph } from '../graph';
-import { type ModelConfig, buildModel, crossOutputName, stageGrid, stageWindow, tokenGrid } from '../model';
+import { type ModelConfig, buildModel, crossOutputName, isFineConfig, stageGrid, stageWindow, tokenGrid } from '../model';
 import type { AttentionExport, ModelCard, OnnxFileRef } from '../infer/contract/modelCard';
 import type { Tensors } from './optim';
 
@@ -20,7 +20,7 @@ const xyz = (zyx: readonly number[]): Vec3 => [zyx[2], zyx[1], zyx[0]];
 
 /** How the app reads the attention graph's outputs (AttentionExport), without the file reference. */
 function attentionGeometry(cfg: ModelConfig, outs: Set<string>): Omit<AttentionExport, keyof OnnxFileRef> | undefined {
-  if (cfg.variant === 'nnformer' || cfg.variant === 'glam' || cfg.variant === 'fine') {
+  if (isFineConfig(cfg)) {
     return {
       outputs: {
         window: 'attn_window',
