@@ -6,7 +6,7 @@ import type { Vec3 } from '../infer/io/nifti';
 import type { AttentionLevel } from '../infer/attention/attentionMap';
 import { readNifti, writeNifti } from '../infer/io/nifti';
 import { parseModelCard } from '../infer/contract/cardCheck';
-import { compareWithReference, disagreementMap, referenceLabels } from './reference';
+import { checkReferenceGrid, disagreementMap, referenceLabels, scoreAgainst } from './reference';
 import { itkSnapLabelFile, labelTableJson, organStats, organStatsCsv } from './exports';
 import { chooseBackend, chooseOrtBuild, chooseThreads, pickBackend } from './backendChoice';
 import { probeWebGpu } from './gpuAdapter';
@@ -253,8 +253,9 @@ export class Actions {
       if (!st.labels || !st.volume) throw new Error('Segment the volume first, then load a reference label map to compare');
       const ref = readNifti(new Uint8Array(await file.arrayBuffer()), file.name);
       if (this.s.getState().labels !== st.labels) return; // the result changed while the file was read
-      const rows = compareWithReference(st.labels, st.volume.nifti, st.labelInfo, ref, file.name);
-      setReferenceDice(this.s, file.name, rows, disagreementMap(st.labels, referenceLabels(ref, file.name)));
+      checkReferenceGrid(st.volume.nifti, ref, file.name);
+      const refLabels = referenceLabels(ref, file.name);
+      setReferenceDice(this.s, file.name, scoreAgainst(st.labels, refLabels, st.volume.nifti, st.labelInfo), disagreementMap(st.labels, refLabels));
     } catch (e) {
       failed(this.s, errorText(e));
     }

@@ -48,10 +48,14 @@ export function checkReferenceGrid(ct: NiftiVolume, ref: NiftiVolume, name: stri
   }
 }
 
-/** Per-organ rows (background left out) for the model's labels. */
+/** Per-organ rows (background left out) for the model's labels, against a reference label map on the CT's grid. */
 export function compareWithReference(pred: Uint8Array, ct: NiftiVolume, labelInfo: LabelInfo[], ref: NiftiVolume, name: string): DiceRow[] {
   checkReferenceGrid(ct, ref, name);
-  const refLabels = referenceLabels(ref, name);
+  return scoreAgainst(pred, referenceLabels(ref, name), ct, labelInfo);
+}
+
+/** Per-organ rows for label ids already on the CT's grid (a loaded reference, or another model's result). */
+export function scoreAgainst(pred: Uint8Array, refLabels: Uint8Array, ct: NiftiVolume, labelInfo: LabelInfo[]): DiceRow[] {
   const inPred = new Uint8Array(256);
   for (let i = 0; i < pred.length; i++) inPred[pred[i]] = 1;
   const scores = evaluateSegmentation(pred, refLabels, ct.dims, ct.spacing, labelInfo);

@@ -46,7 +46,7 @@ export type { LabelView } from './ctWindow';
 import type { LabelView } from './ctWindow';
 
 export type { DiceRow } from './reference';
-import { type DiceRow, type Disagreement, compareWithReference, disagreementMap } from './reference';
+import { type DiceRow, type Disagreement, disagreementMap, scoreAgainst } from './reference';
 
 /** What ran the last segmentation: provider, onnxruntime-web build, WASM threads, seconds in the worker. */
 export interface RunEngine {
@@ -308,9 +308,7 @@ export function comparisonDone(s: WorkbenchStore): void {
   if (!base) return;
   s.setState({ compareBase: null });
   if (!st.labels || !st.volume || base.labels.length !== st.labels.length) return;
-  const ref = { ...st.volume.nifti, data: Float32Array.from(base.labels) };
-  const name = `${base.model}'s result`;
-  setReferenceDice(s, name, compareWithReference(st.labels, st.volume.nifti, st.labelInfo, ref, name), disagreementMap(st.labels, base.labels));
+  setReferenceDice(s, `${base.model}'s result`, scoreAgainst(st.labels, base.labels, st.volume.nifti, st.labelInfo), disagreementMap(st.labels, base.labels));
   s.setState({ showDisagreement: true });
 }
 
