@@ -11,7 +11,8 @@ import { checkAfterRun, geometryWarnings, mergeWarnings } from './contract/appli
 import { postprocess, preprocess } from './preprocess/preprocess';
 import { LogitAccumulator, slidingWindowTiles } from './runtime/slidingWindow';
 import { type RunTile, tileAt } from './runtime/tileRunner';
-import { flipChannels } from './runtime/mirror';
+import { mirrorTile } from './runtime/mirror';
+import { keepLargestComponents } from './postprocess/components';
 
 export type { RunTile };
 
@@ -21,10 +22,13 @@ export interface SegmentOptions {
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
   /**
-   * Test-time augmentation: average the 8 axis flips (8x the model runs). Only for models trained with
-   * mirroring: the bundled models are not (their labels are lateralised, kidney_left / kidney_right).
+   * Test-time augmentation: also run each tile mirrored left-right (2x the model runs) and average,
+   * the mirror's lateral channels swapped back through the card's partners (kidney_left <->
+   * kidney_right). Default: the card's `inference.mirror`.
    */
   mirror?: boolean;
+  /** Keep only the largest connected component of the organs the card's `inference.largestComponent` names (default true). */
+  postprocess?: boolean;
 }
 
 export interface SegmentResult {
@@ -56,7 +60,8 @@ export async function segmentVolume(
   const m = patch[0] * patch[1] * patch[2];
   const tiles = slidingWindowTiles(pre.dims, patch, opts.step ?? 0.5);
   const acc = new LogitAccumulator(C, pre.dims, patch);
-  const flips = opts.mirror ? [0, 1, 2, 3, 4, 5, 6, 7] : [0];
+  const mirror = opts.mirror ?? card.inference?.mirror ?? false;
+  const partners = card.labels.map((l) => card.labels.findIndex((m) => m.id === (l.mirror ?? l.id)));
   const timed = async (tile: Float32Array, vt: BigInt64Array | undefined): Promise<Float32Array> => {
     const s = performance.now();
     const out = await runTile(tile, vt);
@@ -72,16 +77,11 @@ export async function segmentVolume(
     if (opts.signal?.aborted) throw abortError(i, tiles.length);
     const origin = tiles[i];
     const { image: tile, vt } = tileAt(card, pre.image, pre.dims, origin, pre.props.anchorVoxel);
-    let logits: Float32Array;
-    if (flips.length === 1) {
-      logits = await timed(tile, vt);
-    } else {
-      logits = new Float32Array(C * m);
-      for (const mask of flips) {
-        const out = await timed(flipChannels(tile, 1, patch, mask), vt);
-        const back = flipChannels(out, C, patch, mask);
-        for (let k = 0; k < logits.length; k++) logits[k] += back[k] / flips.length;
-      }
+    const logits = await timed(tile, vt);
+    if (mirror) {
+      const mt = mirrorTile(card, tile, origin, pre.props.anchorVoxel);
+      const back = mirrorTile(card, await timed(mt.image, mt.vt), origin, pre.props.anchorVoxel, partners).image;
+      for (let k = 0; k < logits.length; k++) logits[k] = 0.5 * (logits[k] + back[k]);
     }
     acc.add(logits, origin);
     opts.onProgress?.(i + 1, tiles.length);
@@ -89,6 +89,8 @@ export async function segmentVolume(
   if (opts.signal?.aborted) throw abortError(tiles.length, tiles.length);
   const labelIds = card.labels.map((l) => l.id);
   const labels = postprocess(acc.finish(), pre.props, labelIds);
+  const lcc = opts.postprocess === false ? [] : card.labels.filter((l) => card.inference?.largestComponent.includes(l.name)).map((l) => l.id);
+  if (lcc.length) keepLargestComponents(labels, volume.dims, lcc);
   const seconds = (performance.now() - t0) / 1000;
   const volumesMl = organVolumesMl(labels, volume.spacing, labelIds);
   return {

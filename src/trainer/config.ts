@@ -35,6 +35,14 @@ export interface AugmentConfig {
   pSlab: number;
   slabMin: number;
   slabMax: number;
+  /** Probability of simulated thick slices (box means along z, linearly resampled back), thickness uniform in [thickMinMm, thickMaxMm]. */
+  pThick: number;
+  thickMinMm: number;
+  thickMaxMm: number;
+  /** Probability of a cut-off in-plane field of view (a square of fovMinMm..fovMaxMm holding the crop centre); the volume-token anchor is the cut scan's. */
+  pFov: number;
+  fovMinMm: number;
+  fovMaxMm: number;
 }
 
 export interface TrainConfig {
@@ -63,12 +71,14 @@ export const MOREDA: AugmentConfig = {
   pLowRes: 0.15, lowResMin: 0.5,
   pBrightness: 0.15, pContrastScale: 0.15, pGamma: 0.3,
   pSlab: 0.15, slabMin: 6, slabMax: 24,
+  pThick: 0.2, thickMinMm: 5, thickMaxMm: 8,
+  pFov: 0.2, fovMinMm: 160, fovMaxMm: 300,
 };
 
 /** No augmentation: the plain crop sampler (used to measure the recipe's cost). */
 export const NO_AUGMENT: AugmentConfig = {
   ...MOREDA, pRotate: 0, pScale: 0, pMirror: 0, pContrast: 0, pNoise: 0, pBlur: 0, pLowRes: 0,
-  pBrightness: 0, pContrastScale: 0, pGamma: 0, pSlab: 0,
+  pBrightness: 0, pContrastScale: 0, pGamma: 0, pSlab: 0, pThick: 0, pFov: 0,
 };
 
 const BASE: TrainConfig = {
@@ -105,6 +115,8 @@ function checkRanges(c: TrainConfig): void {
   if (!(c.foregroundFraction >= 0 && c.foregroundFraction <= 1)) throw new Error(`train config: foregroundFraction must be in [0, 1], got ${c.foregroundFraction}`);
   if (!(a.scaleMin > 0 && a.scaleMin <= a.scaleMax)) throw new Error(`train config: need 0 < augment.scaleMin <= augment.scaleMax`);
   if (!(a.slabMin >= 1 && a.slabMin <= a.slabMax)) throw new Error(`train config: need 1 <= augment.slabMin <= augment.slabMax`);
+  if (!(a.thickMinMm > 0 && a.thickMinMm <= a.thickMaxMm)) throw new Error(`train config: need 0 < augment.thickMinMm <= augment.thickMaxMm`);
+  if (!(a.fovMinMm > 0 && a.fovMinMm <= a.fovMaxMm)) throw new Error(`train config: need 0 < augment.fovMinMm <= augment.fovMaxMm`);
   if (!(a.lowResMin > 0 && a.lowResMin <= 1)) throw new Error(`train config: augment.lowResMin must be in (0, 1]`);
   if (!Number.isInteger(c.prefetch) || c.prefetch < 0) throw new Error(`train config: prefetch must be an integer >= 0`);
 }

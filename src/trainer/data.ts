@@ -9,7 +9,8 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { ModelCard, Normalisation } from '../infer/contract/modelCard';
 import { type NiftiVolume, readNifti } from '../infer/io/nifti';
-import { foregroundStats } from '../infer/preprocess/normalise';
+import { BODY_HU, foregroundStats } from '../infer/preprocess/normalise';
+import { bodyFootprint } from './augment/acquisition';
 import { preprocess } from '../infer/preprocess/preprocess';
 import { addLabelOffsets, contrastOffsets } from './augment/intensity';
 import type { Vec3 } from '../infer/io/niftiHeader';
@@ -30,6 +31,8 @@ export interface TrainCase {
   dims: Vec3;
   /** Body anchor of the volume-token grid, voxel coordinates of this grid. */
   anchorVoxel: Vec3;
+  /** In-plane body footprint [y][x] (any slice above the anchor's HU threshold), for the anchor of a cut field of view. */
+  footprint: Uint8Array;
   /** Flat voxel indices per label id (empty for absent labels), for class-balanced oversampling. */
   classVoxels: Int32Array[];
   /** Median HU per label id (NaN where absent): the contrast-phase simulation moves these. */
@@ -132,6 +135,7 @@ export function prepareCase(raw: RawCase, card: ModelCard): TrainCase {
   }
   return {
     name: raw.pair.name, hu, labels, dims: pre.dims, anchorVoxel: pre.props.anchorVoxel,
+    footprint: bodyFootprint(hu, pre.dims, card.volumeTokens?.huThreshold ?? BODY_HU),
     classVoxels: lists.map((l) => Int32Array.from(l)), medianHu: labelMedians(hu, labels, classes), annotated,
   };
 }

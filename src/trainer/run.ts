@@ -2,7 +2,7 @@
  * One training run from case files to exported model: read and prepare the cases, fix the normalisation
  * and the card, train, export. `npm run train` and `npm run ablation` both call it.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { organVolumeRanges } from '../infer/contract/applicability';
 import type { LabelInfo, ModelCard } from '../infer/contract/modelCard';
@@ -38,7 +38,11 @@ export async function trainRun(s: RunSpec): Promise<ModelCard> {
   // Preprocessing needs a card; the normalisation comes from the prepared cases, so it starts as identity.
   const grid = draftCard(name, s.preset, s.cfg, s.labels, s.spacing, { clip: [-32768, 32767], mean: 0, std: 1 }, 0);
   const cases = raws.map((r) => prepareCase(r, grid));
-  const norm = normalisationOf(cases, s.labels.map((l) => l.name));
+  // Fine-tuning keeps the intensity scale the initial weights learned (the card beside the .onnx).
+  const initCard = s.init ? s.init.replace(/\.onnx$/, '.json') : undefined;
+  const norm = initCard && existsSync(initCard)
+    ? (JSON.parse(readFileSync(initCard, 'utf8')) as ModelCard).normalisation
+    : normalisationOf(cases, s.labels.map((l) => l.name));
   const applicability = { organVolumeMl: organVolumeRanges(raws.map((r) => ({ labels: Uint8Array.from(r.label.data), spacing: r.label.spacing })), s.labels) };
   const card = { ...grid, normalisation: norm, applicability, training: { ...grid.training, recipe: { ...s.tc } } };
   s.log(`training ${name}: ${s.cfg.variant}/${s.preset}, ${s.train.length} case(s) ${s.train.map((p) => p.name).join(', ')}, ${s.labels.length} labels${s.labelSource ? ` (${s.labelSource})` : ''}, patch ${s.cfg.patch.join('x')} at ${s.spacing.join('x')} mm, normalisation clip [${norm.clip.map((v) => v.toFixed(0))}] mean ${norm.mean.toFixed(1)} std ${norm.std.toFixed(1)}`);

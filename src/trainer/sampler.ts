@@ -1,7 +1,8 @@
 /**
  * Training crops: pick a case, a centre (class-balanced foreground oversampling, else anywhere in the
  * volume, so crops reach past the borders as inference's padding does), one spatial resampling
- * (rotation, zoom, left-right mirror with lateral labels swapped), a thin-slab truncation now and then,
+ * (rotation, zoom, left-right mirror with lateral labels swapped, a cut-off field of view with the anchor
+ * such a scan gets), a thin-slab truncation and simulated thick slices now and then,
  * intensity augmentation in HU (contrast phase, noise, blur, low resolution), normalisation exactly as
  * inference, then brightness, contrast and gamma. Targets: one-hot at full resolution and average-pooled
  * at each deep-supervision scale. Feeds are named by the card (`tileFeeds`) and the model's targets.
@@ -20,6 +21,7 @@ import {
   addLabelOffsets, addNoise, brightness, contrast, contrastOffsets, gammaTransform, gaussianBlur, lowResolution,
 } from './augment/intensity';
 import { type SpatialParams, spatialCrop, swapLabels } from './augment/spatial';
+import { anchorInFov, fovAround, thickSlices } from './augment/acquisition';
 import type { AugmentConfig } from './config';
 import type { TrainCase } from './data';
 
@@ -120,9 +122,15 @@ export function sampleCrop(cases: readonly TrainCase[], spec: SamplerSpec, seed:
   const c = cases[Math.floor(rnd() * cases.length)];
   const centre = cropCentre(c, patch, rnd, rnd() < spec.foregroundFraction);
   const sp = spatialParams(a, rnd);
+  let anchor = c.anchorVoxel;
+  if (rnd() < a.pFov) {
+    sp.fov = fovAround(centre, uniform(rnd, a.fovMinMm, a.fovMaxMm), card.spacing, rnd);
+    anchor = anchorInFov(c.footprint, c.dims, sp.fov, anchor);
+  }
   const { image, labels } = spatialCrop(c.hu, c.labels, c.dims, centre, patch, sp, AIR_HU);
   if (sp.mirror) swapLabels(labels, Uint8Array.from(card.labels, (l) => l.mirror ?? l.id));
   if (rnd() < a.pSlab) truncateToSlab(image, labels, patch, a, rnd);
+  if (rnd() < a.pThick) thickSlices(image, patch, uniform(rnd, a.thickMinMm, a.thickMaxMm) / card.spacing[2], rnd() * patch[2]);
   if (rnd() < a.pContrast) addLabelOffsets(image, labels, contrastOffsets(card.labels.map((l) => l.name), c.medianHu, rnd));
   if (rnd() < a.pNoise) addNoise(image, uniform(rnd, 0, a.noiseHu), rnd);
   if (rnd() < a.pBlur) gaussianBlur(image, patch, [0, 1, 2].map(() => uniform(rnd, 0.5, a.blurMax)) as Vec3);
@@ -133,9 +141,9 @@ export function sampleCrop(cases: readonly TrainCase[], spec: SamplerSpec, seed:
   if (rnd() < a.pGamma) gammaTransform(x, uniform(rnd, 0.7, 1.5));
   // The crop's position for the volume tokens: its nominal origin; a mirrored crop shows the mirrored
   // patient, whose crop sits mirrored about the body anchor.
-  const cx = sp.mirror ? 2 * c.anchorVoxel[0] - centre[0] : centre[0];
+  const cx = sp.mirror ? 2 * anchor[0] - centre[0] : centre[0];
   const origin = [cx, centre[1], centre[2]].map((q, ax) => Math.round(q - (patch[ax] - 1) / 2)) as Vec3;
-  const vtIndex = card.volumeTokens ? volumeTokenIndices(card.volumeTokens, origin, patch, card.spacing, c.anchorVoxel) : undefined;
+  const vtIndex = card.volumeTokens ? volumeTokenIndices(card.volumeTokens, origin, patch, card.spacing, anchor) : undefined;
   const feeds = tileFeeds(card, x, vtIndex);
   const oh = oneHot(labels, classes);
   const [px, py, pz] = patch;

@@ -22,7 +22,9 @@ const card = testCard();
 /**
  * A stand-in network that answers each tile with the phantom's true labels as soft one-hot logits on
  * the model grid (each label's indicator resampled trilinearly, as a network's smooth logits would be).
- * Tiles arrive in `slidingWindowTiles` order (8 times each, flipped, with mirroring).
+ * Tiles arrive in `slidingWindowTiles` order (twice each with mirroring: as they are, then mirrored
+ * left-right with the volume tokens of the mirrored position, answered as a network that is right about
+ * the mirrored patient: mirrored logits with the lateral labels' channels swapped).
  */
 function oracle(mirror: boolean): { runTile: RunTile; calls: () => number } {
   const pre = preprocess(volume, card);
@@ -36,17 +38,22 @@ function oracle(mirror: boolean): { runTile: RunTile; calls: () => number } {
   const tiles = slidingWindowTiles(pre.dims, card.patchSize);
   let call = 0;
   const runTile: RunTile = async (image, vt) => {
-    const perTile = mirror ? 8 : 1;
+    const perTile = mirror ? 2 : 1;
     const origin = tiles[Math.floor(call / perTile)];
-    const mask = call % perTile;
+    const flipped = call % perTile === 1;
     call++;
     const expected = cropBox(pre.image, pre.dims, origin, card.patchSize);
-    expect(image).toEqual(mirror ? flipChannels(expected, 1, card.patchSize, mask) : expected);
-    expect(vt).toEqual(volumeTokenIndices(card.volumeTokens!, origin, card.patchSize, card.spacing, pre.props.anchorVoxel));
+    const a = pre.props.anchorVoxel;
+    const seenAt: Vec3 = flipped ? [2 * a[0] - origin[0] - (card.patchSize[0] - 1), origin[1], origin[2]] : origin;
+    expect(image).toEqual(flipped ? flipChannels(expected, 1, card.patchSize, 1) : expected);
+    expect(vt).toEqual(volumeTokenIndices(card.volumeTokens!, seenAt, card.patchSize, card.spacing, a));
     const m = card.patchSize[0] * card.patchSize[1] * card.patchSize[2];
     const logits = new Float32Array(C * m);
     channels.forEach((ch, c) => cropBox(ch, pre.dims, origin, card.patchSize, logits.subarray(c * m, (c + 1) * m)));
-    return mirror ? flipChannels(logits, C, card.patchSize, mask) : logits;
+    if (!flipped) return logits;
+    const swapped = new Float32Array(C * m);
+    card.labels.forEach((l, c) => swapped.set(logits.subarray(c * m, (c + 1) * m), card.labels.findIndex((p) => p.id === (l.mirror ?? l.id)) * m));
+    return flipChannels(swapped, C, card.patchSize, 1);
   };
   return { runTile, calls: () => call };
 }
@@ -81,12 +88,37 @@ describe('segmentVolume', () => {
     expect(res.outsideRunSeconds).toBeLessThanOrEqual(res.seconds);
   });
 
-  it('mirroring averages 8 flips to the same answer', async () => {
+  it('left-right mirroring swaps the lateral labels back and gives the same answer', async () => {
+    expect(card.labels.some((l) => l.mirror !== undefined)).toBe(true);
     const plain = await segmentVolume(volume, card, oracle(false).runTile);
     const { runTile, calls } = oracle(true);
     const mirrored = await segmentVolume(volume, card, runTile, { mirror: true });
-    expect(calls()).toBe(8 * mirrored.tiles);
+    expect(calls()).toBe(2 * mirrored.tiles);
     expect(mirrored.labels).toEqual(plain.labels);
+    // The card's default applies when the run does not choose.
+    const byCard = oracle(true);
+    await segmentVolume(volume, { ...card, inference: { mirror: true, largestComponent: [] } }, byCard.runTile);
+    expect(byCard.calls()).toBe(2 * mirrored.tiles);
+  });
+
+  it('keeps the largest component of the organs the card names, unless asked not to', async () => {
+    const island = (l: Uint8Array) => l.reduce((n, v) => n + (v === 1 ? 1 : 0), 0);
+    // A network that also calls the far corner of the first tile liver.
+    const m = card.patchSize[0] * card.patchSize[1] * card.patchSize[2];
+    const noisy = (): RunTile => {
+      const o = oracle(false);
+      let call = 0;
+      return async (image, vt) => {
+        const out = await o.runTile(image, vt);
+        if (call++ === 0) for (let k = 0; k < 8; k++) { out[k] = -10; out[m + k] = 10; }
+        return out;
+      };
+    };
+    const lccCard = { ...card, inference: { mirror: false, largestComponent: ['liver'] } };
+    const raw = await segmentVolume(volume, lccCard, noisy(), { postprocess: false });
+    const cleaned = await segmentVolume(volume, lccCard, noisy());
+    expect(island(cleaned.labels)).toBeLessThan(island(raw.labels));
+    expect(diceScore(cleaned.labels, phantom.labels, 1)).toBeGreaterThan(diceScore(raw.labels, phantom.labels, 1));
   });
 
   it('aborts between tiles when the signal fires', async () => {

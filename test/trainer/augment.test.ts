@@ -4,6 +4,7 @@ import type { Vec3 } from '../../src/infer/io/niftiHeader';
 import { CASE_LABELS } from '../../src/infer/contract/labels';
 import { makeConfig, deepTargetShapes } from '../../src/model';
 import { IDENTITY, spatialCrop, spatialMatrix, swapLabels } from '../../src/trainer/augment/spatial';
+import { bodyFootprint } from '../../src/trainer/augment/acquisition';
 import {
   ENHANCEMENT_HU, addLabelOffsets, addNoise, contrast, contrastOffsets, gammaTransform, gaussianBlur, lowResolution,
 } from '../../src/trainer/augment/intensity';
@@ -129,7 +130,7 @@ describe('sampleCrop', () => {
   const lab = Uint8Array.from({ length: cn }, (_, i) => ((i % 40) > 30 && Math.floor(i / 1440) > 5 ? 1 : (i % 40) < 6 ? 3 : 0));
   const hu = Float32Array.from(lab, (l) => (l ? 50 : -900));
   const lists = Array.from({ length: 10 }, (_, id) => Int32Array.from(Array.from(lab.keys()).filter((i) => lab[i] === id && id > 0)));
-  const tc: TrainCase = { name: 'c', hu, labels: lab, dims: cd, anchorVoxel: [20, 18, 10], classVoxels: lists, medianHu: labelMedians(hu, lab, 10), annotated: new Uint8Array(10).fill(1) };
+  const tc: TrainCase = { name: 'c', hu, labels: lab, dims: cd, anchorVoxel: [20, 18, 10], footprint: bodyFootprint(hu, cd, -500), classVoxels: lists, medianHu: labelMedians(hu, lab, 10), annotated: new Uint8Array(10).fill(1) };
   const spec = { card, deepShapes: deepTargetShapes(cfg), foregroundFraction: 0.5, augment: MOREDA };
 
   it('feeds the card names with one-hot targets that sum to one, and is a pure function of the seed', () => {

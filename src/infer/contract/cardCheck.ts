@@ -4,7 +4,7 @@
  */
 import {
   NETWORK_VARIANTS,
-  type Applicability, type AttentionExport, type LabelInfo, type ModelCard, type ModelIO, type Normalisation, type OnnxFileRef, type TrainingRecord, type VolumeTokenGrid,
+  type Applicability, type AttentionExport, type InferenceDefaults, type LabelInfo, type ModelCard, type ModelIO, type Normalisation, type OnnxFileRef, type TrainingRecord, type VolumeTokenGrid,
 } from './modelCard';
 import type { Vec3 } from '../io/niftiHeader';
 
@@ -80,6 +80,11 @@ class Fields {
 
   obj(key: string): Fields {
     return Fields.of(this.o[key], this.name(key), this.file);
+  }
+
+  bool(key: string): boolean {
+    const v = this.o[key];
+    return typeof v === 'boolean' ? v : this.fail(key, 'true or false');
   }
 
   list(key: string): unknown[] {
@@ -194,6 +199,14 @@ function training(f: Fields): TrainingRecord {
   };
 }
 
+/** `inference`: the mirroring switch and the label names kept to their largest component. */
+function inferenceDefaults(f: Fields, labels: LabelInfo[]): InferenceDefaults {
+  const lcc = f.list('largestComponent');
+  const names = new Set(labels.slice(1).map((l) => l.name));
+  if (!lcc.every((n) => typeof n === 'string' && names.has(n))) f.fail('largestComponent', `an array of the card's organ names (${[...names].join(', ')})`);
+  return { mirror: f.bool('mirror'), largestComponent: lcc as string[], ...(f.has('basis') ? { basis: f.str('basis') } : {}) };
+}
+
 /** `applicability.organVolumeMl`: per label name of the card, [low, high] mL with 0 <= low <= high. */
 function applicability(f: Fields, labels: LabelInfo[]): Applicability {
   const v = f.obj('organVolumeMl');
@@ -233,6 +246,8 @@ export function parseModelCard(json: unknown, fileName: string): ModelCard {
   };
   if (f.has('applicability')) card.applicability = applicability(f.obj('applicability'), card.labels);
   else delete card.applicability;
+  if (f.has('inference')) card.inference = inferenceDefaults(f.obj('inference'), card.labels);
+  else delete card.inference;
   if (f.has('attention')) card.attention = attention(f.obj('attention'));
   else delete card.attention;
   if (f.has('volumeTokens')) card.volumeTokens = volumeTokens(f.obj('volumeTokens'));

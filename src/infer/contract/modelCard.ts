@@ -115,6 +115,20 @@ export interface Applicability {
   organVolumeMl: Record<string, [number, number]>;
 }
 
+/**
+ * How the pipeline runs this model by default (each switchable per run): test-time left-right
+ * mirroring with the lateral labels swapped, and nnU-Net's largest-component post-processing for the
+ * organs the cross-validation chose. Absent: neither.
+ */
+export interface InferenceDefaults {
+  /** Average the logits of the scan and of its left-right mirror (lateral channels swapped back). */
+  mirror: boolean;
+  /** Label names whose largest connected component alone is kept. */
+  largestComponent: string[];
+  /** Where these choices came from (the cross-validation that decided them). */
+  basis?: string;
+}
+
 export interface ModelCard {
   format: 'fine-model-card/1';
   name: string;
@@ -135,4 +149,5 @@ export interface ModelCard {
   io: ModelIO;
   training: TrainingRecord;
   applicability?: Applicability;
+  inference?: InferenceDefaults;
 }

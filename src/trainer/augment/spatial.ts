@@ -6,6 +6,7 @@
  * the special case of the same code.
  */
 import type { Vec3 } from '../../infer/io/niftiHeader';
+import type { FovRect } from './acquisition';
 
 export interface SpatialParams {
   /** Rotation angles about x, y and z (radians), applied z, then y, then x. */
@@ -14,6 +15,8 @@ export interface SpatialParams {
   scale: number;
   /** Mirror along x (the left-right axis in canonical RAS order). */
   mirror: boolean;
+  /** A cut-off field of view: source reads outside this in-plane rectangle are air and background. */
+  fov?: FovRect;
 }
 
 export const IDENTITY: SpatialParams = { angles: [0, 0, 0], scale: 1, mirror: false };
@@ -41,7 +44,8 @@ export interface SpatialOut {
 
 /**
  * Resamples a crop of `patch` voxels centred at `centre` (source voxel coordinates, may be fractional
- * and may lie near or past the borders) through `p`. `fill` is the image value outside the source.
+ * and may lie near or past the borders) through `p`. `fill` is the image value outside the source
+ * (and outside `p.fov`, when given).
  */
 export function spatialCrop(
   image: Float32Array, labels: Uint8Array, dims: Vec3, centre: Vec3, patch: Vec3, p: SpatialParams, fill: number,
@@ -51,6 +55,7 @@ export function spatialCrop(
   const [nx, ny, nz] = dims;
   const sxy = nx * ny;
   const half = patch.map((n) => (n - 1) / 2);
+  const f = p.fov ?? { x0: -Infinity, x1: Infinity, y0: -Infinity, y1: Infinity };
   let o = 0;
   for (let k = 0; k < patch[2]; k++) {
     const dz = k - half[2];
@@ -66,7 +71,7 @@ export function spatialCrop(
         const ys = Math.abs(Y - Math.round(Y)) < 1e-6 ? Math.round(Y) : Y;
         const zs = Math.abs(Z - Math.round(Z)) < 1e-6 ? Math.round(Z) : Z;
         const x0 = Math.floor(xs), y0 = Math.floor(ys), z0 = Math.floor(zs);
-        if (x0 < -1 || y0 < -1 || z0 < -1 || x0 >= nx || y0 >= ny || z0 >= nz) {
+        if (x0 < -1 || y0 < -1 || z0 < -1 || x0 >= nx || y0 >= ny || z0 >= nz || xs < f.x0 || xs > f.x1 || ys < f.y0 || ys > f.y1) {
           out.image[o] = fill;
           out.labels[o] = 0;
           continue;
