@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  checkAfterRun, checkBeforeRun, geometryWarnings, mergeWarnings, organVolumeRanges,
+  BODY_CUT_WARNING, bodyCutOff, checkAfterRun, checkBeforeRun, geometryWarnings, mergeWarnings, organVolumeRanges,
 } from '../../src/infer/contract/applicability';
 import { ModelCardError, parseModelCard } from '../../src/infer/contract/cardCheck';
 import type { ModelCard } from '../../src/infer/contract/modelCard';
@@ -175,5 +175,44 @@ describe('organ volume ranges for the card', () => {
     expect(bad({ liver: [3, 2] })).toThrow(/"applicability.organVolumeMl.liver" must be \[low, high\] mL with low <= high/);
     expect(bad({ liver: [-1, 2] })).toThrow(/must be 2 numbers >= 0 \(mL\)/);
     expect(() => parseModelCard({ ...json, applicability: 3 }, 'c.json')).toThrow(/"applicability" must be an object/);
+  });
+});
+
+describe('a field of view that cuts the body off', () => {
+  /** An axial disc of soft tissue (radius r voxels) in air, on an n x n x 6 grid, with a table row at y = n - 2. */
+  function disc(n: number, r: number, table = true): NiftiVolume {
+    const dims: Vec3 = [n, n, 6];
+    const data = new Float32Array(n * n * 6).fill(-1000);
+    for (let z = 0; z < 6; z++) for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) {
+      const inside = (x - (n - 1) / 2) ** 2 + (y - (n - 1) / 2) ** 2 <= r * r;
+      if (inside || (table && y === n - 2)) data[x + n * (y + n * z)] = 40;
+    }
+    return { dims, spacing: [2, 2, 5], affine: centredAffine(dims, [2, 2, 5]), data, warnings: [] } as unknown as NiftiVolume;
+  }
+  const cropped = (v: NiftiVolume, k: number): NiftiVolume => {
+    const n = v.dims[0], m = n - 2 * k;
+    const data = new Float32Array(m * m * 6);
+    for (let z = 0; z < 6; z++) for (let y = 0; y < m; y++) for (let x = 0; x < m; x++) data[x + m * (y + m * z)] = v.data[x + k + n * (y + k + n * z)];
+    return { ...v, dims: [m, m, 6], affine: centredAffine([m, m, 6], [2, 2, 5]), data } as NiftiVolume;
+  };
+
+  it('is recognised when the body crosses the border, and not for a whole body on a table', () => {
+    const whole = disc(60, 24);
+    expect(bodyCutOff(whole)).toBe(false);
+    expect(geometryWarnings(whole, card)).not.toContain(BODY_CUT_WARNING);
+    const cut = cropped(whole, 12);
+    expect(bodyCutOff(cut)).toBe(true);
+    expect(geometryWarnings(cut, card)).toContain(BODY_CUT_WARNING);
+  });
+
+  it('organ-volume warnings stop claiming the scan does not cut the organ off', () => {
+    const ranged: ModelCard = { ...card, applicability: { organVolumeMl: { liver: [500, 2000] } } };
+    const v = cropped(disc(60, 24), 12);
+    const labels = new Uint8Array(v.data.length);
+    labels[18 + 36 * (18 + 36 * 3)] = 1; // a tiny liver in the middle, away from the edges
+    const w = checkAfterRun(v, labels, { 1: 0.02 }, ranged);
+    expect(w).toHaveLength(1);
+    expect(w[0]).toMatch(/^liver: .* the field of view cuts the body off, so part of it may lie outside the scan/);
+    expect(w[0]).not.toMatch(/does not cut it off/);
   });
 });

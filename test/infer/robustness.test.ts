@@ -87,7 +87,7 @@ describe('npm run robustness on a tiny phantom with the bundled fine-tiny model'
     );
     const at = lines.findIndex((l) => l.startsWith('variant'));
     expect(at).toBeGreaterThan(0);
-    const rows = lines.slice(at + 1, at + 1 + 7).map((l) => l.trim().split(/\s+/));
+    const rows = lines.slice(at + 1, at + 2 + VARIANTS.length).map((l) => l.trim().split(/\s+/));
     expect(rows.map((r) => r[0])).toEqual(['original', ...VARIANTS]);
     for (const r of rows) {
       const mean = Number(r[1]);
@@ -97,7 +97,7 @@ describe('npm run robustness on a tiny phantom with the bundled fine-tiny model'
     }
     expect(lines).toContain(SILVER_NOTE);
     const json = JSON.parse(readFileSync(out, 'utf8'));
-    expect(json.scores).toHaveLength(7);
+    expect(json.scores).toHaveLength(1 + VARIANTS.length);
     expect(json.model).toBe('fine-tiny');
   }, 120_000);
 

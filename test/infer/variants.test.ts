@@ -3,7 +3,7 @@ import { type NiftiVolume, makeNiftiHeader, readNifti, writeNiftiFloat } from '.
 import { type Vec3, centredAffine } from '../../src/infer/io/niftiHeader';
 import { makePhantom } from '../../src/infer/synthetic/phantom';
 import { applyAffine, invertAffine } from '../../src/infer/eval/affine';
-import { type CasePair, addNoise, makeVariant, parseVariants, rotateAboutZ } from '../../src/infer/eval/variants';
+import { type CasePair, addNoise, fieldOfView, makeVariant, parseVariants, rotateAboutZ } from '../../src/infer/eval/variants';
 
 function vol(data: Float32Array, dims: Vec3, spacing: Vec3, affine = centredAffine(dims, spacing)): NiftiVolume {
   return { dims, spacing, data, affine, datatype: 16, header: makeNiftiHeader(dims, spacing, affine), warnings: [] };
@@ -182,9 +182,48 @@ describe('image variants', () => {
     v.ct.spacing.forEach((s, a) => expect(s).toBeCloseTo([2, 1.5, 1.5][a], 5));
   });
 
+  it('thick8 averages groups of slices head-foot, with the grid and the organs in place', () => {
+    const c = phantomCase();
+    const zAxisSpacing = c.ct.spacing[2];
+    const k = Math.max(2, Math.round(8 / zAxisSpacing));
+    const v = makeVariant(c, 'thick8');
+    expect(v.ct.dims[2]).toBe(Math.floor(c.ct.dims[2] / k));
+    expect(v.ct.spacing[2]).toBeCloseTo(k * zAxisSpacing, 5);
+    // Voxel (x, y, 0) is the mean of the first k slices.
+    const [nx, ny] = c.ct.dims;
+    for (const p of [0, 17, nx * ny - 1]) {
+      let m = 0;
+      for (let z = 0; z < k; z++) m += c.ct.data[p + z * nx * ny] / k;
+      expect(v.ct.data[p]).toBeCloseTo(m, 3);
+    }
+    const shift = centroidWorld(v.ref, 1).map((x, a) => x - centroidWorld(c.ref, 1)[a]);
+    expect(Math.hypot(...shift)).toBeLessThan(zAxisSpacing * k);
+    expectHeaderMatches(v.ct);
+  });
+
+  it('fov200 cuts in-plane to 200 mm around the organs, keeping world positions', () => {
+    const c = phantomCase();
+    const v = makeVariant(c, 'fov200');
+    expect(v.ct.dims[2]).toBe(c.ct.dims[2]);
+    for (const a of [0, 1]) expect(v.ct.dims[a]).toBe(Math.min(c.ct.dims[a], Math.round(200 / c.ct.spacing[a])));
+    const shift = centroidWorld(v.ref, 1).map((x, a) => x - centroidWorld(c.ref, 1)[a]);
+    if (v.ct.dims.every((d, a) => d === c.ct.dims[a])) expect(Math.hypot(...shift)).toBeLessThan(1e-6);
+    expectHeaderMatches(v.ct);
+    // A 60 mm field of view on this 120 x 80 mm phantom: cut, the kept voxels at their world positions.
+    const cut = fieldOfView(c, 60);
+    expect(cut.ct.dims).toEqual([20, 24, 24]);
+    const start = applyAffine(invertAffine(c.ct.affine), applyAffine(cut.ct.affine, [0, 0, 0]));
+    start.forEach((q) => expect(Math.abs(q - Math.round(q))).toBeLessThan(1e-6));
+    const [sx, sy, sz] = start.map(Math.round);
+    expect(sz).toBe(0);
+    for (const [x, y, z] of [[0, 0, 0], [19, 23, 23], [7, 11, 5]]) {
+      expect(cut.ct.data[x + 20 * (y + 24 * z)]).toBe(c.ct.data[x + sx + 40 * (y + sy + 32 * z)]);
+    }
+  });
+
   it('refuses what it cannot do, naming the reason', () => {
     expect(() => parseVariants('lps,flip')).toThrow(/unknown variant "flip"; valid: lps, zyx/);
-    expect(parseVariants(undefined)).toHaveLength(6);
+    expect(parseVariants(undefined)).toHaveLength(8);
     expect(() => makeVariant(phantomCase([40, 32, 10]), 'slab13')).toThrow(/at least 13 slices/);
     expect(() => makeVariant(phantomCase(), 'spacing1.5', { maxVoxels: 1000 })).toThrow(/over the limit/);
   });

@@ -30,6 +30,8 @@ const FLAGS: FlagSpecs = {
   model: { description: 'model card JSON (default: the bundled default model)' },
   threads: { description: 'onnxruntime threads', default: '2' },
   strict: { description: 'treat any warning as an error: exit 3, write no output', boolean: true },
+  mirror: { description: 'test-time left-right mirroring (2x the model runs): on | off (default: the model card\'s inference.mirror)' },
+  postprocess: { description: 'keep the largest component of the organs the model card names: on | off', default: 'on' },
   help: { description: 'print this help', boolean: true },
 };
 
@@ -43,11 +45,18 @@ function strictStop(warnings: string[], when: string): StrictWarningError {
   return new StrictWarningError(`--strict: ${n} warning${n === 1 ? '' : 's'} ${when}; no output written`);
 }
 
+function onOff(v: string | undefined, flag: string): boolean | undefined {
+  if (v === undefined) return undefined;
+  if (v !== 'on' && v !== 'off') throw new ArgsError(`--${flag} must be on or off, got "${v}"`);
+  return v === 'on';
+}
+
 /** `log` gets progress and results, `warn` the warning lines (stderr in the command; default `log`). */
 export async function segmentFile(argv: string[], log: (s: string) => void, warn: (s: string) => void = log): Promise<void> {
   const a = parseArgs(argv, FLAGS);
   if (a.help) return log(usage('npm run segment --', FLAGS));
   const input = a.input as string, output = a.output as string;
+  const inference = { mirror: onOff(a.mirror, 'mirror'), postprocess: onOff(a.postprocess, 'postprocess') };
   if (!existsSync(input)) throw new InputError(`${input}: no such file`);
   if (statSync(input).isDirectory() && readdirSync(input).some((f) => /\.nii(\.gz)?$/.test(f))) {
     if (resolve(input) === resolve(output)) throw new InputError(`--output ${output} is the input folder; choose another folder (inputs are never modified)`);
@@ -55,7 +64,7 @@ export async function segmentFile(argv: string[], log: (s: string) => void, warn
     if (!Number.isInteger(jobs) || jobs < 1) throw new ArgsError(`--jobs must be an integer >= 1, got "${a.jobs}"`);
     const cardPath = a.model ?? defaultCardPath();
     const { card } = await loadModel(cardPath);
-    const r = await segmentFolder(input, output, { cardPath, labels: card.labels, jobs, log, warn });
+    const r = await segmentFolder(input, output, { cardPath, labels: card.labels, jobs, log, warn, inference });
     if (r.failed.length) throw new InputError(`${r.failed.length} scan(s) failed: ${r.failed.join(', ')}`);
     return;
   }
@@ -70,6 +79,7 @@ export async function segmentFile(argv: string[], log: (s: string) => void, warn
   const session = await createSession(onnx, { provider: 'cpu', threads: Number(a.threads) || 2 });
   let last = 0;
   const res = await segmentVolume(volume, card, sessionTileRunner(session, card), {
+    ...inference,
     onProgress: (done, total) => {
       if (done === total || Date.now() - last > 2000) {
         last = Date.now();

@@ -4,7 +4,8 @@
  * Every check returns one-line warnings a user understands; none refuses to run.
  *
  * Before running: not a CT in HU (ctCheck's histogram test), a field of view thinner head-foot than
- * one model patch, a voxel size far from the model's, an oblique acquisition.
+ * one model patch, an in-plane field of view that cuts the body off, a voxel size far from the model's,
+ * an oblique acquisition.
  * After running: organ volumes outside the range the card records from training
  * (`card.applicability.organVolumeMl`), and no liver in a scan long enough to usually show it.
  *
@@ -56,6 +57,47 @@ export function fieldOfViewWarning(volume: Pick<NiftiVolume, 'dims' | 'spacing'>
   return `the scan covers only ${mm(extent)} mm head-foot (${slices} slices), less than the ${mm(patch)} mm the model sees at once; organs cut off at the scan's ends may be missed or mislabelled`;
 }
 
+/** Share of the in-plane border (per slice) that must be body for the slice to count as cut. */
+export const CUT_BORDER_SHARE = 0.1;
+/** Share of slices that must be cut for the scan's field of view to count as cutting the body off. */
+export const CUT_SLICE_SHARE = 0.25;
+const BODY_EDGE_HU = -500;
+
+type Scan = Pick<NiftiVolume, 'dims' | 'spacing' | 'affine'> & { data?: ArrayLike<number> };
+
+/**
+ * Whether the in-plane field of view cuts the body off (a targeted reconstruction): on at least
+ * CUT_SLICE_SHARE of the axial slices, at least CUT_BORDER_SHARE of the slice's border voxels are body
+ * (above -500 HU). A table crossing the border or an arm touching it does not reach that share.
+ */
+export function bodyCutOff(volume: Scan): boolean {
+  const data = volume.data;
+  if (!data) return false;
+  // Not a CT in HU (no air anywhere): ctCheck says so; nothing to judge here.
+  let air = false;
+  for (let i = 0; i < data.length && !air; i++) air = data[i] <= BODY_EDGE_HU;
+  if (!air) return false;
+  const o = safeOrientation(volume.affine);
+  const [ax, ay, az] = o.source;
+  const d = volume.dims;
+  const stride: Vec3 = [1, d[0], d[0] * d[1]];
+  const nx = d[ax], ny = d[ay], nz = d[az];
+  if (nx < 3 || ny < 3) return false;
+  const perimeter = 2 * (nx + ny) - 4;
+  let cut = 0;
+  for (let z = 0; z < nz; z++) {
+    const base = z * stride[az];
+    const at = (x: number, y: number) => data[base + x * stride[ax] + y * stride[ay]];
+    let body = 0;
+    for (let x = 0; x < nx; x++) body += (at(x, 0) > BODY_EDGE_HU ? 1 : 0) + (at(x, ny - 1) > BODY_EDGE_HU ? 1 : 0);
+    for (let y = 1; y < ny - 1; y++) body += (at(0, y) > BODY_EDGE_HU ? 1 : 0) + (at(nx - 1, y) > BODY_EDGE_HU ? 1 : 0);
+    if (body >= CUT_BORDER_SHARE * perimeter) cut++;
+  }
+  return cut >= CUT_SLICE_SHARE * nz;
+}
+
+export const BODY_CUT_WARNING = 'the field of view cuts the body off at the image\'s edge (a targeted reconstruction): organs near the edge may be incomplete, and the model places its whole-volume context less reliably';
+
 /** Voxel size far from the model's on any axis (compared in patient axes). */
 export function spacingWarning(spacing: Vec3, o: Orientation, card: ModelCard): string | null {
   const s = toCanonicalTriple(spacing, o);
@@ -78,9 +120,9 @@ export function obliqueWarning(o: Orientation): string | null {
 }
 
 /** Geometry checks only (field of view, voxel size, obliquity). */
-export function geometryWarnings(volume: Pick<NiftiVolume, 'dims' | 'spacing' | 'affine'>, card: ModelCard): string[] {
+export function geometryWarnings(volume: Scan, card: ModelCard): string[] {
   const o = safeOrientation(volume.affine);
-  return [fieldOfViewWarning(volume, o, card), spacingWarning(volume.spacing, o, card), obliqueWarning(o)].filter(
+  return [fieldOfViewWarning(volume, o, card), bodyCutOff(volume) ? BODY_CUT_WARNING : null, spacingWarning(volume.spacing, o, card), obliqueWarning(o)].filter(
     (w): w is string => w !== null,
   );
 }
@@ -122,6 +164,7 @@ export function organVolumeWarnings(
   dims: Vec3,
   volumesMl: Record<number, number>,
   card: ModelCard,
+  bodyCut = false,
 ): string[] {
   const ranges = card.applicability?.organVolumeMl;
   if (!ranges) return [];
@@ -135,7 +178,9 @@ export function organVolumeWarnings(
     if (v > range[1]) {
       out.push(`${l.name}: ${ml(v)} mL, above ${span}; the segmentation may have spread into neighbouring tissue`);
     } else if (v < range[0] && !cut[l.id]) {
-      out.push(`${l.name}: ${ml(v)} mL, below ${span} although the scan does not cut it off; part of it may have been missed`);
+      out.push(bodyCut
+        ? `${l.name}: ${ml(v)} mL, below ${span}; the field of view cuts the body off, so part of it may lie outside the scan or have been missed`
+        : `${l.name}: ${ml(v)} mL, below ${span} although the scan does not cut it off; part of it may have been missed`);
     }
   }
   return out;
@@ -159,12 +204,12 @@ export function missingOrganWarnings(
 
 /** Checks of a finished segmentation (labels on the input's grid, volumes in mL by label id). */
 export function checkAfterRun(
-  volume: Pick<NiftiVolume, 'dims' | 'spacing' | 'affine'>,
+  volume: Scan,
   labels: Uint8Array,
   volumesMl: Record<number, number>,
   card: ModelCard,
 ): string[] {
-  return [...organVolumeWarnings(labels, volume.dims, volumesMl, card), ...missingOrganWarnings(volume, volumesMl, card)];
+  return [...organVolumeWarnings(labels, volume.dims, volumesMl, card, bodyCutOff(volume)), ...missingOrganWarnings(volume, volumesMl, card)];
 }
 
 /** A training case for `organVolumeRanges`: its label map and voxel size. */

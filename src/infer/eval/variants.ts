@@ -3,7 +3,9 @@
  * map with a correct header: the affine (and the NIfTI header made from it) puts the same anatomy at
  * the same world position, so a pipeline that reads the geometry right must segment it as well as the
  * original. Storage variants (lps, zyx, slab13) keep every voxel's world position exactly; rot12,
- * noise35 and spacing1.5 change the image the way a different scan would.
+ * noise35 and spacing1.5 change the image the way a different scan would; thick8 averages groups of
+ * slices to about 8 mm (the scanner's thick slices; the reference keeps each group's middle slice) and
+ * fov200 cuts the scan in-plane to 200 mm around the labelled organs (a targeted reconstruction).
  *
  * Voxel data everywhere is x-fastest: index = x + nx * (y + ny * z). Pure, independent of the
  * pipeline's own reorientation code on purpose (a shared bug would cancel out).
@@ -15,7 +17,7 @@ import { safeOrientation } from '../contract/applicability';
 import { normal, rng } from '../../util/random';
 import { type Affine, affineSpacing, applyAffine, invertAffine, matMul, rotationZ, translation } from './affine';
 
-export const VARIANTS = ['lps', 'zyx', 'slab13', 'rot12', 'noise35', 'spacing1.5'] as const;
+export const VARIANTS = ['lps', 'zyx', 'slab13', 'rot12', 'noise35', 'spacing1.5', 'thick8', 'fov200'] as const;
 export type VariantName = (typeof VARIANTS)[number];
 
 export interface CasePair {
@@ -224,6 +226,83 @@ export function resampleCase(c: CasePair, target: Vec3, maxVoxels = MAX_VOXELS):
   return pair(c, ct, ref, dims, a, DT_FLOAT32);
 }
 
+const THICK_MM = 8;
+const FOV_MM = 200;
+
+/** Groups of round(8 mm / slice spacing) slices (at least 2) averaged head-foot; the reference keeps each group's middle slice. */
+export function thickSlab(c: CasePair, mm = THICK_MM): CasePair {
+  const axis = safeOrientation(c.ct.affine).source[2];
+  const k = Math.max(2, Math.round(mm / c.ct.spacing[axis]));
+  const n = Math.floor(c.ct.dims[axis] / k);
+  if (n < 2) throw new Error(`variants: thick8 needs at least ${2 * k} slices head-foot, the case has ${c.ct.dims[axis]}`);
+  const dims = c.ct.dims.slice() as Vec3;
+  dims[axis] = n;
+  const ct = new Float32Array(dims[0] * dims[1] * dims[2]);
+  let ref: Float32Array<ArrayBuffer> = new Float32Array(0);
+  for (let j = 0; j < k; j++) {
+    const part = cropAxis(c.ct.data, c.ct.dims, axis, 0, n * k);
+    const partDims = c.ct.dims.slice() as Vec3;
+    partDims[axis] = n * k;
+    // Slice j of every group: every k-th slice from j.
+    const sub = everyKth(part, partDims, axis, j, k);
+    for (let i = 0; i < ct.length; i++) ct[i] += sub[i] / k;
+    if (j === Math.floor(k / 2)) ref = everyKth(cropAxis(c.ref.data, c.ct.dims, axis, 0, n * k), partDims, axis, j, k);
+  }
+  const a = c.ct.affine.slice();
+  for (let r = 0; r < 3; r++) {
+    a[4 * r + 3] += a[4 * r + axis] * ((k - 1) / 2);
+    a[4 * r + axis] *= k;
+  }
+  return pair(c, ct, ref, dims, a, DT_FLOAT32);
+}
+
+/** Slices j, j + k, j + 2k, ... along `axis`. */
+function everyKth(data: Float32Array, dims: Vec3, axis: number, j: number, k: number): Float32Array<ArrayBuffer> {
+  const out = dims.slice() as Vec3;
+  out[axis] = Math.floor((dims[axis] - j + k - 1) / k);
+  const res = new Float32Array(out[0] * out[1] * out[2]);
+  let o = 0;
+  for (let z = 0; z < out[2]; z++) for (let y = 0; y < out[1]; y++) for (let x = 0; x < out[0]; x++) {
+    const p = [x, y, z];
+    p[axis] = j + k * p[axis];
+    res[o++] = data[p[0] + dims[0] * (p[1] + dims[1] * p[2])];
+  }
+  return res;
+}
+
+/** The scan cut in-plane to a `mm` square around the labelled organs' centre (a targeted reconstruction). */
+export function fieldOfView(c: CasePair, mm = FOV_MM): CasePair {
+  const o = safeOrientation(c.ct.affine);
+  let ct = c.ct.data, ref = c.ref.data;
+  let dims = c.ct.dims.slice() as Vec3;
+  const a = c.ct.affine.slice();
+  for (const axis of [o.source[0], o.source[1]]) {
+    const { lo, hi } = labelledAlong(c, axis);
+    const count = Math.min(dims[axis], Math.round(mm / c.ct.spacing[axis]));
+    const start = Math.max(0, Math.min(dims[axis] - count, Math.round((lo + hi) / 2 - count / 2)));
+    ct = cropAxis(ct, dims, axis, start, count);
+    ref = cropAxis(ref, dims, axis, start, count);
+    dims = dims.slice() as Vec3;
+    dims[axis] = count;
+    for (let r = 0; r < 3; r++) a[4 * r + 3] += a[4 * r + axis] * start;
+  }
+  return pair(c, Float32Array.from(ct), Float32Array.from(ref), dims, a);
+}
+
+/** Labelled voxel range along voxel axis `axis`. */
+function labelledAlong(c: CasePair, axis: number): { lo: number; hi: number } {
+  const [nx, ny, nz] = c.ct.dims;
+  let lo = Infinity, hi = -1, i = 0;
+  for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++, i++) {
+    if (c.ref.data[i] === 0) continue;
+    const p = axis === 0 ? x : axis === 1 ? y : z;
+    if (p < lo) lo = p;
+    if (p > hi) hi = p;
+  }
+  if (hi < 0) throw new Error('variants: the reference label map is empty; pass a labelled case');
+  return { lo, hi };
+}
+
 const LPS: Storage = { perm: [0, 1, 2], flip: [true, true, false] };
 const ZYX: Storage = { perm: [2, 1, 0], flip: [false, false, false] };
 
@@ -236,6 +315,8 @@ export function makeVariant(c: CasePair, name: VariantName, opts: VariantOptions
     case 'rot12': return { name, ...rotateAboutZ(c, ROT_DEG) };
     case 'noise35': return { name, ...addNoise(c, NOISE_HU, opts.seed ?? 35) };
     case 'spacing1.5': return { name, ...resampleCase(c, FINE_SPACING, opts.maxVoxels) };
+    case 'thick8': return { name, ...thickSlab(c) };
+    case 'fov200': return { name, ...fieldOfView(c) };
   }
 }
 

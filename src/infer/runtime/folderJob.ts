@@ -58,6 +58,8 @@ export interface FolderOptions {
   jobs: number;
   log: (line: string) => void;
   warn: (line: string) => void;
+  /** Mirroring and post-processing switches (undefined: the card's defaults). */
+  inference?: { mirror?: boolean; postprocess?: boolean };
 }
 
 type Reply = { input: string; result?: FileResult; error?: string };
@@ -83,7 +85,7 @@ export async function segmentFolder(inputDir: string, outputDir: string, opts: F
   };
   opts.log(`${plan.todo.length} scan(s) to segment with ${jobs} worker(s) x ${threads} thread(s)`);
   const worker = async (): Promise<void> => {
-    const w = tsWorker(new URL('./segmentWorker.ts', import.meta.url), { cardPath: opts.cardPath, threads });
+    const w = tsWorker(new URL('./segmentWorker.ts', import.meta.url), { cardPath: opts.cardPath, threads, inference: opts.inference ?? {} });
     const ask = (input: string, output: string) => new Promise<Reply>((resolve, reject) => {
       const onMsg = (m: Reply) => { if (m.input === input) { w.off('message', onMsg); w.off('error', reject); resolve(m); } };
       w.on('message', onMsg);

@@ -4,7 +4,7 @@ import { createSession } from './backend';
 import { loadModel } from './loadModel';
 import { segmentNiftiFile } from './segmentFile';
 
-const { cardPath, threads } = workerData as { cardPath: string; threads: number };
+const { cardPath, threads, inference } = workerData as { cardPath: string; threads: number; inference: { mirror?: boolean; postprocess?: boolean } };
 const port = parentPort;
 if (!port) throw new Error('segmentWorker: must run as a worker thread');
 const ready = (async () => {
@@ -20,7 +20,7 @@ port.on('message', (m: { input: string; output: string } | 'close') => {
       return;
     }
     try {
-      port.postMessage({ input: m.input, result: await segmentNiftiFile(m.input, m.output, card, session) });
+      port.postMessage({ input: m.input, result: await segmentNiftiFile(m.input, m.output, card, session, inference) });
     } catch (e) {
       port.postMessage({ input: m.input, error: (e as Error).message });
     }

@@ -9,8 +9,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FolderSummary } from '../../infer/cli/evaluate';
-import { evaluateFiles } from '../../infer/cli/evaluate';
+import type { FolderSummary } from '../../infer/eval/evaluateFiles';
+import { evaluateFiles } from '../../infer/eval/evaluateFiles';
 import type { LabelInfo, ModelCard } from '../../infer/contract/modelCard';
 import { readNifti, writeNifti } from '../../infer/io/nifti';
 import { segmentVolume } from '../../infer/pipeline';
