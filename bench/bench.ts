@@ -2,9 +2,14 @@
  * `npm run bench`: training and inference speed and memory, medians of repeated runs measured side by
  * side in one run, printed as a table and written to bench/results.json. Not a test: numbers vary with
  * the machine's load; compare ratios from the same run.
+ *
+ * `npm run bench -- --quick`: every code path of the full bench on tiny inputs (one run each, the tiny
+ * model, a small phantom, a small "large" volume), written to a temporary folder; the numbers mean
+ * nothing. `npm test` runs it so a change that breaks the bench fails there.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { measureBrowser } from './browser';
 import { measureFolder } from './folder';
@@ -13,41 +18,50 @@ import { attentionBlock, convLayer, measureDefaultPreset, measureLayer } from '.
 import { median } from './stats';
 import { writePhantomCase } from '../scripts/make-phantom-cases';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const QUICK = process.argv.includes('--quick');
+const RUNS = QUICK ? 1 : Number(process.env.BENCH_RUNS ?? 3);
 const REAL = '../shared/data/ct/caseA_ct.nii.gz';
-const CARD = existsSync('models/fine-small.json') ? 'models/fine-small.json' : 'models/fine-tiny.json';
+const CARD = QUICK || !existsSync('models/fine-small.json') ? 'models/fine-tiny.json' : 'models/fine-small.json';
+const OUT_DIR = QUICK ? mkdtempSync(join(tmpdir(), 'fine-bench-quick-')) : 'bench';
 
 function volumeForInference(): { file: string; what: string } {
+  if (QUICK) return { file: writePhantomCase(join(OUT_DIR, 'data'), 5, [40, 36, 24], [4, 4, 4]).ct, what: 'quick: a 40x36x24 phantom' };
   if (existsSync(REAL)) return { file: REAL, what: 'caseA (122x101x112, 3 mm)' };
   const { ct } = writePhantomCase('bench/.data', 5, [122, 101, 112], [3, 3, 3]);
   return { file: ct, what: 'phantom of caseA size (../shared/data absent)' };
 }
 
-const LARGE = '512,512,300';
+const LARGE = QUICK ? '96,96,40' : '512,512,300';
 
-/** The full-size large-volume browser run: the e2e spec at 512 x 512 x 300, its log line parsed. */
+/** The large-volume browser run: the e2e spec at 512 x 512 x 300, its log line parsed. */
 function largeVolume(): { dims: string; model: string; seconds: number; peakMb: number } | null {
   const model = CARD.replace(/^models\/|\.json$/g, '');
   const r = spawnSync('npx', ['playwright', 'test', 'e2e/largeVolume.spec.ts'], { encoding: 'utf8', env: { ...process.env, FINE_LARGE_DIMS: LARGE, FINE_LARGE_MODEL: model } });
+  if (r.status !== 0) console.log(`largeVolume spec failed:\n${r.stdout.slice(-2000)}${r.stderr.slice(-1000)}`);
   const m = /segmented in ([\d.]+) s; peak page\+worker memory (\d+) MB/.exec(r.stdout);
   return m ? { dims: LARGE, model, seconds: Number(m[1]), peakMb: Number(m[2]) } : null;
 }
 
 async function main(): Promise<void> {
-  mkdirSync('bench', { recursive: true });
+  mkdirSync(OUT_DIR, { recursive: true });
   const log = (s: string) => console.log(s);
-  log(`bench: ${RUNS} runs each; model ${CARD}`);
-  const preset = await measureDefaultPreset(Math.max(RUNS, 5));
-  const conv = await measureLayer(convLayer(32, 64, 64, 32), Math.max(RUNS, 5));
-  const peak = await measureLayer(convLayer(64, 64, 64, 32), RUNS);
-  const block = await measureLayer(attentionBlock, Math.max(RUNS, 5));
-  const loop = await measureTrainLoop();
+  log(`bench${QUICK ? ' --quick (tiny inputs; the numbers mean nothing)' : ''}: ${RUNS} runs each; model ${CARD}`);
+  const reps = QUICK ? 1 : Math.max(RUNS, 5);
+  const preset = await measureDefaultPreset(reps);
+  const conv = await measureLayer(QUICK ? convLayer(8, 16, 16, 8) : convLayer(32, 64, 64, 32), reps);
+  const peak = await measureLayer(QUICK ? convLayer(8, 16, 16, 8) : convLayer(64, 64, 64, 32), RUNS);
+  const block = await measureLayer(attentionBlock, reps);
+  const loop = QUICK ? await measureTrainLoop(2, 1, true) : await measureTrainLoop();
   const vol = volumeForInference();
-  const node = [...Array(RUNS)].map(() => JSON.parse(execFileSync('npx', ['tsx', 'bench/inferNode.ts', vol.file, CARD], { encoding: 'utf8' }).trim().split('\n').pop() as string));
+  const inferRuns = (mode: 'plain' | 'full') => [...Array(RUNS)].map(() => JSON.parse(execFileSync('npx', ['tsx', 'bench/inferNode.ts', vol.file, CARD, '2', mode], { encoding: 'utf8' }).trim().split('\n').pop() as string) as Record<string, number>);
+  // Plain and with mirroring + largest-component post-processing, run by run in turn.
+  const node: Record<string, number>[] = [], full: Record<string, number>[] = [];
+  for (let i = 0; i < RUNS; i++) { node.push(...inferRuns('plain')); full.push(...inferRuns('full')); }
   const pick = (k: string): number => median(node.map((r) => r[k] as number));
-  const browser = await measureBrowser(vol.file, CARD, RUNS);
+  const fullSeconds = median(full.map((r) => r.seconds));
+  const browser = await measureBrowser(vol.file, CARD, RUNS, QUICK ? ['wasm'] : undefined);
   const large = largeVolume();
-  const folder = measureFolder(vol.file, CARD);
+  const folder = measureFolder(vol.file, CARD, QUICK ? 2 : 8, QUICK ? [1] : [1, 2]);
   const nodeSeconds = pick('seconds');
   const bestWasm = Math.min(...[browser.wasmSeconds, browser.wasmThreadedSeconds].filter((v): v is number => v !== null));
   // Like for like with Node's pipeline time: the worker's segmentVolume, without page load and session setup.
@@ -62,7 +76,10 @@ async function main(): Promise<void> {
       forwardShareOfPeak: preset.gflops / peak.fwdGflops, conv32: conv, fineBlock: block,
       loop: { ...loop, fullOverPlainStepsPerSecond: loop.full.stepsPerSecond / loop.plain.stepsPerSecond },
     },
-    inferNode: { seconds: nodeSeconds, voxelsPerSecond: pick('voxelsPerSecond'), outsideRunShare: pick('outsideRunShare'), tiles: node[0].tiles },
+    inferNode: {
+      seconds: nodeSeconds, voxelsPerSecond: pick('voxelsPerSecond'), outsideRunShare: pick('outsideRunShare'), tiles: node[0].tiles,
+      mirrorAndPostprocessSeconds: fullSeconds, mirrorAndPostprocessRatio: fullSeconds / nodeSeconds,
+    },
     inferBrowser: {
       ...browser,
       ratioToNode: Number.isFinite(bestPipeline) ? bestPipeline / nodeSeconds : null,
@@ -70,9 +87,9 @@ async function main(): Promise<void> {
     },
     memory: { nodePeakRssMb: pick('peakRssMb'), browserPeakHeapMb: browser.peakHeapMb },
     largeVolume: large,
-    folder: { volume: vol.what, copies: 8, ...folder },
+    folder: { volume: vol.what, copies: QUICK ? 2 : 8, ...folder },
   };
-  writeFileSync(join('bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(OUT_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   const f = (v: number | null | undefined, d = 1) => (v === null || v === undefined ? 'n/a' : v.toFixed(d));
   const rows: [string, string][] = [
     ['train.fwdMs (small, one crop)', f(preset.fwdMs)],
@@ -89,6 +106,7 @@ async function main(): Promise<void> {
     ['inferNode.seconds', f(nodeSeconds, 2)],
     ['inferNode.voxelsPerSecond', f(pick('voxelsPerSecond'), 0)],
     ['inferNode.outsideRunShare', f(pick('outsideRunShare'), 3)],
+    ['inferNode with mirroring + largest component (every organ): s / ratio to plain', `${f(fullSeconds, 2)} / x${f(fullSeconds / nodeSeconds, 2)}`],
     ['inferBrowser.wasmSeconds (1 thread)', f(browser.wasmSeconds, 2)],
     ['inferBrowser.wasmThreadedSeconds', f(browser.wasmThreadedSeconds, 2)],
     ['inferBrowser.webgpuSeconds', f(browser.webgpuSeconds, 2)],
@@ -96,13 +114,25 @@ async function main(): Promise<void> {
     ['inferBrowser.dropToOverlayRatioToNode (best WASM drop-to-overlay / Node pipeline)', f(results.inferBrowser.dropToOverlayRatioToNode, 2)],
     ['memory.nodePeakRssMb', f(pick('peakRssMb'), 0)],
     ['memory.browserPeakHeapMb', f(browser.peakHeapMb, 0)],
-    [`largeVolume ${LARGE} int16 in Chromium (${CARD}, WASM): s / peak MB`, large ? `${f(large.seconds)} / ${f(large.peakMb, 0)}` : 'failed'],
+    [`largeVolume ${LARGE.replace(/,/g, 'x')} int16 in Chromium (${CARD}, WASM): s / peak MB`, large ? `${f(large.seconds)} / ${f(large.peakMb, 0)}` : 'failed'],
     ['folder mode, 8 copies: scans/min with pool 1 / pool 2', `${f(folder.pool1ScansPerMinute, 2)} / ${f(folder.pool2ScansPerMinute, 2)}`],
   ];
   const w = Math.max(...rows.map((r) => r[0].length));
   log(`volume: ${vol.what}`);
   for (const [k, v] of rows) log(`${k.padEnd(w)}  ${v}`);
   for (const n of browser.notes) log(`note: ${n}`);
+  log(`results: ${join(OUT_DIR, 'results.json')}`);
+  if (QUICK) {
+    // The quick mode is a test of the bench: every part must have produced its figures.
+    const missing = [
+      ['browser wasm series', browser.wasmSeconds], ['browser memory', browser.peakHeapMb], ['large volume', large?.seconds],
+      ['node inference', nodeSeconds], ['mirror + postprocess', fullSeconds], ['folder mode', folder.pool1ScansPerMinute], ['train loop', loop.full.stepsPerSecond],
+    ].filter(([, v]) => !(typeof v === 'number' && Number.isFinite(v) && v > 0)).map(([k]) => k);
+    if (missing.length) {
+      log(`bench --quick: no figure for ${missing.join(', ')}`);
+      process.exit(1);
+    }
+  }
 }
 
 await main();

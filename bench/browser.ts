@@ -84,6 +84,19 @@ interface RunEngine { provider: string; build: string; threads: number; seconds:
 interface Hooks { lastRun(): RunEngine | null; getLabels(): { base64: string } | null }
 const hook = <K extends keyof Hooks>(page: Page, k: K) => page.evaluate((key) => (window as unknown as { __fine: Hooks }).__fine[key]() as ReturnType<Hooks[K]>, k);
 
+/**
+ * What selecting a model really needs: the model index loaded (the select lists `model`) and the select
+ * enabled. The page reports `idle` before the index arrives, while the select is still disabled.
+ */
+async function modelReady(page: Page, model: string): Promise<void> {
+  await page.waitForFunction((name) => {
+    const sel = document.querySelector('[data-testid="model-select"]') as HTMLSelectElement | null;
+    return !!sel && !sel.disabled && [...sel.options].some((o) => o.value === name);
+  }, model, { timeout: 60_000 }).catch(() => {
+    throw new Error(`model ${model} did not become selectable within 60 s (is it in models/index.json?)`);
+  });
+}
+
 interface OneRun { seconds: number; loadSeconds: number; runSeconds: number; pipelineSeconds: number | null; outsideRunShare: number | null; engine: string | null; peakMb: number | null }
 
 /** One segmentation on a fresh page: drop `file`, run `model`, wait for the overlay (or `limitS`). */
@@ -91,7 +104,8 @@ async function segmentOnce(page: Page, query: string, file: string, model: strin
   await page.goto(`http://127.0.0.1:${PORT}/${query}`);
   await page.getByTestId('status').filter({ hasText: 'idle' }).waitFor({ timeout: 120_000 });
   await page.getByTestId('adapter').filter({ hasNotText: 'checking' }).waitFor({ timeout: 30_000 });
-  await page.getByTestId('model-select').selectOption(model);
+  await modelReady(page, model);
+  await page.getByTestId('model-select').selectOption(model, { timeout: 30_000 });
   let peak = 0, sampling = sampleMemory;
   const sampler = (async () => {
     while (sampling) {
@@ -107,8 +121,11 @@ async function segmentOnce(page: Page, query: string, file: string, model: strin
   await page.getByTestId('drop-zone').locator('input[type=file]').setInputFiles(file);
   await page.getByTestId('volume-name').filter({ hasText: basename(file) }).waitFor({ timeout: 120_000 });
   await page.getByTestId('status').filter({ hasText: 'idle' }).waitFor({ timeout: 120_000 });
+  // A dropped CT may switch the app to its real-CT model: choose the measured one again.
+  await modelReady(page, model);
+  await page.getByTestId('model-select').selectOption(model, { timeout: 30_000 });
   const t1 = performance.now();
-  await page.getByTestId('run').click();
+  await page.getByTestId('run').click({ timeout: 60_000 });
   try {
     await page.getByTestId('status').filter({ hasText: /^(done|error)$/ }).waitFor({ timeout: limitS * 1000 });
   } finally {

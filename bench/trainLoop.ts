@@ -23,9 +23,9 @@ export interface LoopFigures {
   cropMs: number;
 }
 
-export async function measureTrainLoop(steps = 30, blocks = 2): Promise<{ full: LoopFigures; plain: LoopFigures; data: string }> {
+export async function measureTrainLoop(steps = 30, blocks = 2, tinyData = false): Promise<{ full: LoopFigures; plain: LoopFigures; data: string }> {
   const real = '../shared/data/ct/caseA_ct.nii.gz';
-  const file = existsSync(real) ? real : writePhantomCase('bench/.data', 7, [122, 101, 112], [3, 3, 3]).ct;
+  const file = !tinyData && existsSync(real) ? real : writePhantomCase('bench/.data', 7, tinyData ? [70, 70, 36] : [122, 101, 112], [3, 3, 3]).ct;
   const cfg = makeFineConfig('small');
   const grid = draftCard('bench', 'small', cfg, CASE_LABELS, [3, 3, 3], { clip: [-32768, 32767], mean: 0, std: 1 }, 0);
   const cases = findCases([file]).map(readCase).map((r) => prepareCase(r, grid));
@@ -62,5 +62,5 @@ export async function measureTrainLoop(steps = 30, blocks = 2): Promise<{ full: 
   const fig = (a: { wall: number; inRun: number; crop: number }): LoopFigures => ({
     stepsPerSecond: (steps * blocks) / (a.wall / 1000), outsideOrtShare: 1 - a.inRun / a.wall, cropMs: a.crop / (steps * blocks),
   });
-  return { full: fig(acc.full), plain: fig(acc.plain), data: existsSync(real) ? 'caseA' : 'phantom of caseA size' };
+  return { full: fig(acc.full), plain: fig(acc.plain), data: tinyData ? 'small phantom' : existsSync(real) ? 'caseA' : 'phantom of caseA size' };
 }

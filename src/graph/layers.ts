@@ -23,7 +23,8 @@ function normaliseAffine(g: Graph, x: Value, axes: readonly number[], gamma: Val
   return g.composite(() => {
     const mu = o.reduceMean(g, x, axes);
     const xc = o.sub(g, x, mu);
-    const variance = o.reduceMean(g, o.mul(g, xc, xc), axes);
+    // Pow(xc, 2), not Mul(xc, xc): the pattern onnxruntime fuses into one LayerNormalization kernel.
+    const variance = o.reduceMean(g, o.pow(g, xc, 2), axes);
     const sd = o.sqrt(g, o.add(g, variance, g.float(eps)));
     const xn = o.div(g, xc, sd);
     const out = o.add(g, o.mul(g, xn, gamma), beta);
@@ -71,7 +72,8 @@ export function instanceNorm(g: Graph, x: Value, name: string, eps = 1e-5): Valu
  */
 export function gelu(g: Graph, x: Value): Value {
   return g.composite(() => {
-    const u = o.scale(g, x, Math.SQRT1_2);
+    // Div(x, sqrt 2): the pattern onnxruntime fuses into one Gelu kernel.
+    const u = o.div(g, x, g.float(Math.SQRT2));
     const e = o.erf(g, u);
     const half = o.scale(g, x, 0.5);
     const a = o.add(g, e, g.float(1));

@@ -125,7 +125,12 @@ describe('export', () => {
     expect(s.inputNames).toEqual(['image', 'vt_index']);
     const exported = (await s.run(feeds)).logits.data;
     await s.release();
-    expect(Array.from(exported)).toEqual(Array.from(train));
+    // Equal up to rounding: onnxruntime runs the exported graph's LayerNorm and GELU as fused kernels,
+    // the training graph's unfused (their intermediates feed the backward pass).
+    let worst = 0;
+    for (let i = 0; i < train.length; i++) worst = Math.max(worst, Math.abs(exported[i] - train[i]) / (1 + Math.abs(train[i])));
+    expect(exported.length).toBe(train.length);
+    expect(worst).toBeLessThan(1e-5);
     const attn = await createSession(new Uint8Array(readFileSync(join(dir, card.attention?.file ?? ''))), { provider: 'cpu', threads: 1 });
     const taps = await attn.run(feeds);
     await attn.release();

@@ -47,6 +47,8 @@ export interface SessionOptions {
   profilePrefix?: string;
   /** Graph optimisation level (default 'all'). */
   optimization?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** Node: writes the graph as onnxruntime optimised it (fusions applied) to this file. */
+  optimizedModelPath?: string;
 }
 
 interface OrtModule {
@@ -103,6 +105,7 @@ export async function createSession(model: Uint8Array, opts: SessionOptions): Pr
     so.profileFilePrefix = opts.profilePrefix;
   }
   if (isNode && opts.threads) so.intraOpNumThreads = opts.threads;
+  if (isNode && opts.optimizedModelPath) so.optimizedModelFilePath = opts.optimizedModelPath;
   if (opts.externalData) so.externalData = opts.externalData.map((e) => ({ path: e.path, data: e.data }));
   const session = await ort.InferenceSession.create(model, so);
   return {
