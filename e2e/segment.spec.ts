@@ -62,6 +62,19 @@ for (const backend of ['wasm', 'webgpu'] as const) {
   });
 }
 
+test('left-right mirroring in the browser gives onnxruntime-node\'s mirrored result', async ({ page }) => {
+  await openApp(page, '?backend=wasm');
+  await page.getByTestId('model-select').selectOption('fine-tiny');
+  const toggle = page.getByTestId('mirror-toggle');
+  await expect(toggle).not.toBeChecked(); // fine-tiny's card sets no inference defaults
+  await toggle.check();
+  await segment(page);
+  const mirrored = await segmentInNode(SAMPLE, CARD, { mirror: true });
+  const agree = agreement(await pageLabels(page), mirrored);
+  console.log(`mirrored: ${(agree * 100).toFixed(3)}% voxel agreement with onnxruntime-node's mirrored run; ${(100 * agreement(mirrored, await nodeLabels())).toFixed(3)}% between Node's mirrored and plain runs`);
+  expect(agree).toBeGreaterThanOrEqual(0.99);
+});
+
 /** A large phantom (hundreds of tiles), so there is time to cancel mid-run. */
 function largePhantom(): Buffer {
   const dims: [number, number, number] = [192, 160, 96];

@@ -13,12 +13,12 @@ import { sessionTileRunner } from '../../src/infer/runtime/tileRunner';
 /** Folder the e2e server reads models from (same rule as vite.config.ts). */
 export const MODELS_DIR = process.env.FINE_MODELS_DIR ?? join(import.meta.dirname, '..', '..', 'models');
 
-export async function segmentInNode(niftiPath: string, cardPath: string): Promise<Uint8Array> {
+export async function segmentInNode(niftiPath: string, cardPath: string, opts: { mirror?: boolean } = {}): Promise<Uint8Array> {
   const { card, onnx } = await loadModel(cardPath);
   const volume = readNifti(new Uint8Array(readFileSync(niftiPath)), niftiPath);
   const session = await createSession(onnx, { provider: 'cpu', threads: 1 });
   try {
-    return (await segmentVolume(volume, card, sessionTileRunner(session, card))).labels;
+    return (await segmentVolume(volume, card, sessionTileRunner(session, card), opts)).labels;
   } finally {
     await session.release();
   }

@@ -1,6 +1,6 @@
 import { actions, useWorkbench } from './appContext';
 import { adapterLabel } from './backendChoice';
-import type { Backend, RunEngine } from './store';
+import { type Backend, type RunEngine, selectedCard } from './store';
 
 function eta(s: number | null): string {
   if (s === null) return '';
@@ -37,6 +37,26 @@ function BackendSwitch({ disabled }: { disabled: boolean }) {
   );
 }
 
+/** Test-time mirroring (default: the model card's) and largest-component post-processing. */
+function InferenceSwitches({ disabled }: { disabled: boolean }) {
+  const choice = useWorkbench((s) => s.inference);
+  const card = useWorkbench((s) => selectedCard(s)?.card ?? null);
+  const mirror = choice.mirror ?? card?.inference?.mirror ?? false;
+  const lcc = card?.inference?.largestComponent ?? [];
+  return (
+    <div className="row inference-switches">
+      <label title="Also run the scan mirrored left-right (lateral labels swapped back) and average: 2x the model runs">
+        <input type="checkbox" data-testid="mirror-toggle" checked={mirror} disabled={disabled} onChange={(e) => actions.chooseInference({ mirror: e.currentTarget.checked })} />
+        Mirror left-right (2× time)
+      </label>
+      <label title={lcc.length ? `Keep only the largest connected part of: ${lcc.join(', ')} (chosen by the model's cross-validation)` : 'This model names no organ for largest-component post-processing'}>
+        <input type="checkbox" data-testid="postprocess-toggle" checked={choice.postprocess && lcc.length > 0} disabled={disabled || lcc.length === 0} onChange={(e) => actions.chooseInference({ postprocess: e.currentTarget.checked })} />
+        Largest component{lcc.length ? ` (${lcc.length} organ${lcc.length === 1 ? '' : 's'})` : ''}
+      </label>
+    </div>
+  );
+}
+
 export function RunPanel() {
   const status = useWorkbench((s) => s.status);
   const progress = useWorkbench((s) => s.progress);
@@ -48,6 +68,7 @@ export function RunPanel() {
     <section>
       <h2>Segment</h2>
       <BackendSwitch disabled={busy} />
+      <InferenceSwitches disabled={busy} />
       <div className="row">
         <button data-testid="run" onClick={() => actions.segment()} disabled={!canRun || busy}>Segment</button>
         <button data-testid="cancel" onClick={() => actions.cancel()} disabled={status !== 'running'}>Cancel</button>

@@ -13,7 +13,7 @@ import { probeWebGpu } from './gpuAdapter';
 import { WorkerClient } from './workerClient';
 import { DicomClient, type DroppedFile } from './dicomClient';
 import {
-  type Backend, type ModelEntry, type WorkbenchStore, adapterProbed, attentionRequested, failed, segmentationStarted, selectedCard, setBackend, setLoading,
+  type Backend, type ModelEntry, type WorkbenchStore, adapterProbed, attentionRequested, failed, segmentationStarted, selectedCard, setBackend, setInference, setLoading,
   type VolumeSource, dicomSeriesFound, effectiveAttentionLevel, setAttentionLevel, setModels, setReferenceDice, setSampleModel, volumeLoaded,
 } from './store';
 
@@ -198,7 +198,10 @@ export class Actions {
     if (!st.volume) return failed(this.s, 'Open a CT volume first (drop a .nii or .nii.gz on the page)');
     if (!model) return failed(this.s, 'No model selected; add a model card and its .onnx to models/');
     segmentationStarted(this.s, model.card.name);
-    this.worker.send({ type: 'segment', runId: ++this.runs, volume: st.volume.nifti, card: model.card, cardUrl: model.url, provider: st.backend, threads: this.threads, ortBuild: this.ortBuild });
+    this.worker.send({
+      type: 'segment', runId: ++this.runs, volume: st.volume.nifti, card: model.card, cardUrl: model.url, provider: st.backend, threads: this.threads, ortBuild: this.ortBuild,
+      mirror: st.inference.mirror ?? undefined, postprocess: st.inference.postprocess,
+    });
   }
 
   /** Runs the selected model on the volume and compares its result with the one shown (another model's). */
@@ -215,6 +218,11 @@ export class Actions {
   }
 
   /** The backend switch: the user's pick, with a notice when WebGPU is missing or software. */
+  /** Mirroring and post-processing for the next run (mirroring null: the model card's default). */
+  chooseInference(change: { mirror?: boolean | null; postprocess?: boolean }): void {
+    setInference(this.s, change);
+  }
+
   chooseBackend(want: Backend): void {
     if (this.s.getState().status === 'running') return;
     const choice = pickBackend(want, this.s.getState().adapter);

@@ -9,7 +9,7 @@ import type { Backend } from './store';
 
 export type ToWorker =
   /** `runId` is echoed in every reply about this run, so replies of an older run are recognised and dropped. */
-  | { type: 'segment'; runId: number; volume: NiftiVolume; card: ModelCard; cardUrl: string; provider: Backend; threads: number; ortBuild?: 'webgpu' }
+  | { type: 'segment'; runId: number; volume: NiftiVolume; card: ModelCard; cardUrl: string; provider: Backend; threads: number; ortBuild?: 'webgpu'; mirror?: boolean; postprocess?: boolean }
   | { type: 'cancel' }
   | { type: 'attention'; voxel: Vec3; level: AttentionLevel };
 

@@ -67,6 +67,8 @@ export interface WorkbenchState {
   /** The user chose the model for this kind of volume: defaults no longer move it (until the source changes). */
   modelPicked: boolean;
   backend: Backend;
+  /** Inference switches for the next run: left-right mirroring (null: the model card's default) and largest-component post-processing. */
+  inference: { mirror: boolean | null; postprocess: boolean };
   /** One line: why WASM runs although WebGPU was asked for or exists, or that WebGPU will be slow. */
   backendNotice: string | null;
   /** The browser's WebGPU adapter (null: none), once `adapterChecked`. */
@@ -125,6 +127,7 @@ export const initialState: WorkbenchState = {
   sampleModel: null,
   modelPicked: false,
   backend: 'wasm',
+  inference: { mirror: null, postprocess: true },
   backendNotice: null,
   adapter: null,
   adapterChecked: false,
@@ -254,6 +257,11 @@ export function selectedCard(state: WorkbenchState): ModelEntry | null {
 export function effectiveAttentionLevel(state: WorkbenchState): AttentionLevel {
   const levels = attentionLevelsOf(selectedCard(state)?.card.attention);
   return levels.length === 0 || levels.includes(state.attentionLevel) ? state.attentionLevel : levels[0];
+}
+
+/** The user's inference switches (mirroring, post-processing) for the next run. */
+export function setInference(s: WorkbenchStore, change: Partial<WorkbenchState['inference']>): void {
+  s.setState({ inference: { ...s.getState().inference, ...change } });
 }
 
 export function setBackend(s: WorkbenchStore, backend: Backend, notice: string | null = null): void {

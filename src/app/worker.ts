@@ -89,6 +89,8 @@ async function segment(m: Extract<ToWorker, { type: 'segment' }>): Promise<void>
       },
       {
         signal: ctrl.signal,
+        mirror: m.mirror,
+        postprocess: m.postprocess,
         onProgress: (done, total) => post({ type: 'progress', runId: m.runId, done, total, elapsedSeconds: (performance.now() - t0) / 1000 }),
       },
     );

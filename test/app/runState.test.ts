@@ -84,3 +84,18 @@ describe('a drop during a run', () => {
     expect(s.getState()).toMatchObject({ status: 'error', error: 'out of memory' });
   });
 });
+
+describe('inference switches', () => {
+  it('send the card default for mirroring until the user chooses, and the post-processing choice', async () => {
+    const { a, sent, reply } = setup();
+    await a.openFile(niftiFile('ct.nii', [4, 4, 2]));
+    a.segment();
+    const first = sent.find((m) => m.type === 'segment');
+    expect(first).toMatchObject({ mirror: undefined, postprocess: true });
+    reply({ type: 'cancelled', runId: 1, message: 'stop' });
+    a.chooseInference({ mirror: true, postprocess: false });
+    a.segment();
+    const second = sent.filter((m) => m.type === 'segment')[1];
+    expect(second).toMatchObject({ mirror: true, postprocess: false });
+  });
+});
