@@ -8,6 +8,7 @@ import { organVolumeRanges } from '../infer/contract/applicability';
 import type { LabelInfo, ModelCard } from '../infer/contract/modelCard';
 import type { ModelConfig } from '../model';
 import { draftCard } from './card';
+import { provenanceOf } from './provenance';
 import type { TrainConfig } from './config';
 import { type CasePair, normalisationOf, prepareCase, readCase } from './data';
 import { type TrainOptions, train } from './train';
@@ -47,6 +48,8 @@ export async function trainRun(s: RunSpec): Promise<ModelCard> {
   const card = { ...grid, normalisation: norm, applicability, training: { ...grid.training, recipe: { ...s.tc } } };
   s.log(`training ${name}: ${s.cfg.variant}/${s.preset}, ${s.train.length} case(s) ${s.train.map((p) => p.name).join(', ')}, ${s.labels.length} labels${s.labelSource ? ` (${s.labelSource})` : ''}, patch ${s.cfg.patch.join('x')} at ${s.spacing.join('x')} mm, normalisation clip [${norm.clip.map((v) => v.toFixed(0))}] mean ${norm.mean.toFixed(1)} std ${norm.std.toFixed(1)}`);
   card.training.data = s.train.map((p) => p.name);
+  const provenance = provenanceOf(card.training.data);
+  if (provenance.length) card.training.provenance = provenance;
   card.training.validation = s.validation
     ?? `validation on the training data (${s.train.map((p) => p.name).join(', ')}): a sanity check, not a measure of generalisation`;
   return train(s.cfg, s.tc, card, cases, valRaws, s);

@@ -91,6 +91,16 @@ export interface CrossAttentionLevel {
 export const NETWORK_VARIANTS = ['nnformer', 'glam', 'fine', 'unet', 'utransformer', 'missu'] as const;
 export type NetworkVariant = (typeof NETWORK_VARIANTS)[number];
 
+export interface CaseProvenance {
+  case: string;
+  source: string;
+  licence: string;
+  /** 'silver': another model's output; 'reference': the dataset's own reference masks; 'manual': drawn by hand. */
+  labels: 'silver' | 'reference' | 'manual';
+  /** Organs labelled, when not all of them. */
+  annotates?: string[];
+}
+
 export interface TrainingRecord {
   data: string[];
   steps: number;
@@ -104,6 +114,10 @@ export interface TrainingRecord {
   curve: { step: number; loss: number; meanDice?: number }[];
   /** The training recipe (augmentation probabilities and ranges, sampling, optimiser settings), as the trainer ran it. */
   recipe?: Record<string, unknown>;
+  /** Where each training case came from, its licence and what its labels are (for the cases the trainer knows). */
+  provenance?: CaseProvenance[];
+  /** Leave-one-patient-out cross-validation of the recipe (npm run crossval). */
+  crossValidation?: { preset: string; steps: number; init: string | null; folds: { heldOut: string; silver: boolean; dice: Record<string, Record<string, number | null>> }[] };
 }
 
 /**

@@ -14,6 +14,7 @@ import type { ModelCard } from '../../infer/contract/modelCard';
 import { makeConfig } from '../../model';
 import { makeTrainConfig } from '../config';
 import { trainingData } from '../dataset';
+import { provenanceOf } from '../provenance';
 import { MODES, type FoldResult, decide, foldTable, isLabelled, meanDice, runFold } from './folds';
 
 const FLAGS: FlagSpecs = {
@@ -94,6 +95,7 @@ async function main(argv: string[]): Promise<number> {
   if (a.card) {
     const card = JSON.parse(readFileSync(a.card, 'utf8')) as ModelCard & { training: { crossValidation?: unknown } };
     card.inference = decision;
+    card.training.provenance ??= provenanceOf(card.training.data);
     card.training.crossValidation = { preset, steps, init: a.init ?? null, folds: folds.map((f) => ({ heldOut: f.heldOut, silver: silver.has(f.heldOut), dice: f.dice })) };
     writeFileSync(a.card, `${JSON.stringify(card, null, 2)}\n`);
     console.log(`wrote the inference defaults and the fold table into ${a.card}`);
