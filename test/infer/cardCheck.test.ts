@@ -24,6 +24,13 @@ describe('parseModelCard', () => {
     expect(parseModelCard(nnformer, 'n.json').volumeTokens).toBeUndefined();
   });
 
+  it('reads the inference defaults and refuses organs the card does not label', () => {
+    const json = mutate((c) => { c.inference = { mirror: true, largestComponent: ['liver', 'spleen'], basis: 'folds' }; });
+    expect(parseModelCard(json, 'small.json').inference).toEqual({ mirror: true, largestComponent: ['liver', 'spleen'], basis: 'folds' });
+    expectCardError(mutate((c) => { c.inference = { mirror: 'yes', largestComponent: [] }; }), /field "inference.mirror" must be true or false/);
+    expectCardError(mutate((c) => { c.inference = { mirror: false, largestComponent: ['lung'] }; }), /field "inference.largestComponent" must be an array of the card's organ names/);
+  });
+
   it('names the missing or wrong field', () => {
     expectCardError(null, /small.json: "card" must be an object, got null/);
     expectCardError(mutate((c) => { c.format = 'other/2'; }), /field "format" must be "fine-model-card\/1"/);
