@@ -34,12 +34,13 @@ function volumeForInference(): { file: string; what: string } {
 const LARGE = QUICK ? '96,96,40' : '512,512,300';
 
 /** The large-volume browser run: the e2e spec at 512 x 512 x 300, its log line parsed. */
-function largeVolume(): { dims: string; model: string; seconds: number; peakMb: number } | null {
+function largeVolume(): { dims: string; model: string; seconds: number; peakMb: number; stages: Record<string, number> | null } | null {
   const model = CARD.replace(/^models\/|\.json$/g, '');
   const r = spawnSync('npx', ['playwright', 'test', 'e2e/largeVolume.spec.ts'], { encoding: 'utf8', env: { ...process.env, FINE_LARGE_DIMS: LARGE, FINE_LARGE_MODEL: model } });
   if (r.status !== 0) console.log(`largeVolume spec failed:\n${r.stdout.slice(-2000)}${r.stderr.slice(-1000)}`);
   const m = /segmented in ([\d.]+) s; peak page\+worker memory (\d+) MB/.exec(r.stdout);
-  return m ? { dims: LARGE, model, seconds: Number(m[1]), peakMb: Number(m[2]) } : null;
+  const st = /large volume stages \(worker, s\): (.*)$/m.exec(r.stdout);
+  return m ? { dims: LARGE, model, seconds: Number(m[1]), peakMb: Number(m[2]), stages: st ? JSON.parse(st[1]) as Record<string, number> | null : null } : null;
 }
 
 async function main(): Promise<void> {
@@ -58,6 +59,13 @@ async function main(): Promise<void> {
   const node: Record<string, number>[] = [], full: Record<string, number>[] = [];
   for (let i = 0; i < RUNS; i++) { node.push(...inferRuns('plain')); full.push(...inferRuns('full')); }
   const pick = (k: string): number => median(node.map((r) => r[k] as number));
+  const stageNames = Object.keys((node[0] as unknown as { stages: Record<string, number> }).stages);
+  const nodeStages = Object.fromEntries(stageNames.map((k) => [k, median(node.map((r) => (r as unknown as { stages: Record<string, number> }).stages[k]))]));
+  const shares = (st: Record<string, number> | null | undefined): string => {
+    if (!st) return 'n/a';
+    const total = Object.values(st).reduce((a, b) => a + b, 0);
+    return Object.entries(st).map(([k, v]) => `${k} ${(100 * v / total).toFixed(0)}%`).join(', ');
+  };
   const fullSeconds = median(full.map((r) => r.seconds));
   const browser = await measureBrowser(vol.file, CARD, RUNS, QUICK ? ['wasm'] : undefined);
   const large = largeVolume();
@@ -77,6 +85,7 @@ async function main(): Promise<void> {
       loop: { ...loop, fullOverPlainStepsPerSecond: loop.full.stepsPerSecond / loop.plain.stepsPerSecond },
     },
     inferNode: {
+      stages: nodeStages,
       seconds: nodeSeconds, voxelsPerSecond: pick('voxelsPerSecond'), outsideRunShare: pick('outsideRunShare'), tiles: node[0].tiles,
       mirrorAndPostprocessSeconds: fullSeconds, mirrorAndPostprocessRatio: fullSeconds / nodeSeconds,
     },
@@ -106,6 +115,7 @@ async function main(): Promise<void> {
     ['inferNode.seconds', f(nodeSeconds, 2)],
     ['inferNode.voxelsPerSecond', f(pick('voxelsPerSecond'), 0)],
     ['inferNode.outsideRunShare', f(pick('outsideRunShare'), 3)],
+    ['inferNode stages (share of the pipeline)', shares(nodeStages)],
     ['inferNode with mirroring + largest component (every organ): s / ratio to plain', `${f(fullSeconds, 2)} / x${f(fullSeconds / nodeSeconds, 2)}`],
     ['inferBrowser.wasmSeconds (1 thread)', f(browser.wasmSeconds, 2)],
     ['inferBrowser.wasmThreadedSeconds', f(browser.wasmThreadedSeconds, 2)],
@@ -115,6 +125,7 @@ async function main(): Promise<void> {
     ['memory.nodePeakRssMb', f(pick('peakRssMb'), 0)],
     ['memory.browserPeakHeapMb', f(browser.peakHeapMb, 0)],
     [`largeVolume ${LARGE.replace(/,/g, 'x')} int16 in Chromium (${CARD}, WASM): s / peak MB`, large ? `${f(large.seconds)} / ${f(large.peakMb, 0)}` : 'failed'],
+    [`largeVolume stages in the worker (share)`, shares(large?.stages)],
     [`folder mode, ${QUICK ? 2 : 8} copies: scans/min with pool 1 / pool 2`, `${f(folder.pool1ScansPerMinute, 2)} / ${f(folder.pool2ScansPerMinute, 2)}`],
   ];
   const w = Math.max(...rows.map((r) => r[0].length));

@@ -27,5 +27,6 @@ console.log(JSON.stringify({
   voxelsPerSecond: voxels / res.seconds,
   outsideRunShare: res.outsideRunSeconds / res.seconds,
   tiles: res.tiles,
+  stages: res.stages,
   peakRssMb: process.resourceUsage().maxRSS / 1024,
 }));

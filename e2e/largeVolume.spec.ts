@@ -42,7 +42,9 @@ test(`a ${DIMS.join('x')} int16 CT segments within 2 GB`, async ({ page }, info)
   running = false;
   await sample;
   const labels = await page.evaluate(() => (window as unknown as { __fine: { getLabels(): { histogram: number[] } | null } }).__fine.getLabels()?.histogram);
+  const run = await page.evaluate(() => (window as unknown as { __fine: { lastRun(): { stages?: Record<string, number> } | null } }).__fine.lastRun());
   console.log(`large volume ${DIMS.join('x')}: segmented in ${seconds.toFixed(1)} s; peak page+worker memory ${(peak / 2 ** 20).toFixed(0)} MB; label histogram ${JSON.stringify(labels)}`);
+  console.log(`large volume stages (worker, s): ${JSON.stringify(run?.stages ?? null)}`);
   expect(peak).toBeGreaterThan(0);
   expect(peak).toBeLessThan(2 * 2 ** 30);
   expect(labels?.slice(1).some((n) => n > 0)).toBe(true);

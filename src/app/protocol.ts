@@ -5,6 +5,7 @@
 import type { AttentionLevel } from '../infer/attention/attentionMap';
 import type { LabelInfo, ModelCard } from '../infer/contract/modelCard';
 import type { NiftiVolume, Vec3 } from '../infer/io/nifti';
+import type { StageSeconds } from '../infer/pipeline';
 import type { Backend } from './store';
 
 export type ToWorker =
@@ -18,7 +19,7 @@ export type WorkerPhase = 'fetching-model' | 'creating-session' | 'running' | 'a
 export type FromWorker =
   | { type: 'phase'; phase: WorkerPhase }
   | { type: 'progress'; runId: number; done: number; total: number; elapsedSeconds: number }
-  | { type: 'done'; runId: number; labelInfo: LabelInfo[]; labels: Uint8Array; volumesMl: Record<number, number>; seconds: number; tiles: number; warnings: string[]; provider: Backend; build?: 'wasm' | 'webgpu'; threads?: number; outsideRunSeconds?: number }
+  | { type: 'done'; runId: number; labelInfo: LabelInfo[]; labels: Uint8Array; volumesMl: Record<number, number>; seconds: number; tiles: number; warnings: string[]; provider: Backend; build?: 'wasm' | 'webgpu'; threads?: number; outsideRunSeconds?: number; stages?: StageSeconds }
   | { type: 'cancelled'; runId: number; message: string }
   | { type: 'attention'; voxel: Vec3; level: AttentionLevel; heat: Float32Array }
   | { type: 'error'; message: string; during: string; runId?: number };

@@ -6,6 +6,7 @@ import { createStore } from 'zustand/vanilla';
 import { type AttentionLevel, attentionLevelsOf } from '../infer/attention/attentionMap';
 import type { LabelInfo, ModelCard } from '../infer/contract/modelCard';
 import type { NiftiVolume, Vec3 } from '../infer/io/nifti';
+import type { StageSeconds } from '../infer/pipeline';
 import { organVolumesMl } from '../infer/eval/metrics';
 import type { DicomSeriesInfo } from '../infer/io/dicom';
 import type { AdapterInfo } from './backendChoice';
@@ -56,6 +57,8 @@ export interface RunEngine {
   seconds: number;
   /** Of `seconds`, the time outside session.run: preprocessing, tiling, stitching, postprocessing. */
   outsideRunSeconds: number;
+  /** Seconds per pipeline stage (preprocess, tiles, model, stitch, postprocess, checks). */
+  stages?: StageSeconds;
 }
 
 export interface WorkbenchState {

@@ -95,7 +95,7 @@ async function segment(m: Extract<ToWorker, { type: 'segment' }>): Promise<void>
       },
     );
     post(
-      { type: 'done', runId: m.runId, labelInfo: card.labels, labels: result.labels, volumesMl: result.volumesMl, seconds: result.seconds, tiles: result.tiles, warnings: result.warnings, provider: m.provider, build: s.build, threads: s.wasmThreads, outsideRunSeconds: result.outsideRunSeconds },
+      { type: 'done', runId: m.runId, labelInfo: card.labels, labels: result.labels, volumesMl: result.volumesMl, seconds: result.seconds, tiles: result.tiles, warnings: result.warnings, provider: m.provider, build: s.build, threads: s.wasmThreads, outsideRunSeconds: result.outsideRunSeconds, stages: result.stages },
       [result.labels.buffer],
     );
   } catch (e) {

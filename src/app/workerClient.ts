@@ -48,7 +48,7 @@ export class WorkerClient {
       case 'done':
         segmentationDone(s, m.labels, m.labelInfo, m.volumesMl, m.warnings);
         comparisonDone(s);
-        runEngine(s, { provider: m.provider, build: m.build ?? m.provider, threads: m.threads ?? 1, seconds: m.seconds, outsideRunSeconds: m.outsideRunSeconds ?? 0 });
+        runEngine(s, { provider: m.provider, build: m.build ?? m.provider, threads: m.threads ?? 1, seconds: m.seconds, outsideRunSeconds: m.outsideRunSeconds ?? 0, stages: m.stages });
         break;
       case 'cancelled':
         segmentationCancelled(s);

@@ -38,8 +38,25 @@ export interface SegmentResult {
   seconds: number;
   /** Time spent outside `runTile` (pre/post-processing, stitching). */
   outsideRunSeconds: number;
+  /** Seconds per stage: where the time went. */
+  stages: StageSeconds;
   tiles: number;
   warnings: string[];
+}
+
+export interface StageSeconds {
+  /** Reorientation, resampling to the model grid, normalisation, padding. */
+  preprocess: number;
+  /** Cutting tiles and their volume-token indices (and mirroring them). */
+  tiles: number;
+  /** Inside `runTile` (the model). */
+  model: number;
+  /** Gaussian-weighted accumulation of the tiles' logits and the final division. */
+  stitch: number;
+  /** Resampling back to the input grid with the argmax, and the largest-component step. */
+  postprocess: number;
+  /** Applicability checks and organ volumes. */
+  checks: number;
 }
 
 function abortError(done: number, total: number): DOMException {
@@ -54,7 +71,16 @@ export async function segmentVolume(
 ): Promise<SegmentResult> {
   const t0 = performance.now();
   let inRun = 0;
+  const stages: StageSeconds = { preprocess: 0, tiles: 0, model: 0, stitch: 0, postprocess: 0, checks: 0 };
+  let mark = t0;
+  /** Adds the time since the last lap to `stage`. */
+  const lap = (stage: keyof StageSeconds): void => {
+    const now = performance.now();
+    stages[stage] += (now - mark) / 1000;
+    mark = now;
+  };
   const pre = preprocess(volume, card);
+  lap('preprocess');
   const patch = card.patchSize;
   const C = card.labels.length;
   const m = patch[0] * patch[1] * patch[2];
@@ -63,9 +89,10 @@ export async function segmentVolume(
   const mirror = opts.mirror ?? card.inference?.mirror ?? false;
   const partners = card.labels.map((l) => card.labels.findIndex((m) => m.id === (l.mirror ?? l.id)));
   const timed = async (tile: Float32Array, vt: BigInt64Array | undefined): Promise<Float32Array> => {
-    const s = performance.now();
+    lap('tiles');
     const out = await runTile(tile, vt);
-    inRun += performance.now() - s;
+    inRun += performance.now() - mark;
+    lap('model');
     if (!(out instanceof Float32Array) || out.length !== C * m) {
       throw new Error(
         `runTile returned ${out?.length} values, expected float32 logits of ${C} labels x ${patch.join('x')}; check io.logits in the model card`,
@@ -83,23 +110,23 @@ export async function segmentVolume(
       const back = mirrorTile(card, await timed(mt.image, mt.vt), origin, pre.props.anchorVoxel, partners).image;
       for (let k = 0; k < logits.length; k++) logits[k] = 0.5 * (logits[k] + back[k]);
     }
+    lap('tiles');
     acc.add(logits, origin);
+    lap('stitch');
     opts.onProgress?.(i + 1, tiles.length);
   }
   if (opts.signal?.aborted) throw abortError(tiles.length, tiles.length);
   const labelIds = card.labels.map((l) => l.id);
-  const labels = postprocess(acc.finish(), pre.props, labelIds);
+  const finished = acc.finish();
+  lap('stitch');
+  const labels = postprocess(finished, pre.props, labelIds);
   const lcc = opts.postprocess === false ? [] : card.labels.filter((l) => card.inference?.largestComponent.includes(l.name)).map((l) => l.id);
   if (lcc.length) keepLargestComponents(labels, volume.dims, lcc);
-  const seconds = (performance.now() - t0) / 1000;
+  lap('postprocess');
   const volumesMl = organVolumesMl(labels, volume.spacing, labelIds);
-  return {
-    labels,
-    volumesMl,
-    seconds,
-    outsideRunSeconds: seconds - inRun / 1000,
-    tiles: tiles.length,
-    // Applicability checks (contract/applicability.ts): geometry before, organ volumes after the run.
-    warnings: mergeWarnings(volume.warnings, pre.warnings, geometryWarnings(volume, card), checkAfterRun(volume, labels, volumesMl, card)),
-  };
+  // Applicability checks (contract/applicability.ts): geometry before, organ volumes after the run.
+  const warnings = mergeWarnings(volume.warnings, pre.warnings, geometryWarnings(volume, card), checkAfterRun(volume, labels, volumesMl, card));
+  lap('checks');
+  const seconds = (performance.now() - t0) / 1000;
+  return { labels, volumesMl, seconds, outsideRunSeconds: seconds - inRun / 1000, stages, tiles: tiles.length, warnings };
 }

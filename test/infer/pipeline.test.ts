@@ -86,6 +86,10 @@ describe('segmentVolume', () => {
     expect(res.volumesMl[1]).toBeGreaterThan(liver * 0.95);
     expect(res.volumesMl[1]).toBeLessThan(liver * 1.05);
     expect(res.outsideRunSeconds).toBeLessThanOrEqual(res.seconds);
+    // The stages account for the whole run.
+    const staged = Object.values(res.stages).reduce((x, y) => x + y, 0);
+    expect(Math.abs(staged - res.seconds)).toBeLessThan(0.01 + 0.02 * res.seconds);
+    expect(res.stages.model).toBeCloseTo(res.seconds - res.outsideRunSeconds, 2);
   });
 
   it('left-right mirroring swaps the lateral labels back and gives the same answer', async () => {
