@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resampleLabelsNearest, resampleLinear, resampledDims } from '../../src/infer/preprocess/resample';
+import { resampleArgmax, resampleLabelsNearest, resampleLinear, resampledDims } from '../../src/infer/preprocess/resample';
 import type { Vec3 } from '../../src/infer/io/niftiHeader';
 
 function volume(dims: Vec3, f: (x: number, y: number, z: number) => number): Float32Array {
@@ -85,5 +85,52 @@ describe('resample', () => {
     const labels = Uint8Array.from([1, 1, 2, 2, 3, 3]);
     expect(Array.from(resampleLabelsNearest(labels, [6, 1, 1], [3, 1, 1]))).toEqual([1, 2, 3]);
     expect(Array.from(resampleLabelsNearest(Uint8Array.from([4, 7]), [2, 1, 1], [4, 1, 1]))).toEqual([4, 4, 7, 7]);
+  });
+});
+
+describe('resampleArgmax', () => {
+  /** The long way: every channel resampled at the output resolution, running maximum (first channel on ties). */
+  function slow(data: Float32Array, C: number, dims: Vec3, outDims: Vec3, scale: Vec3, ids: number[]): Uint8Array {
+    const n = dims[0] * dims[1] * dims[2];
+    const m = outDims[0] * outDims[1] * outDims[2];
+    const best = new Float32Array(m).fill(-Infinity);
+    const out = new Uint8Array(m);
+    for (let c = 0; c < C; c++) {
+      const ch = resampleLinear(data, dims, outDims, scale, undefined, c * n);
+      for (let v = 0; v < m; v++) if (ch[v] > best[v]) { best[v] = ch[v]; out[v] = ids[c]; }
+    }
+    return out;
+  }
+
+  it('gives the label of every channel resampled, at a fraction of the work', () => {
+    const dims: Vec3 = [14, 11, 9];
+    const C = 4;
+    const n = dims[0] * dims[1] * dims[2];
+    // Smooth, overlapping blobs: each channel peaks somewhere else, so borders run through the grid.
+    const centres = [[3, 3, 2], [10, 4, 6], [6, 9, 4], [12, 9, 1]];
+    const data = new Float32Array(C * n);
+    for (let c = 0; c < C; c++) for (let z = 0; z < dims[2]; z++) for (let y = 0; y < dims[1]; y++) for (let x = 0; x < dims[0]; x++) {
+      const [a, b, d] = centres[c];
+      data[c * n + x + dims[0] * (y + dims[1] * z)] = -((x - a) ** 2 + (y - b) ** 2 + 2 * (z - d) ** 2) / 9 + (c === 0 ? 1 : 0);
+    }
+    const ids = [0, 3, 5, 9];
+    for (const [outDims, scale] of [[[40, 30, 20], [14 / 40, 11 / 30, 9 / 20]], [[14, 11, 9], [1, 1, 1]], [[7, 6, 4], [2, 11 / 6, 9 / 4]]] as [Vec3, Vec3][]) {
+      const fast = resampleArgmax(data, dims, [0, 0, 0], dims, outDims, scale, [0, 1, 2, 3].map((c) => c * n), ids);
+      const ref = slow(data, C, dims, outDims, scale, ids);
+      let same = 0;
+      for (let i = 0; i < ref.length; i++) if (fast[i] === ref[i]) same++;
+      expect(same / ref.length).toBeGreaterThanOrEqual(0.999);
+      expect(new Set(fast).size).toBeGreaterThan(2);
+    }
+  });
+
+  it('reads a box of a padded grid', () => {
+    const dims: Vec3 = [6, 5, 4];
+    const n = 6 * 5 * 4;
+    const data = new Float32Array(2 * n);
+    // Channel 1 wins inside the box x 1..4, y 1..3, z 1..2 except its first column.
+    for (let z = 1; z <= 2; z++) for (let y = 1; y <= 3; y++) for (let x = 2; x <= 4; x++) data[n + x + 6 * (y + 5 * z)] = 1;
+    const out = resampleArgmax(data, dims, [1, 1, 1], [4, 3, 2], [4, 3, 2], [1, 1, 1], [0, n], [0, 7]);
+    expect(Array.from(out.subarray(0, 4))).toEqual([0, 7, 7, 7]);
   });
 });

@@ -7,11 +7,11 @@
 import type { ModelCard } from '../contract/modelCard';
 import type { NiftiVolume } from '../io/nifti';
 import type { Vec3 } from '../io/niftiHeader';
-import { type Padding, cropBox, padToPatch } from '../runtime/slidingWindow';
+import { type Padding, padToPatch } from '../runtime/slidingWindow';
 import { ctWarnings } from './ctCheck';
 import { BODY_HU, bodyAnchor, normaliseCT } from './normalise';
 import { type Orientation, fromCanonical, orientationOf, toCanonical, toCanonicalTriple } from './orientation';
-import { resampleLabelsNearest, resampleLinear, resampledDims } from './resample';
+import { resampleArgmax, resampleLabelsNearest, resampleLinear, resampledDims } from './resample';
 
 /** Oblique affines further than this from their closest axes get a warning. */
 export const OBLIQUE_WARN_DEG = 1;
@@ -133,8 +133,9 @@ export function preprocess(volume: NiftiVolume, card: ModelCard, opts: Preproces
 
 /**
  * Logits on the padded model grid ([C][...paddedDims]) to labels on the input's grid, in the input's
- * voxel order: crop the padding and resample back channel by channel, keeping a running maximum, so
- * only one channel is ever held at the original resolution. Channel c becomes label `labelIds[c]`.
+ * voxel order: the argmax of the logits resampled back trilinearly (`resampleArgmax`: only organ
+ * borders blend every channel; no channel is held at the original resolution). Channel c becomes
+ * label `labelIds[c]`.
  */
 export function postprocess(logits: Float32Array, props: PreprocessProps, labelIds: number[]): Uint8Array {
   const C = labelIds.length;
@@ -142,22 +143,7 @@ export function postprocess(logits: Float32Array, props: PreprocessProps, labelI
   if (logits.length !== C * pN) {
     throw new Error(`postprocess: ${logits.length} logits arrived, expected ${C} labels x ${props.paddedDims.join('x')}`);
   }
-  const r = props.resampledDims;
-  const o = props.canonicalDims;
-  const oN = o[0] * o[1] * o[2];
-  const cropped = new Float32Array(r[0] * r[1] * r[2]);
-  // At the model spacing already, the cropped logits are the channel: no resampling pass.
-  const identity = props.scaleBack.every((s) => s === 1) && r.every((d, a) => d === o[a]);
-  const channel = identity ? cropped : new Float32Array(oN);
-  const best = new Float32Array(oN).fill(-Infinity);
-  const labels = new Uint8Array(oN);
-  for (let c = 0; c < C; c++) {
-    cropBox(logits, props.paddedDims, props.padding.before, r, cropped, c * pN);
-    if (!identity) resampleLinear(cropped, r, o, props.scaleBack, channel);
-    const id = labelIds[c];
-    for (let v = 0; v < oN; v++) {
-      if (channel[v] > best[v]) { best[v] = channel[v]; labels[v] = id; }
-    }
-  }
+  const offsets = labelIds.map((_, c) => c * pN);
+  const labels = resampleArgmax(logits, props.paddedDims, props.padding.before, props.resampledDims, props.canonicalDims, props.scaleBack, offsets, labelIds);
   return fromCanonical(labels, props.inputDims, props.orientation);
 }

@@ -134,3 +134,75 @@ export function resampleLabelsNearest(
   }
   return out;
 }
+
+/**
+ * The label of the trilinearly resampled logits, without resampling every channel: output voxel v is
+ * argmax_c of resampleLinear(channel c)[v] (first channel on ties, float32 rounding as resampleLinear).
+ * Trilinear interpolation is a convex blend of its eight corner voxels, so where the corners agree on
+ * their argmax the blend keeps it: only voxels whose corners disagree (organ borders) blend every
+ * channel. Reads channel c of the input grid at `channelOffset[c]` and the box `cropDims` at `origin`
+ * of `dims` (the padded model grid), and never holds a channel at the output resolution.
+ */
+export function resampleArgmax(
+  data: Float32Array,
+  dims: Vec3,
+  origin: Vec3,
+  cropDims: Vec3,
+  outDims: Vec3,
+  scale: Vec3,
+  channelOffset: readonly number[],
+  labelIds: readonly number[],
+): Uint8Array {
+  const C = channelOffset.length;
+  const [nx, ny] = dims;
+  const [cx, cy, cz] = cropDims;
+  const [ox, oy, oz] = outDims;
+  const at = (x: number, y: number, z: number) => origin[0] + x + nx * (origin[1] + y + ny * (origin[2] + z));
+  // Argmax (channel index) on the crop of the model grid.
+  const am = new Uint8Array(cx * cy * cz);
+  for (let z = 0, q = 0; z < cz; z++) for (let y = 0; y < cy; y++) {
+    const row = at(0, y, z);
+    for (let x = 0; x < cx; x++, q++) {
+      let best = -Infinity, arg = 0;
+      for (let c = 0; c < C; c++) {
+        const v = data[channelOffset[c] + row + x];
+        if (v > best) { best = v; arg = c; }
+      }
+      am[q] = arg;
+    }
+  }
+  const tx = axisTaps(cx, ox, scale[0]);
+  const ty = axisTaps(cy, oy, scale[1]);
+  const tz = axisTaps(cz, oz, scale[2]);
+  const f = Math.fround;
+  const out = new Uint8Array(ox * oy * oz);
+  let o = 0;
+  for (let k = 0; k < oz; k++) {
+    const z0 = tz.lo[k], z1 = tz.hi[k], wz = tz.w[k];
+    for (let j = 0; j < oy; j++) {
+      const y0 = ty.lo[j], y1 = ty.hi[j], wy = ty.w[j];
+      const a00 = cx * (y0 + cy * z0), a10 = cx * (y1 + cy * z0), a01 = cx * (y0 + cy * z1), a11 = cx * (y1 + cy * z1);
+      const r00 = at(0, y0, z0), r10 = at(0, y1, z0), r01 = at(0, y0, z1), r11 = at(0, y1, z1);
+      for (let i = 0; i < ox; i++, o++) {
+        const x0 = tx.lo[i], x1 = tx.hi[i];
+        const c0 = am[a00 + x0];
+        if (c0 === am[a00 + x1] && c0 === am[a10 + x0] && c0 === am[a10 + x1]
+          && c0 === am[a01 + x0] && c0 === am[a01 + x1] && c0 === am[a11 + x0] && c0 === am[a11 + x1]) {
+          out[o] = labelIds[c0];
+          continue;
+        }
+        const wx = tx.w[i];
+        let best = -Infinity, lab = labelIds[0];
+        for (let c = 0; c < C; c++) {
+          const b = channelOffset[c];
+          const p0 = f(f(data[b + r00 + x0] * (1 - wx) + data[b + r00 + x1] * wx) * (1 - wy) + f(data[b + r10 + x0] * (1 - wx) + data[b + r10 + x1] * wx) * wy);
+          const p1 = f(f(data[b + r01 + x0] * (1 - wx) + data[b + r01 + x1] * wx) * (1 - wy) + f(data[b + r11 + x0] * (1 - wx) + data[b + r11 + x1] * wx) * wy);
+          const v = f(p0 * (1 - wz) + p1 * wz);
+          if (v > best) { best = v; lab = labelIds[c]; }
+        }
+        out[o] = lab;
+      }
+    }
+  }
+  return out;
+}
