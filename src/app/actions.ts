@@ -66,6 +66,13 @@ export class Actions {
 
   constructor(readonly s: WorkbenchStore) {
     this.worker = new WorkerClient(s);
+    // With a volume shown and a model chosen, the worker creates that model's session before Segment.
+    s.subscribe((st, prev) => {
+      if (!st.volume || !st.selectedModel || !st.adapterChecked || st.status === 'running') return;
+      if (st.volume === prev.volume && st.selectedModel === prev.selectedModel && st.backend === prev.backend && st.adapterChecked === prev.adapterChecked) return;
+      const model = selectedCard(st);
+      if (model) this.worker.send({ type: 'warm', card: model.card, cardUrl: model.url, provider: st.backend, threads: this.threads, ortBuild: this.ortBuild });
+    });
   }
 
   async init(search: string): Promise<void> {

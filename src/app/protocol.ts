@@ -11,6 +11,8 @@ import type { Backend } from './store';
 export type ToWorker =
   /** `runId` is echoed in every reply about this run, so replies of an older run are recognised and dropped. */
   | { type: 'segment'; runId: number; volume: NiftiVolume; card: ModelCard; cardUrl: string; provider: Backend; threads: number; ortBuild?: 'webgpu'; mirror?: boolean; postprocess?: boolean }
+  /** Create the model's session ahead of a run (a volume and a model are chosen), silently: the run reports any failure. */
+  | { type: 'warm'; card: ModelCard; cardUrl: string; provider: Backend; threads: number; ortBuild?: 'webgpu' }
   | { type: 'cancel' }
   | { type: 'attention'; voxel: Vec3; level: AttentionLevel };
 

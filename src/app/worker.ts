@@ -55,13 +55,23 @@ function yieldToEvents(): Promise<void> {
 let wasmThreads: number | undefined;
 
 /** A session of `card`'s model on `provider`: `ref` is its segmentation graph or its attention graph. */
-function session(card: ModelCard, ref: OnnxFileRef, cardUrl: string, provider: Provider, ortBuild?: OrtBuild): Promise<Session> {
+function session(card: ModelCard, ref: OnnxFileRef, cardUrl: string, provider: Provider, ortBuild?: OrtBuild, quiet = false): Promise<Session> {
   return owner.session(`${card.onnx.sha256}:${provider}:${ortBuild ?? ''}`, ref.sha256, async () => {
-    post({ type: 'phase', phase: 'fetching-model' });
+    if (!quiet) post({ type: 'phase', phase: 'fetching-model' });
     const bytes = await fetchVerifiedOnnx(ref, cardUrl);
-    post({ type: 'phase', phase: 'creating-session' });
+    if (!quiet) post({ type: 'phase', phase: 'creating-session' });
     return createSession(bytes, { provider, wasmPaths: '/ort/', threads: wasmThreads, ortBuild });
   });
+}
+
+/** The session of the next run, created while the user looks at the volume; failures wait for the run to report them. */
+function warm(m: Extract<ToWorker, { type: 'warm' }>): void {
+  try {
+    wasmThreads ??= m.threads;
+    void session(m.card, m.card.onnx, m.cardUrl, checkProvider(m.provider), m.ortBuild, true).catch(() => undefined);
+  } catch {
+    /* the run will say what is wrong */
+  }
 }
 
 async function segment(m: Extract<ToWorker, { type: 'segment' }>): Promise<void> {
@@ -125,6 +135,7 @@ scope.onmessage = (e) => {
   const m = e.data;
   try {
     if (m.type === 'segment') void segment(m);
+    else if (m.type === 'warm') warm(m);
     else if (m.type === 'cancel') controller?.abort();
     else if (m.type === 'attention') void attention(m.voxel, m.level);
     else post({ type: 'error', message: `worker: unknown message type ${JSON.stringify((m as { type?: unknown }).type)}`, during: 'message' });

@@ -3,7 +3,7 @@ import { makeNiftiHeader, type Vec3, writeNiftiFloat } from '../../src/infer/io/
 import type { ModelCard } from '../../src/infer/contract/modelCard';
 import { Actions } from '../../src/app/actions';
 import type { FromWorker, ToWorker } from '../../src/app/protocol';
-import { createWorkbenchStore, setModels } from '../../src/app/store';
+import { adapterProbed, createWorkbenchStore, setModels } from '../../src/app/store';
 
 const niftiFile = (name: string, dims: Vec3) =>
   new File([writeNiftiFloat(new Float32Array(dims[0] * dims[1] * dims[2]), { dims, header: makeNiftiHeader(dims, [1, 1, 1]) }).slice().buffer], name);
@@ -97,5 +97,20 @@ describe('inference switches', () => {
     a.segment();
     const second = sent.filter((m) => m.type === 'segment')[1];
     expect(second).toMatchObject({ mirror: true, postprocess: false });
+  });
+});
+
+describe('warming the session', () => {
+  it('asks the worker for the model\'s session once a volume and a model are chosen, not again for the same pair', async () => {
+    const { s, a, sent } = setup();
+    adapterProbed(s, null);
+    await a.openFile(niftiFile('ct.nii', [4, 4, 2]));
+    const warms = () => sent.filter((m) => m.type === 'warm');
+    expect(warms()).toHaveLength(1);
+    expect(warms()[0]).toMatchObject({ card: { name: 'm' }, cardUrl: '/models/m.json', provider: 'wasm' });
+    s.setState({ inference: { mirror: true, postprocess: true } });
+    expect(warms()).toHaveLength(1);
+    await a.openFile(niftiFile('other.nii', [4, 4, 2]));
+    expect(warms()).toHaveLength(2);
   });
 });
