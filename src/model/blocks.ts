@@ -1,7 +1,8 @@
 /**
  * The pieces of a FINE stage on channels-last tokens [B, Z, Y, X, C]: window partition and merge,
  * cyclic shift, patch merging and expanding (MatMul + depth-to-space: ConvTranspose3D does not run
- * on WebGPU), and the transformer block with window tokens, G-MSA and volume tokens.
+ * on WebGPU, and a ConvTranspose with kernel = stride is exactly that map), and the transformer block
+ * with window tokens, G-MSA and volume tokens.
  */
 import { type Graph, type Value, gelu, layerNorm, linear, mlp, multiHeadAttention, ops as o } from '../graph';
 import type { Triple } from './contract';
@@ -46,13 +47,22 @@ export function mergePatches(g: Graph, x: Value, name: string, official = false)
   return linear(g, layerNorm(g, s2d, `${name}.norm`), `${name}.reduction`, 8 * c, 2 * c, false);
 }
 
-/** Patch expanding by factor f (z, y, x): linear C -> f C', depth-to-space. */
-export function expandPatches(g: Graph, x: Value, name: string, outC: number, f: Triple): Value {
+/**
+ * ConvTranspose3d with kernel = stride = f (z, y, x) on channels-last tokens: a linear map C -> f C' and
+ * depth-to-space; `bias` adds one value per output channel after it, as the ConvTranspose's bias does.
+ */
+export function convTranspose(g: Graph, x: Value, name: string, outC: number, f: Triple, bias: boolean): Value {
   const [b, z, y, xx, c] = x.shape;
   const k = f[0] * f[1] * f[2];
-  const lin = linear(g, layerNorm(g, x, `${name}.norm`), `${name}.expand`, c, k * outC, false);
+  const lin = linear(g, x, name, c, k * outC, false);
   const r = o.reshape(g, lin, [b * z, y, xx, f[0], f[1], f[2], outC]);
-  return o.reshape(g, o.transpose(g, r, [0, 3, 1, 4, 2, 5, 6]), [b, z * f[0], y * f[1], xx * f[2], outC]);
+  const out = o.reshape(g, o.transpose(g, r, [0, 3, 1, 4, 2, 5, 6]), [b, z * f[0], y * f[1], xx * f[2], outC]);
+  return bias ? o.add(g, out, g.param(`${name}.bias`, [outC], { kind: 'zeros' })) : out;
+}
+
+/** Patch expanding by factor f (z, y, x): LayerNorm, then the ConvTranspose map C -> C' (`bias`: official). */
+export function expandPatches(g: Graph, x: Value, name: string, outC: number, f: Triple, bias = false): Value {
+  return convTranspose(g, layerNorm(g, x, `${name}.norm`), `${name}.expand`, outC, f, bias);
 }
 
 export interface BlockSpec {
@@ -67,6 +77,8 @@ export interface BlockSpec {
   volumeTokens?: Value;
   /** G-MSA form (default 'residual'). */
   gmsa?: GmsaKind;
+  /** `bare` G-MSA: the stage's learned position embedding of the window tokens [1, nW * E, C]. */
+  gmsaPe?: Value;
   /** The official order: W-MSA first, then G-MSA (default: G-MSA first). */
   windowFirst?: boolean;
 }
@@ -98,16 +110,17 @@ export type GmsaKind = 'residual' | 'bare' | 'prenorm-mlp';
 
 /**
  * G-MSA over all window tokens of the crop plus the gathered volume tokens. `residual` (this project):
- * LayerNormed inputs, output added; `bare` (official FINE): a learned position embedding on the window
- * tokens, no norm, the output replaces the tokens; `prenorm-mlp` (official GLAM): pre-norm residual
- * attention then a pre-norm residual MLP of its own.
+ * LayerNormed inputs, output added; `bare` (official FINE): the stage's learned position embedding on
+ * the window tokens (fine.py:627-633), no norm, the output replaces the tokens; `prenorm-mlp` (official
+ * GLAM): pre-norm residual attention then a pre-norm residual MLP of its own.
  */
 function globalStep(g: Graph, w: Value, b: number, spec: BlockSpec, taps?: BlockTaps): Value {
   const [bwin, e, c] = w.shape;
   const nWin = bwin / b;
   const kind = spec.gmsa ?? 'residual';
   const gw = o.reshape(g, w, [b, nWin * e, c]);
-  const pe = kind === 'bare' ? g.param(`${spec.name}.gmsa_pe`, [1, nWin * e, c], { kind: 'truncnormal', std: 0.02 }) : undefined;
+  const pe = kind === 'bare' ? spec.gmsaPe : undefined;
+  if (kind === 'bare' && !pe) throw new Error(`${spec.name}: bare G-MSA needs the stage's position embedding`);
   const parts = [pe ? o.add(g, gw, pe) : layerNorm(g, gw, `${spec.name}.normg`)];
   if (spec.volumeTokens) parts.push(kind === 'bare' ? spec.volumeTokens : layerNorm(g, spec.volumeTokens, `${spec.name}.normv`));
   const gseq = o.concat(g, parts, 1);

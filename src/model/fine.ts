@@ -9,7 +9,7 @@
  */
 import { type Graph, type Value, gelu, layerNorm, linear, multiHeadAttention, ops as o } from '../graph';
 import { type FineConfig, FINE_PRESETS, stageWindow, tokenGrid, validateFine, volumeIndexCount, volumeTokenCount } from './fineConfig';
-import { type BlockTaps, type GmsaKind, expandPatches, fineBlock, mergePatches } from './blocks';
+import { type BlockTaps, type GmsaKind, convTranspose, expandPatches, fineBlock, mergePatches } from './blocks';
 import { IO } from './feedNames';
 import { type NetworkDef, type NetworkInputs, type NetworkOutputs, type Triple, imageInput, zyx } from './contract';
 
@@ -32,8 +32,8 @@ const channelsLast = (g: Graph, x: Value): Value => o.transpose(g, x, [0, 2, 3, 
 const channelsFirst = (g: Graph, x: Value): Value => o.transpose(g, x, [0, 4, 1, 2, 3]);
 
 /**
- * The official stem (fine.py:818-911): conv k3 (first half of the stride) -> GELU -> LN -> conv k3 ->
- * GELU -> LN, conv k3 (second half) -> GELU -> LN -> conv k3, then LN; C/2 channels in the first pair.
+ * The official stem (fine.py:818-911): conv k3 stride s1 -> GELU -> LN -> conv k3 -> GELU -> LN, conv k3
+ * stride s2 -> GELU -> LN -> conv k3, then LN; C/2 channels in the first pair.
  */
 function officialStem(g: Graph, image: Value, cfg: FineConfig, s1: number[], s2: number[]): Value {
   const c = cfg.embedDim;
@@ -52,9 +52,13 @@ function officialStem(g: Graph, image: Value, cfg: FineConfig, s1: number[], s2:
 /** Conv stem: two 3x3x3 convolutions whose strides multiply to the stem stride; GELU between. */
 function stem(g: Graph, image: Value, cfg: FineConfig): Value {
   const s = zyx(cfg.stemStride);
+  if (cfg.stem === 'official') {
+    // fine.py:870-876: stride 2 on every axis first, then the rest ((1,2,2) for the patch (2,4,4) in z, y, x).
+    const o1 = s.map((v) => (v % 2 === 0 ? 2 : 1));
+    return officialStem(g, image, cfg, o1, s.map((v, i) => v / o1[i]));
+  }
   const s1 = s.map((v) => (v % 2 === 0 ? v / 2 : 1));
   const s2 = s.map((v, i) => v / s1[i]);
-  if (cfg.stem === 'official') return officialStem(g, image, cfg, s1, s2);
   const c = cfg.embedDim;
   const w1 = g.param('stem.conv1.weight', [c / 2, 1, 3, 3, 3], { kind: 'normal', std: Math.sqrt(2 / 27) });
   const b1 = g.param('stem.conv1.bias', [c / 2], { kind: 'zeros' });
@@ -92,20 +96,22 @@ function stage(g: Graph, x: Value, cfg: FineConfig, s: number, name: string, inp
   let w: Value | undefined;
   if (e) {
     const perWindow = cfg.windowTokenInit === 'per-window';
-    const init = g.param(`${name}.window_tokens`, [1, perWindow ? nWin : 1, e, dim], { kind: 'truncnormal', std: 0.02 });
+    const init = g.param(`${name}.window_tokens`, [1, perWindow ? nWin : 1, e, dim], perWindow ? { kind: 'truncnormal', std: 0.02 } : { kind: 'normal', std: 1 });
     w = o.reshape(g, o.expand(g, init, [cfg.batch, nWin, e, dim]), [cfg.batch * nWin, e, dim]);
   }
-  // Official volume tokens: one table per stage, its gathered rows used as they are by every block.
+  // Official volume tokens: one table per stage from randn (fine.py:602), its gathered rows used as they are by every block.
   const stageVt = cfg.variant === 'fine' && cfg.volumeAttention === 'official'
-    ? o.gather(g, g.param(`${name}.volume.table`, [volumeTokenCount(cfg), dim], { kind: 'truncnormal', std: 0.02 }), inp.vtIndex as Value, 0)
+    ? o.gather(g, g.param(`${name}.volume.table`, [volumeTokenCount(cfg), dim], { kind: 'normal', std: 1 }), inp.vtIndex as Value, 0)
     : undefined;
+  const gmsa = gmsaKind(cfg);
+  const gmsaPe = e && gmsa === 'bare' ? g.param(`${name}.gmsa_pe`, [1, nWin * e, dim], { kind: 'truncnormal', std: 0.02 }) : undefined;
   for (let i = 0; i < cfg.depths[s]; i++) {
     const canShift = grid.some((r, k) => r > win[k]);
     const shift = (i % 2 === 1 && canShift ? win.map((v, k) => (grid[k] > v ? v / 2 : 0)) : [0, 0, 0]) as Triple;
     const bname = `${name}.block${i}`;
     const vt = cfg.variant !== 'fine' ? undefined : stageVt ?? volumeTokens(g, `${bname}.volume`, cfg, dim, heads, inp, taps);
     const bt: BlockTaps | undefined = taps && !taps.window ? {} : undefined;
-    const r = fineBlock(g, x, w, { name: bname, dim, heads, window: win, shift, mlpHidden: dim * cfg.mlpRatio, windowTokens: e, volumeTokens: vt, gmsa: gmsaKind(cfg), windowFirst: cfg.blockOrder === 'official' }, bt);
+    const r = fineBlock(g, x, w, { name: bname, dim, heads, window: win, shift, mlpHidden: dim * cfg.mlpRatio, windowTokens: e, volumeTokens: vt, gmsa, gmsaPe, windowFirst: cfg.blockOrder === 'official' }, bt);
     if (bt && taps) {
       taps.window = bt.window;
       taps.global = bt.global;
@@ -119,6 +125,18 @@ function stage(g: Graph, x: Value, cfg: FineConfig, s: number, name: string, inp
 /** Logits head on channels-last tokens -> [B, classes, Z, Y, X]. */
 function tokenLogits(g: Graph, x: Value, name: string, classes: number): Value {
   return o.transpose(g, linear(g, x, name, x.shape[4], classes), [0, 4, 1, 2, 3]);
+}
+
+/**
+ * The official heads (fine.py:1239-1243, 1352-1357): a ConvTranspose with kernel = stride = stem stride
+ * and a bias on the last decoder stage; for deep supervision the one output the official `zip` keeps, a
+ * ConvTranspose k = s = 4 on decoder stage 1. `decoded[s]` is decoder stage s, channels last.
+ */
+function officialHeads(g: Graph, cfg: FineConfig, decoded: Value[]): { logits: Value; deep: Value[] } {
+  const first = (v: Value): Value => o.transpose(g, v, [0, 4, 1, 2, 3]);
+  const logits = first(convTranspose(g, decoded[0], 'head.up', cfg.classes, zyx(cfg.stemStride), true));
+  const deep = cfg.deepSupervision && decoded.length > 1 ? [first(convTranspose(g, decoded[1], 'ds1.up', cfg.classes, [4, 4, 4], true))] : [];
+  return { logits, deep };
 }
 
 /** Full-resolution head: expand the stem-resolution tokens back to voxels, add a 3x3x3 conv of the image. */
@@ -146,16 +164,21 @@ export function fineNetwork(g: Graph, cfg: FineConfig, inp: FineInputs, withTaps
       x = mergePatches(g, x, `merge${s}`, cfg.merge === 'official');
     }
   }
-  const deep: Value[] = [];
+  const official = cfg.head === 'official';
+  let deep: Value[] = [];
+  const decoded: Value[] = [];
   for (let s = nStages - 2; s >= 0; s--) {
-    x = o.add(g, expandPatches(g, x, `expand${s}`, x.shape[4] / 2, [2, 2, 2]), skips[s]);
+    x = o.add(g, expandPatches(g, x, `expand${s}`, x.shape[4] / 2, [2, 2, 2], cfg.merge === 'official'), skips[s]);
     x = stage(g, x, cfg, s, `dec${s}`, inp);
-    if (cfg.deepSupervision && s > 0) deep.unshift(tokenLogits(g, x, `ds${s}`, cfg.classes));
+    decoded[s] = x;
+    if (!official && cfg.deepSupervision && s > 0) deep.unshift(tokenLogits(g, x, `ds${s}`, cfg.classes));
   }
-  if (cfg.deepSupervision) deep.unshift(tokenLogits(g, x, 'ds0', cfg.classes));
-  const logits = cfg.head === 'official'
-    ? o.transpose(g, expandPatches(g, x, 'head.up', cfg.classes, zyx(cfg.stemStride)), [0, 4, 1, 2, 3])
-    : imageBranchHead(g, cfg, x, inp.image);
+  let logits: Value;
+  if (official) ({ logits, deep } = officialHeads(g, cfg, decoded));
+  else {
+    if (cfg.deepSupervision) deep.unshift(tokenLogits(g, x, 'ds0', cfg.classes));
+    logits = imageBranchHead(g, cfg, x, inp.image);
+  }
   const attention: Record<string, Value> = {};
   if (taps.window) attention.attn_window = taps.window;
   if (taps.global) attention.attn_global = taps.global;

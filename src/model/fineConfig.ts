@@ -33,34 +33,53 @@ export interface FineConfig extends BaseConfig {
    * Deliberate deviations from the official code (themyrl/fine @ 81039c2), each a switch: the first
    * value is this project's default, 'official' the official code's behaviour (docs/FIDELITY.md says why).
    */
-  /** Window tokens: learned per window, or one token per stage repeated to every window (official). */
+  /**
+   * Window tokens: learned per window (truncated normal, std 0.02), or one token per stage repeated to
+   * every window, drawn from N(0, 1) like the official `randn` (official).
+   */
   windowTokenInit: 'per-window' | 'official';
   /**
    * G-MSA: LayerNormed inputs and a residual; or 'official': for FINE bare attention whose output replaces
-   * the window tokens, with a learned position embedding on them; for GLAM a pre-norm residual attention
-   * plus a pre-norm residual MLP of its own.
+   * the window tokens, with one learned position embedding per stage on them; for GLAM a pre-norm
+   * residual attention plus a pre-norm residual MLP of its own.
    */
   gmsa: 'residual' | 'official';
   /** Block order: G-MSA then W-MSA, or W-MSA then G-MSA (official: the G-MSA output only reaches the next block). */
   blockOrder: 'global-first' | 'official';
-  /** Stem: two convolutions with a GELU, or the official four (conv-GELU-LN pairs, C/2 channels first). */
+  /**
+   * Stem: two convolutions with a GELU, or the official four (conv-GELU-LN pairs, C/2 channels first,
+   * stride 2 on every axis first, the rest of the stem stride in the third conv).
+   */
   stem: 'two-conv' | 'official';
   /**
    * Volume tokens: a table per block, mixed by self-attention over the whole table with unseen tokens
-   * masked, then gathered ('active'); or one table per stage whose gathered rows enter G-MSA as they are
-   * ('official': the official volume-token attention never reaches the output, so leaving it out gives
-   * the same function).
+   * masked, then gathered ('active'); or one table per stage, drawn from N(0, 1), whose gathered rows
+   * enter G-MSA as they are ('official': the official volume-token attention never reaches the output,
+   * so leaving it out gives the same function).
    */
   volumeAttention: 'active' | 'official';
-  /** Output head: tokens expanded to voxels plus a 3x3x3 conv of the image, or tokens expanded straight to class logits (official ConvTranspose3d k = s = stem stride). */
+  /**
+   * Output heads: tokens expanded to voxels plus a 3x3x3 conv of the image, and a linear head on every
+   * decoder stage for deep supervision; or 'official': a ConvTranspose (kernel = stride = stem stride,
+   * with a bias, no norm) on the last decoder stage, and for deep supervision only the second output the
+   * official code returns, a ConvTranspose k = s = 4 on decoder stage 1 (none with two stages).
+   */
   head: 'image-branch' | 'official';
-  /** Patch merging: LayerNorm(8C) -> Linear on the 2x2x2 neighbours, or GELU -> LayerNorm(C) -> Conv k2 s2 (official). */
+  /**
+   * Patch merging and expanding: LayerNorm(8C) -> Linear on the 2x2x2 neighbours, and LayerNorm ->
+   * Linear -> depth-to-space without a bias; or 'official': GELU -> LayerNorm(C) -> Conv k2 s2, and
+   * LayerNorm -> ConvTranspose k2 s2, both with their bias.
+   */
   merge: 'linear' | 'official';
 }
 
 /** This project's choices; `OFFICIAL_SWITCHES` turns every deliberate deviation back to the official code. */
 const PROJECT_SWITCHES = { windowTokenInit: 'per-window', gmsa: 'residual', blockOrder: 'global-first', stem: 'two-conv', volumeAttention: 'active', head: 'image-branch', merge: 'linear' } as const;
-export const OFFICIAL_SWITCHES = { windowTokenInit: 'official', gmsa: 'official', blockOrder: 'official', stem: 'official', volumeAttention: 'official', head: 'official', merge: 'official' } as const;
+/**
+ * Every switch official, and one volume token per grid cell: the official code gathers 4 tokens per crop,
+ * those of the 2 x 2 cells around it (fine.py:1274-1320).
+ */
+export const OFFICIAL_SWITCHES = { windowTokenInit: 'official', gmsa: 'official', blockOrder: 'official', stem: 'official', volumeAttention: 'official', head: 'official', merge: 'official', tokensPerCell: 1 } as const;
 const SWITCH_VALUES: Record<keyof typeof PROJECT_SWITCHES, readonly string[]> = {
   windowTokenInit: ['per-window', 'official'], gmsa: ['residual', 'official'], blockOrder: ['global-first', 'official'], stem: ['two-conv', 'official'], volumeAttention: ['active', 'official'], head: ['image-branch', 'official'], merge: ['linear', 'official'],
 };
@@ -101,6 +120,9 @@ export function validateFine(cfg: FineConfig): void {
       if (n % w[i] !== 0) throw new Error(`config: stage ${s} token grid ${g} is not divisible by its window ${w}`);
       if (n > w[i] && w[i] % 2 !== 0) throw new Error(`config: stage ${s} window ${w} must be even to be shifted by half`);
     });
+  }
+  if (cfg.head === 'official' && cfg.deepSupervision && cfg.depths.length > 2 && cfg.stemStride.some((v) => v % 2 !== 0)) {
+    throw new Error(`config: stem stride ${cfg.stemStride} must be even on every axis for the official deep-supervision head (ConvTranspose k4 on stage 1)`);
   }
   const grid = tokenGrid(cfg, 0);
   cfg.patch.forEach((p, i) => {

@@ -3,11 +3,11 @@
  * with (1) multi-head self-attention over the bottleneck voxels plus a fixed sinusoidal positional
  * encoding, and (2) a multi-head cross-attention module on each of the `crossLevels` deepest skips. In
  * each module the decoder features Y just below the skip S (semantically richer, half the resolution)
- * give queries and keys, the skip, filtered by a 1x1x1 conv-norm-act and pooled to Y's grid, gives the
- * values; the result passes a 1x1x1 conv, InstanceNorm and a sigmoid, is upsampled to S's grid and
- * gates S voxel by voxel. The 3-D adaptation: volumes instead of images, InstanceNorm instead of
- * BatchNorm (batch 1), average pooling instead of max pooling and nearest upsampling of the gate.
- * The attention graph exports each module's attention (heads averaged) as `attn_cross<s>`.
+ * give queries and keys, the skip, filtered by a 3x3x3 conv-norm-act (the paper's filter is 1x1) and
+ * pooled to Y's grid, gives the values; the result passes a 1x1x1 conv, InstanceNorm and a sigmoid, is
+ * upsampled to S's grid and gates S voxel by voxel. The 3-D adaptation: volumes instead of images,
+ * InstanceNorm instead of BatchNorm (batch 1), average pooling instead of max pooling and nearest
+ * upsampling of the gate. The attention graph exports each module's attention as `attn_cross<s>`.
  */
 import { type Graph, type Value, instanceNorm, multiHeadAttention, ops as o } from '../graph';
 import { UTRANSFORMER_PRESETS, type UTransformerConfig } from './cnnConfig';
