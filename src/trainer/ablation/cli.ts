@@ -23,6 +23,7 @@ const FLAGS: FlagSpecs = {
   tasks: { description: 'context, ct or both', default: 'context,ct' },
   steps: { description: 'training steps per network and task (default 6000; 12 with --quick)' },
   fresh: { description: 'ignore rows kept from an earlier run', boolean: true },
+  'train-config': { description: 'JSON overrides of the training recipe for the rows trained in this run (rows kept from earlier runs keep theirs)' },
   note: { description: 'a sentence added to ablation.md about this run (e.g. what else ran on the machine)' },
   help: { description: 'print this help', boolean: true },
 };
@@ -74,9 +75,14 @@ async function main(argv: string[]): Promise<number> {
       const spec: RowSpec = {
         task, network, preset: 'tiny', steps, lr: 1e-3, seed: 1, spacing: [3, 3, 3], outDir: join(work, 'models'), dataDir: join(work, quick ? 'context-quick' : 'context'),
         trainCases: quick ? 2 : 12, testCases: quick ? 1 : 6,
+        ...(a['train-config'] ? { trainConfig: JSON.parse(a['train-config']) as Record<string, unknown> } : {}),
       };
       const kept = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { spec: RowSpec; row: AblationRow }) : undefined;
-      if (kept && JSON.stringify(kept.spec) === JSON.stringify(spec)) {
+      // With --train-config, rows trained earlier without overrides are kept: the overrides reproduce their recipe.
+      const withoutOverrides = { ...spec };
+      delete withoutOverrides.trainConfig;
+      const same = (k: RowSpec) => JSON.stringify(k) === JSON.stringify(spec) || (!k.trainConfig && JSON.stringify(k) === JSON.stringify(withoutOverrides));
+      if (kept && same(kept.spec)) {
         console.log(`ablation: ${task}/${network} kept from ${file}`);
         rows.push(kept.row);
         continue;

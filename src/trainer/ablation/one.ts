@@ -21,7 +21,7 @@ async function row(spec: RowSpec): Promise<AblationRow> {
   const data = spec.task === 'context' ? contextTask(spec.dataDir, spec.trainCases, spec.testCases) : ctTask();
   if (!data?.val) throw new Error(`task ${spec.task}: no data`);
   const cfg = makeConfig(spec.preset, { ...rowConfigOverrides(spec.network), classes: data.labels.length, ...(spec.patch ? { patch: spec.patch } : {}) });
-  const tc = makeTrainConfig(spec.preset);
+  const tc = makeTrainConfig(spec.preset, spec.trainConfig ?? {});
   const out = join(spec.outDir, `${spec.task}-${spec.network}`);
   const t0 = performance.now();
   const card = await trainRun({

@@ -34,6 +34,8 @@ export interface RowSpec {
   dataDir: string;
   trainCases: number;
   testCases: number;
+  /** Overrides of the training recipe (src/trainer/config.ts), e.g. to match rows trained before a recipe change. */
+  trainConfig?: Record<string, unknown>;
 }
 
 export interface AblationRow {
