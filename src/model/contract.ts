@@ -56,6 +56,26 @@ export interface NetworkOutputs {
   attention: Record<string, Value>;
 }
 
+/** FINE's volume-token grid as the card describes it, and the size of the table (the warm-up mask's length). */
+export interface VolumeTokenLayout {
+  cells: [number, number];
+  cellMm: [number, number];
+  tokensPerCell: number;
+  /** Indices one tile gathers. */
+  indexCount: number;
+  /** Tokens in the table. */
+  count: number;
+}
+
+/** How the app reads a network's attention graph: output names, the token grid and window of stage 0, or cross-attention maps. */
+export interface AttentionGeometry {
+  outputs: { window?: string; global?: string; volume?: string };
+  tokenGrid: Triple;
+  window: Triple;
+  windowTokens: number;
+  cross?: { output: string; stage: number; tokenGrid: Triple }[];
+}
+
 /** One network: its presets, its checks and its builder. */
 export interface NetworkDef<C extends BaseConfig> {
   kind: NetworkKind;
@@ -67,6 +87,10 @@ export interface NetworkDef<C extends BaseConfig> {
   /** Declares the network's inputs on `g` (image, and whatever else it needs). */
   inputs(g: Graph, cfg: C, seen?: Float32Array): NetworkInputs;
   build(g: Graph, cfg: C, inp: NetworkInputs, mode: GraphMode): NetworkOutputs;
+  /** The volume tokens a tile gathers at model spacing `spacing` (mm, x y z); absent: the network has none. */
+  volumeTokens?(cfg: C, spacing: Triple): VolumeTokenLayout | undefined;
+  /** How the app reads the attention graph whose outputs are `outputs`; absent or undefined: no attention export. */
+  attentionGeometry?(cfg: C, outputs: ReadonlySet<string>): AttentionGeometry | undefined;
 }
 
 export const zyx = (t: Triple): Triple => [t[2], t[1], t[0]];

@@ -201,5 +201,23 @@ export function fineFamily(kind: FineConfig['variant']): NetworkDef<FineConfig> 
     validate: validateFine,
     inputs: fineInputs,
     build: (g, cfg, inp, mode) => fineNetwork(g, cfg, inp, mode === 'attention'),
+    ...(kind === 'fine'
+      ? {
+          volumeTokens: (cfg: FineConfig, spacing: Triple) => ({
+            cells: cfg.volumeCells, cellMm: [cfg.patch[0] * spacing[0], cfg.patch[1] * spacing[1]] as [number, number],
+            tokensPerCell: cfg.tokensPerCell, indexCount: volumeIndexCount(cfg), count: volumeTokenCount(cfg),
+          }),
+        }
+      : {}),
+    attentionGeometry: (cfg, outs) => ({
+      outputs: {
+        window: 'attn_window',
+        ...(outs.has('attn_global') ? { global: 'attn_global' } : {}),
+        ...(outs.has('attn_volume') ? { volume: 'attn_volume' } : {}),
+      },
+      tokenGrid: tokenGrid(cfg, 0),
+      window: stageWindow(cfg, 0),
+      windowTokens: kind === 'nnformer' ? 0 : cfg.windowTokens,
+    }),
   };
 }

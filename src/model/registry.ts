@@ -5,7 +5,7 @@
  */
 import { type ClassMask, Graph, crossEntropyDiceLoss, maskedCrossEntropyDiceLoss, ops as o, type Value } from '../graph';
 import type { MissuConfig, UNetConfig, UTransformerConfig } from './cnnConfig';
-import { type BaseConfig, type GraphMode, NETWORK_KINDS, type NetworkDef, type NetworkKind } from './contract';
+import { type AttentionGeometry, type BaseConfig, type GraphMode, NETWORK_KINDS, type NetworkDef, type NetworkKind, type Triple, type VolumeTokenLayout } from './contract';
 import { CLASS_ANNOTATED, CLASS_MERGED, IO, TARGET, deepTargetName } from './feedNames';
 import { fineFamily } from './fine';
 import type { FineConfig } from './fineConfig';
@@ -105,6 +105,16 @@ export function deepTargetShapes(cfg: ModelConfig): number[][] {
   const def = networkDef(cfg.variant);
   const g = new Graph('shapes');
   return def.build(g, cfg, def.inputs(g, cfg), 'infer').deep.map((v) => [...v.shape]);
+}
+
+/** The volume tokens `cfg`'s network gathers per tile at model spacing `spacing`, or undefined when it has none. */
+export function volumeTokenLayout(cfg: ModelConfig, spacing: Triple): VolumeTokenLayout | undefined {
+  return networkDef(cfg.variant).volumeTokens?.(cfg, spacing);
+}
+
+/** How the app reads `cfg`'s attention graph with outputs `outputs`, or undefined when the network exports none. */
+export function attentionGeometry(cfg: ModelConfig, outputs: ReadonlySet<string>): AttentionGeometry | undefined {
+  return networkDef(cfg.variant).attentionGeometry?.(cfg, outputs);
 }
 
 /** True for the windowed-transformer family (nnformer, glam, fine). */

@@ -45,8 +45,12 @@ export function uShape(g: Graph, cfg: CnnConfig, image: Value, hooks: UShapeHook
 /** A CNN network's definition: the image is its only input, `validateCnn` its check. */
 export function cnnNetwork<C extends CnnConfig>(
   kind: C['variant'], summary: string, presets: Readonly<Record<string, C>>, build: (g: Graph, cfg: C, image: Value, mode: GraphMode) => NetworkOutputs,
+  attentionGeometry?: NetworkDef<C>['attentionGeometry'],
 ): NetworkDef<C> {
-  return { kind, summary, presets, validate: validateCnn, inputs: (g, cfg) => imageInput(g, cfg), build: (g, cfg, inp, mode) => build(g, cfg, inp.image, mode) };
+  return {
+    kind, summary, presets, validate: validateCnn, inputs: (g, cfg) => imageInput(g, cfg), build: (g, cfg, inp, mode) => build(g, cfg, inp.image, mode),
+    ...(attentionGeometry ? { attentionGeometry } : {}),
+  };
 }
 
 export const UNET = cnnNetwork<UNetConfig>('unet', 'nnU-Net-style 3-D U-Net: convolutions only, no attention', UNET_PRESETS, (g, cfg, image) => {

@@ -10,8 +10,8 @@
  * upsampling of the gate. The attention graph exports each module's attention as `attn_cross<s>`.
  */
 import { type Graph, type Value, instanceNorm, multiHeadAttention, ops as o } from '../graph';
-import { UTRANSFORMER_PRESETS, type UTransformerConfig } from './cnnConfig';
-import type { GraphMode, NetworkOutputs, Triple } from './contract';
+import { UTRANSFORMER_PRESETS, type UTransformerConfig, stageGrid } from './cnnConfig';
+import { type AttentionGeometry, type GraphMode, type NetworkOutputs, type Triple, zyx } from './contract';
 import { avgPool2, conv3d, convNormAct, fromTokens, nearest2, sinusoidalEncoding, toTokens } from './convBlocks';
 import { cnnNetwork, uShape } from './unet';
 
@@ -60,4 +60,14 @@ function build(g: Graph, cfg: UTransformerConfig, image: Value, mode: GraphMode)
   return { logits: u.logits, deep: u.deep, aux: [], attention };
 }
 
-export const UTRANSFORMER = cnnNetwork<UTransformerConfig>('utransformer', 'U-Transformer (3-D): U-Net with bottleneck self-attention and cross-attention gates on the skips', UTRANSFORMER_PRESETS, build);
+/** The cross-attention maps the attention graph exports, one per gated skip, each on the grid below its skip (x, y, z). */
+function crossGeometry(cfg: UTransformerConfig): AttentionGeometry | undefined {
+  if (cfg.crossLevels === 0) return undefined;
+  const n = cfg.features.length;
+  const cross = [];
+  for (let s = n - 1 - cfg.crossLevels; s < n - 1; s++) cross.push({ output: crossOutputName(s), stage: s, tokenGrid: zyx(stageGrid(cfg, s + 1)) });
+  const first = cross[0].tokenGrid;
+  return { outputs: {}, tokenGrid: first, window: first, windowTokens: 0, cross };
+}
+
+export const UTRANSFORMER = cnnNetwork<UTransformerConfig>('utransformer', 'U-Transformer (3-D): U-Net with bottleneck self-attention and cross-attention gates on the skips', UTRANSFORMER_PRESETS, build, crossGeometry);

@@ -1,9 +1,10 @@
 /** The draft model card the trainer fills in before training (preprocessing needs it) and completes at export. */
-import { IO, type ModelConfig, networkDef, volumeIndexCount } from '../model';
+import { IO, type ModelConfig, networkDef, volumeTokenLayout } from '../model';
 import type { LabelInfo, ModelCard, Normalisation } from '../infer/contract/modelCard';
 import { BODY_HU } from '../infer/preprocess/normalise';
 
 export function draftCard(name: string, preset: string, cfg: ModelConfig, labels: LabelInfo[], spacing: [number, number, number], norm: Normalisation, parameters: number): ModelCard {
+  const vt = volumeTokenLayout(cfg, spacing);
   return {
     format: 'fine-model-card/1',
     name,
@@ -16,19 +17,19 @@ export function draftCard(name: string, preset: string, cfg: ModelConfig, labels
     spacing,
     patchSize: cfg.patch,
     normalisation: norm,
-    ...(cfg.variant === 'fine'
+    ...(vt
       ? {
           volumeTokens: {
-            cells: cfg.volumeCells,
-            cellMm: [cfg.patch[0] * spacing[0], cfg.patch[1] * spacing[1]],
-            tokensPerCell: cfg.tokensPerCell,
+            cells: vt.cells,
+            cellMm: vt.cellMm,
+            tokensPerCell: vt.tokensPerCell,
             anchor: 'body-bbox-centre' as const,
             huThreshold: BODY_HU,
-            indexCount: volumeIndexCount(cfg),
+            indexCount: vt.indexCount,
           },
         }
       : {}),
-    io: { image: IO.image, logits: IO.logits, ...(cfg.variant === 'fine' ? { volumeTokenIndex: IO.vtIndex } : {}) },
+    io: { image: IO.image, logits: IO.logits, ...(vt ? { volumeTokenIndex: IO.vtIndex } : {}) },
     training: { data: [], steps: 0, preset, seconds: 0, validation: '', dice: {}, meanDice: 0, curve: [] },
   };
 }

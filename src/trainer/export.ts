@@ -6,38 +6,13 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { serializeGraph } from '../graph';
-import { type ModelConfig, buildModel, crossOutputName, isFineConfig, stageGrid, stageWindow, tokenGrid } from '../model';
-import type { AttentionExport, ModelCard, OnnxFileRef } from '../infer/contract/modelCard';
+import { type ModelConfig, attentionGeometry, buildModel } from '../model';
+import type { ModelCard, OnnxFileRef } from '../infer/contract/modelCard';
 import type { Tensors } from './optim';
 
 function writeOnnx(path: string, bytes: Uint8Array): OnnxFileRef {
   writeFileSync(path, bytes);
   return { file: basename(path), sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
-}
-
-type Vec3 = [number, number, number];
-const xyz = (zyx: readonly number[]): Vec3 => [zyx[2], zyx[1], zyx[0]];
-
-/** How the app reads the attention graph's outputs (AttentionExport), without the file reference. */
-function attentionGeometry(cfg: ModelConfig, outs: Set<string>): Omit<AttentionExport, keyof OnnxFileRef> | undefined {
-  if (isFineConfig(cfg)) {
-    return {
-      outputs: {
-        window: 'attn_window',
-        ...(outs.has('attn_global') ? { global: 'attn_global' } : {}),
-        ...(outs.has('attn_volume') ? { volume: 'attn_volume' } : {}),
-      },
-      tokenGrid: tokenGrid(cfg, 0),
-      window: stageWindow(cfg, 0),
-      windowTokens: cfg.variant === 'nnformer' ? 0 : cfg.windowTokens,
-    };
-  }
-  if (cfg.variant !== 'utransformer' || cfg.crossLevels === 0) return undefined;
-  const n = cfg.features.length;
-  const cross = [];
-  for (let s = n - 1 - cfg.crossLevels; s < n - 1; s++) cross.push({ output: crossOutputName(s), stage: s, tokenGrid: xyz(stageGrid(cfg, s + 1)) });
-  const first = cross[0].tokenGrid;
-  return { outputs: {}, tokenGrid: first, window: first, windowTokens: 0, cross };
 }
 
 /** Writes `<out>.onnx`, `<out>.attn.onnx` (when the network has attention) and `<out>.json`; returns the card. */

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { readWeights } from '../graph';
-import { type ModelConfig, IO, buildModel, deepTargetShapes, volumeTokenCount } from '../model';
+import { type ModelConfig, IO, buildModel, deepTargetShapes, volumeTokenLayout } from '../model';
 import type { ModelCard } from '../infer/contract/modelCard';
 import { diceScore } from '../infer/eval/metrics';
 import { segmentVolume } from '../infer/pipeline';
@@ -76,7 +76,7 @@ export async function train(cfg: ModelConfig, tc: TrainConfig, draft: ModelCard,
   const card: ModelCard = { ...draft, parameters: rt.trainGraph.parameterCount(), training: { ...draft.training } };
   const optimizer: Optimizer = opts.optimizer === 'sgd' ? sgdNesterov() : adamw(tc.adamBeta1, tc.adamBeta2, tc.weightDecay);
   const ckptFile = `${opts.out}.ckpt`;
-  const counts = new Float64Array(cfg.variant === 'fine' ? volumeTokenCount(cfg) : 0);
+  const counts = new Float64Array(volumeTokenLayout(cfg, draft.spacing)?.count ?? 0);
   let start = 0, seconds = 0;
   const curve: { step: number; loss: number; meanDice?: number }[] = [];
   // What defines the model's inputs and its training state: a resume must match all of it.

@@ -45,8 +45,8 @@ describe('parseModelCard', () => {
     expectCardError(mutate((c) => { (c.labels as Json[])[2].id = 1; }), /"labels\[2\].id" must be a unique integer/);
     expectCardError(mutate((c) => { (c.volumeTokens as Json).indexCount = 5; }), /"volumeTokens.indexCount" must be 4 x tokensPerCell = 4/);
     expectCardError(mutate((c) => { (c.volumeTokens as Json).anchor = 'centre'; }), /"volumeTokens.anchor" must be one of "body-bbox-centre"/);
-    expectCardError(mutate((c) => { delete c.volumeTokens; }), /"volumeTokens" must be present, with io.volumeTokenIndex, for variant "fine"/);
-    expectCardError(mutate((c) => { c.variant = 'glam'; }), /"variant" must be "fine" when volumeTokens/);
+    expectCardError(mutate((c) => { delete c.volumeTokens; }), /"volumeTokens" must be present when io.volumeTokenIndex is given/);
+    expectCardError(mutate((c) => { delete (c.io as Json).volumeTokenIndex; }), /"io" must be an object naming volumeTokenIndex, since volumeTokens is given/);
     expectCardError(mutate((c) => { delete c.io; }), /"io" must be an object, got undefined/);
     expectCardError(mutate((c) => { ((c.training as Json).curve as Json[])[1].loss = 'x'; }), /"training.curve\[1\].loss" must be a finite number/);
     expectCardError(mutate((c) => { ((c.training as Json).dice as Json).liver = null; }), /"training.dice.liver" must be a finite number, got null/);

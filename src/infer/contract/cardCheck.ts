@@ -252,11 +252,9 @@ export function parseModelCard(json: unknown, fileName: string): ModelCard {
   else delete card.attention;
   if (f.has('volumeTokens')) card.volumeTokens = volumeTokens(f.obj('volumeTokens'));
   else delete card.volumeTokens;
-  if (variant === 'fine' && (!card.volumeTokens || !io.volumeTokenIndex)) {
-    f.fail('volumeTokens', 'present, with io.volumeTokenIndex, for variant "fine"');
-  }
-  if (variant !== 'fine' && (card.volumeTokens || io.volumeTokenIndex)) {
-    f.fail('variant', '"fine" when volumeTokens or io.volumeTokenIndex are given');
+  // The network's inputs are what the card's io declares: a volume-token input needs its grid, and the reverse.
+  if (!card.volumeTokens !== !io.volumeTokenIndex) {
+    f.fail(card.volumeTokens ? 'io' : 'volumeTokens', card.volumeTokens ? 'an object naming volumeTokenIndex, since volumeTokens is given' : 'present when io.volumeTokenIndex is given');
   }
   return card;
 }
