@@ -3,7 +3,8 @@
  * and its attention graph, on one provider): asking for a session of another model releases the
  * previous model's sessions, so switching models does not keep two networks in WASM or GPU memory.
  * Callers get handles whose runs, like the releases, go through one promise queue: a session is never
- * run twice at once, nor released while a run is in flight (onnxruntime-web allows neither).
+ * run twice at once, nor released while a run is in flight (onnxruntime-web allows neither), and sessions
+ * are created one at a time (its WebGPU provider refuses concurrent creations).
  */
 import type { Session } from '../infer/runtime/backend';
 
@@ -17,6 +18,7 @@ export class SessionOwner {
   private readonly sessions = new Map<string, Entry>();
   private readonly released = new WeakSet<Session>();
   private queue: Promise<unknown> = Promise.resolve();
+  private creating: Promise<unknown> = Promise.resolve();
 
   /** `onReleaseError` hears of a session that failed to release; the owner carries on without it. */
   constructor(private readonly onReleaseError: (e: unknown) => void) {}
@@ -33,8 +35,16 @@ export class SessionOwner {
     }
     const known = this.sessions.get(key);
     if (known) return known.handle;
-    const raw = create();
-    const entry: Entry = { raw, handle: raw.then((s) => this.handle(s, key, entry)) };
+    // One creation at a time (onnxruntime-web's WebGPU provider refuses a second while one is under way);
+    // a creation whose model was replaced while it waited is skipped.
+    const entry = {} as Entry;
+    const raw = this.creating.catch(() => undefined).then(() => {
+      if (this.sessions.get(key) !== entry) throw new Error('The model changed before its session was created');
+      return create();
+    });
+    this.creating = raw;
+    entry.raw = raw;
+    entry.handle = raw.then((s) => this.handle(s, key, entry));
     this.sessions.set(key, entry);
     raw.catch(() => {
       if (this.sessions.get(key) === entry) this.sessions.delete(key);

@@ -69,17 +69,36 @@ describe('SessionOwner', () => {
     expect(log).toEqual(['run old', 'ran old', 'release old', 'run new', 'ran new']);
   });
 
-  it('releases a session that was still being created when the model changed', async () => {
+  it('releases a session that was still being created when the model changed, and creates the next one after it', async () => {
     const log: string[] = [];
     const owner = new SessionOwner(() => undefined);
     let finish: (s: Session) => void = () => undefined;
-    const slow = owner.session('m1', 'seg', () => new Promise<Session>((r) => (finish = r)));
-    const next = owner.session('m2', 'seg', async () => fakeSession('new', log));
+    let creating = 0, most = 0;
+    const track = <T,>(p: Promise<T>): Promise<T> => {
+      most = Math.max(most, ++creating);
+      return p.finally(() => creating--);
+    };
+    const slow = owner.session('m1', 'seg', () => track(new Promise<Session>((r) => (finish = r))));
+    await new Promise((r) => setTimeout(r, 0)); // the slow creation is under way
+    const next = owner.session('m2', 'seg', () => track(Promise.resolve(fakeSession('new', log))));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(creating).toBe(1); // the second waits for the first (WebGPU refuses two at once)
     finish(fakeSession('slow', log));
     await slow;
     await (await next).run(feeds);
+    expect(most).toBe(1);
     expect(log).toContain('release slow');
     expect(log).not.toContain('release new');
+  });
+
+  it('skips a creation whose model was replaced before it started', async () => {
+    const owner = new SessionOwner(() => undefined);
+    let made = 0;
+    const first = owner.session('m1', 'seg', async () => { made++; return fakeSession('a', []); });
+    const second = owner.session('m2', 'seg', async () => { made++; return fakeSession('b', []); });
+    await expect(first).rejects.toThrow(/model changed/);
+    await expect((await second).run(feeds)).resolves.toBeDefined();
+    expect(made).toBe(1);
   });
 
   it('forgets a failed creation and tries again', async () => {
