@@ -67,6 +67,11 @@ describe('npm run crossval -- --quick', () => {
     const again = spawnSync('npx', ['tsx', 'src/trainer/crossval/cli.ts', '--quick', '--data', data, '--out', out], { encoding: 'utf8', env: { ...process.env, NODE_NO_WARNINGS: '1' } });
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/fold phantom2: kept from an earlier run/);
+    // Folds of another run join the table and the decision, each marked with its run.
+    const pooled = spawnSync('npx', ['tsx', 'src/trainer/crossval/cli.ts', '--quick', '--data', data, '--out', join(dir, 'cv2'), '--folds', 'phantom1', '--pool', out], { encoding: 'utf8', env: { ...process.env, NODE_NO_WARNINGS: '1' } });
+    expect(pooled.status, pooled.stderr).toBe(0);
+    expect(pooled.stdout).toMatch(/\| organ \| phantom1 \[1\] \| phantom1 \[2\] \| phantom2 \[2\] \| phantom3 \[2\] \|/);
+    expect((JSON.parse(readFileSync(join(dir, 'cv2', 'crossval.json'), 'utf8')) as { folds: unknown[]; pooled: number })).toMatchObject({ pooled: 3 });
     expect(existsSync(join(out, 'crossval.json'))).toBe(true);
   }, 240_000);
 });

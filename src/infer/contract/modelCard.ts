@@ -117,7 +117,7 @@ export interface TrainingRecord {
   /** Where each training case came from, its licence and what its labels are (for the cases the trainer knows). */
   provenance?: CaseProvenance[];
   /** Leave-one-patient-out cross-validation of the recipe (npm run crossval). */
-  crossValidation?: { preset: string; steps: number; init: string | null; folds: { heldOut: string; silver: boolean; dice: Record<string, Record<string, number | null>> }[] };
+  crossValidation?: { preset: string; steps: number; init: string | null; folds: { heldOut: string; silver: boolean; protocol?: string; dice: Record<string, Record<string, number | null>> }[] };
 }
 
 /**

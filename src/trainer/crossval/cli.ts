@@ -29,6 +29,7 @@ const FLAGS: FlagSpecs = {
   folds: { description: 'held-out patients to run, comma-separated (default: every labelled case)' },
   'train-config': { description: 'JSON overrides of the training recipe (src/trainer/config.ts)' },
   card: { description: 'a model card to receive the decided inference defaults and the fold table' },
+  pool: { description: 'output folders of earlier crossval runs whose folds join the table and the decision (comma-separated)' },
   silver: { description: 'comma-separated cases whose labels are silver standard (another model\'s output), marked in the table' },
   quick: { description: 'tiny preset, 12 steps per fold: checks the whole path (numbers mean nothing)', boolean: true },
   help: { description: 'print this help', boolean: true },
@@ -74,29 +75,44 @@ async function main(argv: string[]): Promise<number> {
       threads: Number(a.threads), init: a.init, log: (l) => console.log(l),
     }, data.train.filter((p) => p !== h), h));
   }
+  const protocol = `${preset} preset, ${steps} steps${a.init ? `, fine-tuned from ${a.init}` : ', from scratch'}`;
+  for (const f of folds) f.protocol ??= protocol;
+  const own = [...folds];
+  const runs = [{ what: `${out}: ${protocol}`, folds: own }];
+  for (const dir of (a.pool ?? '').split(',').filter(Boolean)) {
+    const run = JSON.parse(readFileSync(join(dir, 'crossval.json'), 'utf8')) as { preset: string; steps: number; init: string | null; folds: FoldResult[] };
+    const p = `${run.preset} preset, ${run.steps} steps${run.init ? `, fine-tuned from ${run.init}` : ', from scratch'}`;
+    const pooledFolds = run.folds.map((f) => ({ ...f, protocol: f.protocol ?? p }));
+    runs.push({ what: `${dir}: ${p}`, folds: pooledFolds });
+    folds.push(...pooledFolds);
+  }
   const organs = data.labels.slice(1).map((l) => l.name);
   const decision = decide(folds, organs);
   const silver = new Set((a.silver ?? '').split(',').filter(Boolean));
-  const names = (f: FoldResult) => (silver.has(f.heldOut) ? `${f.heldOut} (silver)` : f.heldOut);
+  const runOf = (f: FoldResult) => runs.findIndex((r) => r.folds.includes(f));
+  const tag = (f: FoldResult) => (runs.length > 1 ? ` [${runOf(f) + 1}]` : '');
+  const names = (f: FoldResult) => `${f.heldOut}${silver.has(f.heldOut) ? ' (silver)' : ''}${tag(f)}`;
   const shown = folds.map((f) => ({ ...f, heldOut: names(f) }));
   const md = [
     `# Cross-validation: leave one patient out`,
     '',
-    `${preset} preset, ${steps} steps per fold${a.init ? `, each fold fine-tuned from ${a.init}` : ''}; Dice of each held-out patient (organs it annotates; "-": in neither map). "(silver)": labels are another model's output.`,
+    runs.length > 1
+      ? `Folds pooled from ${runs.length} runs: ${runs.map((r, i) => `[${i + 1}] ${r.what}`).join('; ')}. Dice of each held-out patient (organs it annotates; "-": in neither map). "(silver)": labels are another model's output.`
+      : `${protocol} per fold; Dice of each held-out patient (organs it annotates; "-": in neither map). "(silver)": labels are another model's output.`,
     '',
     ...MODES.flatMap((m) => [`## ${m}`, '', foldTable(shown, organs, m), '']),
     `Decided inference defaults: mirroring ${decision.mirror ? 'on' : 'off'}; largest component for ${decision.largestComponent.join(', ') || 'no organ'}.`,
     '',
   ].join('\n');
   writeFileSync(join(out, 'crossval.md'), md);
-  writeFileSync(join(out, 'crossval.json'), `${JSON.stringify({ preset, steps, init: a.init ?? null, folds, decision }, null, 2)}\n`);
+  writeFileSync(join(out, 'crossval.json'), `${JSON.stringify({ preset, steps, init: a.init ?? null, folds: own, pooled: folds.length - own.length, decision }, null, 2)}\n`);
   console.log(md);
   for (const f of folds) console.log(`${f.heldOut}: ${MODES.map((m) => `${m} ${meanDice(f.dice[m]).toFixed(3)}`).join(', ')}`);
   if (a.card) {
     const card = JSON.parse(readFileSync(a.card, 'utf8')) as ModelCard & { training: { crossValidation?: unknown } };
     card.inference = decision;
     card.training.provenance ??= provenanceOf(card.training.data);
-    card.training.crossValidation = { preset, steps, init: a.init ?? null, folds: folds.map((f) => ({ heldOut: f.heldOut, silver: silver.has(f.heldOut), dice: f.dice })) };
+    card.training.crossValidation = { preset, steps, init: a.init ?? null, folds: folds.map((f) => ({ heldOut: f.heldOut, silver: silver.has(f.heldOut), protocol: f.protocol, dice: f.dice })) };
     writeFileSync(a.card, `${JSON.stringify(card, null, 2)}\n`);
     console.log(`wrote the inference defaults and the fold table into ${a.card}`);
   }

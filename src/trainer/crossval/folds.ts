@@ -49,6 +49,8 @@ export interface FoldResult {
   /** Per organ name: Dice of the mirrored prediction with that organ alone kept to its largest component. */
   lccDice: Record<string, number | null>;
   trainSeconds: number;
+  /** How the fold's model was trained (preset, steps, start), for tables that pool several runs. */
+  protocol?: string;
 }
 
 /** A case with at least one organ voxel (the others are negatives). */
