@@ -30,6 +30,8 @@ describe('decide (nnU-Net\'s rule)', () => {
     expect(d.mirror).toBe(true);
     expect(d.largestComponent).toEqual(['liver']);
     expect(decide([fold('a', 0.7, 0.6, {}, {})], ['liver']).mirror).toBe(false);
+    // A tie is no evidence: no largest-component step for an organ both ways at 0.
+    expect(decide([fold('a', 0.5, 0.5, { liver: 0, spleen: 0.4 }, { liver: 0, spleen: 0.3 })], ['liver', 'spleen']).largestComponent).toEqual(['spleen']);
   });
 });
 

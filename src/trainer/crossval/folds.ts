@@ -4,8 +4,9 @@
  * negatives, always train), and the held-out patient is segmented on onnxruntime-node three ways:
  * plain, with left-right mirroring, and mirrored with each organ kept to its largest component. Each
  * fold writes nnU-Net-style `summary.json` files (npm run evaluate's folder mode); `decide` then picks the
- * inference defaults as nnU-Net's post-processing search does: mirroring and, per organ, the largest
- * component where the folds' mean Dice does not drop.
+ * inference defaults as nnU-Net's post-processing search does: mirroring unless it lowers the folds' mean,
+ * and, per organ, the largest component only where it raises that organ's mean Dice over the folds (a
+ * tie, such as 0 with and without, is no evidence for it).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -135,8 +136,8 @@ export interface Decision {
 
 /**
  * nnU-Net's rule on the folds: mirroring when it does not lower the mean over folds of each fold's mean
- * Dice; then per organ, the largest component when that organ's mean Dice over the folds that score it
- * does not drop.
+ * Dice; then per organ, the largest component when it raises that organ's mean Dice over the folds that
+ * score it.
  */
 export function decide(folds: FoldResult[], organs: string[]): Decision {
   const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
@@ -146,7 +147,7 @@ export function decide(folds: FoldResult[], organs: string[]): Decision {
   const largestComponent = organs.filter((o) => {
     const with_ = folds.flatMap((f) => (f.lccDice[o] == null ? [] : [f.lccDice[o] as number]));
     const without = folds.flatMap((f) => (f.dice[base][o] == null ? [] : [f.dice[base][o] as number]));
-    return with_.length > 0 && with_.length === without.length && avg(with_) >= avg(without);
+    return with_.length > 0 && with_.length === without.length && avg(with_) > avg(without);
   });
   return {
     mirror, largestComponent,
