@@ -56,3 +56,27 @@ describe.skipIf(!present)('real CT slab from ../shared/data', () => {
     expect(diceScore(ref, new Uint8Array(ref.length), 1)).toBe(0);
   });
 });
+
+const ts9 = resolve(__dirname, '../../../shared/data/ct/ts0009');
+const ts9Present = existsSync(`${ts9}_ct.nii.gz`) && existsSync(`${ts9}_seg9.nii.gz`);
+
+describe.skipIf(!ts9Present)('the 3 mm model grid does not thin the organs (ts0009, 1.5 mm, reference masks)', () => {
+  it('labels taken to the model grid and back, as perfect logits, keep their volume and most voxels', async () => {
+    const { preprocess, postprocess } = await import('../../src/infer/preprocess/preprocess');
+    const card = JSON.parse(readFileSync(resolve(__dirname, '../../models/fine-small.json'), 'utf8'));
+    const image = readNifti(readFileSync(`${ts9}_ct.nii.gz`), 'ts0009_ct.nii.gz');
+    const ref = Uint8Array.from(readNifti(readFileSync(`${ts9}_seg9.nii.gz`), 'ts0009_seg9.nii.gz').data, Math.round);
+    const pre = preprocess(image, card, { labels: ref });
+    const n = pre.dims[0] * pre.dims[1] * pre.dims[2];
+    const logits = new Float32Array(10 * n);
+    for (let i = 0; i < n; i++) logits[(pre.labels as Uint8Array)[i] * n + i] = 1;
+    const back = postprocess(logits, pre.props, card.labels.map((l: { id: number }) => l.id));
+    for (const id of [1, 2, 3, 4]) {
+      const count = (a: Uint8Array) => a.reduce((s, v) => s + (v === id ? 1 : 0), 0);
+      const ratio = count(back) / count(ref);
+      expect(ratio, `organ ${id} volume ratio`).toBeGreaterThan(0.95);
+      expect(ratio, `organ ${id} volume ratio`).toBeLessThan(1.06);
+      expect(diceScore(back, ref, id), `organ ${id} Dice`).toBeGreaterThan(0.92);
+    }
+  }, 60_000);
+});
