@@ -18,7 +18,7 @@ const { card, onnx } = await loadModel(cardPath);
 const session = await createSession(onnx, { provider: 'cpu', threads: Number(threads) });
 const setup = (performance.now() - t0) / 1000;
 const full = mode === 'full';
-const res = await segmentVolume(full ? { ...volume } : volume, full ? { ...card, inference: { mirror: true, largestComponent: card.labels.slice(1).map((l) => l.name) } } : card, sessionTileRunner(session, card), { mirror: full, postprocess: full });
+const res = await segmentVolume(volume, full ? { ...card, inference: { mirror: true, largestComponent: card.labels.slice(1).map((l) => l.name) } } : card, sessionTileRunner(session, card), { mirror: full, postprocess: full });
 await session.release();
 const voxels = volume.dims[0] * volume.dims[1] * volume.dims[2];
 console.log(JSON.stringify({

@@ -7,17 +7,10 @@
  */
 import type { Composite, Graph } from '../../src/graph/graph';
 import type { Node, Value } from '../../src/graph';
-import type { Zyx } from './officialSpec';
+import type { ConvSpec, Zyx } from './officialSpec';
 
-export interface GraphConv {
-  kind: 'conv' | 'convT';
-  k: Zyx;
-  s: Zyx;
-  in: number;
-  out: number;
-  bias: boolean;
-  pre: string[];
-  post: string[];
+/** A convolution as read back from the built graph: the official spec's fields, and its parameters' names. */
+export interface GraphConv extends Omit<ConvSpec, 'used' | 'module'> {
   /** Names of the layer's parameters (its weight, and its bias if any). */
   params: string[];
 }

@@ -18,7 +18,6 @@ import { writePhantomCase } from '../../scripts/make-phantom-cases';
 const fold = (heldOut: string, plain: number, mirror: number, lcc: Record<string, number | null>, base: Record<string, number | null>): FoldResult => ({
   heldOut, scored: [1, 2], trainSeconds: 0,
   dice: { plain: { liver: plain, spleen: plain }, mirror: { liver: mirror, spleen: mirror, ...base }, 'mirror+lcc': lcc },
-  lccDice: lcc,
 });
 
 describe('decide (nnU-Net\'s rule)', () => {

@@ -120,9 +120,9 @@ export function obliqueWarning(o: Orientation): string | null {
 }
 
 /** Geometry checks only (field of view, voxel size, obliquity). */
-export function geometryWarnings(volume: Scan, card: ModelCard): string[] {
+export function geometryWarnings(volume: Scan, card: ModelCard, bodyCut = bodyCutOff(volume)): string[] {
   const o = safeOrientation(volume.affine);
-  return [fieldOfViewWarning(volume, o, card), bodyCutOff(volume) ? BODY_CUT_WARNING : null, spacingWarning(volume.spacing, o, card), obliqueWarning(o)].filter(
+  return [fieldOfViewWarning(volume, o, card), bodyCut ? BODY_CUT_WARNING : null, spacingWarning(volume.spacing, o, card), obliqueWarning(o)].filter(
     (w): w is string => w !== null,
   );
 }
@@ -208,8 +208,9 @@ export function checkAfterRun(
   labels: Uint8Array,
   volumesMl: Record<number, number>,
   card: ModelCard,
+  bodyCut = bodyCutOff(volume),
 ): string[] {
-  return [...organVolumeWarnings(labels, volume.dims, volumesMl, card, bodyCutOff(volume)), ...missingOrganWarnings(volume, volumesMl, card)];
+  return [...organVolumeWarnings(labels, volume.dims, volumesMl, card, bodyCut), ...missingOrganWarnings(volume, volumesMl, card)];
 }
 
 /** A training case for `organVolumeRanges`: its label map and voxel size. */

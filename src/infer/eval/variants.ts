@@ -134,17 +134,7 @@ function cropAxis(data: Float32Array, dims: Vec3, axis: number, start: number, c
 /** The voxel axis closest to head-foot, and the labelled range along it. */
 function labelledRange(c: CasePair): { axis: number; lo: number; hi: number } {
   const axis = safeOrientation(c.ct.affine).source[2];
-  const [nx, ny, nz] = c.ct.dims;
-  let lo = Infinity, hi = -1;
-  let i = 0;
-  for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++, i++) {
-    if (c.ref.data[i] === 0) continue;
-    const p = axis === 0 ? x : axis === 1 ? y : z;
-    if (p < lo) lo = p;
-    if (p > hi) hi = p;
-  }
-  if (hi < 0) throw new Error('variants: the reference label map is empty; pass a labelled case');
-  return { axis, lo, hi };
+  return { axis, ...labelledAlong(c, axis) };
 }
 
 function slab(c: CasePair): CasePair {
@@ -240,13 +230,10 @@ export function thickSlab(c: CasePair, mm = THICK_MM): CasePair {
   const ct = new Float32Array(dims[0] * dims[1] * dims[2]);
   let ref: Float32Array<ArrayBuffer> = new Float32Array(0);
   for (let j = 0; j < k; j++) {
-    const part = cropAxis(c.ct.data, c.ct.dims, axis, 0, n * k);
-    const partDims = c.ct.dims.slice() as Vec3;
-    partDims[axis] = n * k;
     // Slice j of every group: every k-th slice from j.
-    const sub = everyKth(part, partDims, axis, j, k);
+    const sub = everyKth(c.ct.data, c.ct.dims, axis, j, k, n);
     for (let i = 0; i < ct.length; i++) ct[i] += sub[i] / k;
-    if (j === Math.floor(k / 2)) ref = everyKth(cropAxis(c.ref.data, c.ct.dims, axis, 0, n * k), partDims, axis, j, k);
+    if (j === Math.floor(k / 2)) ref = everyKth(c.ref.data, c.ct.dims, axis, j, k, n);
   }
   const a = c.ct.affine.slice();
   for (let r = 0; r < 3; r++) {
@@ -256,10 +243,10 @@ export function thickSlab(c: CasePair, mm = THICK_MM): CasePair {
   return pair(c, ct, ref, dims, a, DT_FLOAT32);
 }
 
-/** Slices j, j + k, j + 2k, ... along `axis`. */
-function everyKth(data: Float32Array, dims: Vec3, axis: number, j: number, k: number): Float32Array<ArrayBuffer> {
+/** `count` slices j, j + k, j + 2k, ... along `axis`. */
+function everyKth(data: Float32Array, dims: Vec3, axis: number, j: number, k: number, count: number): Float32Array<ArrayBuffer> {
   const out = dims.slice() as Vec3;
-  out[axis] = Math.floor((dims[axis] - j + k - 1) / k);
+  out[axis] = count;
   const res = new Float32Array(out[0] * out[1] * out[2]);
   let o = 0;
   for (let z = 0; z < out[2]; z++) for (let y = 0; y < out[1]; y++) for (let x = 0; x < out[0]; x++) {

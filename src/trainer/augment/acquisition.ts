@@ -93,6 +93,6 @@ export function anchorInFov(footprint: Uint8Array, dims: Vec3, fov: FovRect, anc
     if (y < ly) ly = y;
     if (y > hy) hy = y;
   }
-  if (lx === Infinity) return [(Math.max(xa, 0) + xb) / 2, (Math.max(ya, 0) + yb) / 2, anchor[2]];
+  if (lx === Infinity) return [(xa + xb) / 2, (ya + yb) / 2, anchor[2]];
   return [(lx + hx) / 2, (ly + hy) / 2, anchor[2]];
 }

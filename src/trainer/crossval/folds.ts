@@ -13,14 +13,14 @@ import { join } from 'node:path';
 import type { FolderSummary } from '../../infer/eval/evaluateFiles';
 import { evaluateFiles } from '../../infer/eval/evaluateFiles';
 import type { LabelInfo, ModelCard } from '../../infer/contract/modelCard';
-import { readNifti, writeNifti } from '../../infer/io/nifti';
+import { writeNifti } from '../../infer/io/nifti';
 import { segmentVolume } from '../../infer/pipeline';
 import { keepLargestComponents } from '../../infer/postprocess/components';
 import { createSession } from '../../infer/runtime/backend';
 import { sessionTileRunner } from '../../infer/runtime/tileRunner';
 import type { ModelConfig } from '../../model';
 import type { TrainConfig } from '../config';
-import { type CasePair, readCase } from '../data';
+import { type CasePair, type RawCase, readCase } from '../data';
 import { trainRun } from '../run';
 
 export const MODES = ['plain', 'mirror', 'mirror+lcc'] as const;
@@ -47,8 +47,6 @@ export interface FoldResult {
   scored: number[];
   /** Per mode, per organ name: Dice (null where the organ is in neither map). */
   dice: Record<Mode, Record<string, number | null>>;
-  /** Per organ name: Dice of the mirrored prediction with that organ alone kept to its largest component. */
-  lccDice: Record<string, number | null>;
   trainSeconds: number;
   /** How the fold's model was trained (preset, steps, start), for tables that pool several runs. */
   protocol?: string;
@@ -59,8 +57,7 @@ export function isLabelled(pair: CasePair): boolean {
   return readCase(pair).label.data.some((v) => v > 0);
 }
 
-function annotatedIds(pair: CasePair, labels: LabelInfo[]): number[] {
-  const raw = readCase(pair);
+function annotatedIds(raw: RawCase, labels: LabelInfo[]): number[] {
   return labels.filter((l) => l.id > 0 && (!raw.annotates || raw.annotates.includes(l.name))).map((l) => l.id);
 }
 
@@ -93,12 +90,12 @@ export async function runFold(spec: FoldSpec, train: CasePair[], heldOut: CasePa
   });
   const trainSeconds = (performance.now() - t0) / 1000;
   const session = await createSession(new Uint8Array(readFileSync(join(dir, card.onnx.file))), { provider: 'cpu', threads: spec.threads });
-  const image = readNifti(new Uint8Array(readFileSync(heldOut.image)), heldOut.image);
+  const raw = readCase(heldOut);
+  const { image, label: ref } = raw;
   const refDir = join(dir, 'ref');
   mkdirSync(refDir, { recursive: true });
-  const ref = readNifti(new Uint8Array(readFileSync(heldOut.label)), heldOut.label);
   writeFileSync(join(refDir, `${heldOut.name}.nii.gz`), writeNifti(Uint8Array.from(ref.data, Math.round), ref, { gzip: true }));
-  const ids = annotatedIds(heldOut, spec.labels);
+  const ids = annotatedIds(raw, spec.labels);
   const organs = spec.labels.filter((l) => ids.includes(l.id));
   const plainCard: ModelCard = { ...card, inference: { mirror: false, largestComponent: [] } };
   const predictions: Record<Mode, Uint8Array> = {} as Record<Mode, Uint8Array>;
@@ -114,10 +111,7 @@ export async function runFold(spec: FoldSpec, train: CasePair[], heldOut: CasePa
     writeFileSync(join(predDir, `${heldOut.name}.nii.gz`), writeNifti(predictions[mode], image, { gzip: true }));
     dice[mode] = diceByName(scoreFolder(predDir, refDir, ids, join(predDir, 'summary.json')), spec.labels);
   }
-  // Per organ: the mirrored prediction with that organ alone post-processed (only that organ's Dice changes).
-  const lccDice: Record<string, number | null> = {};
-  for (const l of organs) lccDice[l.name] = dice['mirror+lcc'][l.name];
-  const result: FoldResult = { heldOut: heldOut.name, scored: ids, dice, lccDice, trainSeconds };
+  const result: FoldResult = { heldOut: heldOut.name, scored: ids, dice, trainSeconds };
   writeFileSync(done, `${JSON.stringify(result, null, 2)}\n`);
   spec.log(`fold ${heldOut.name}: ${MODES.map((m) => `${m} ${meanDice(dice[m]).toFixed(3)}`).join(', ')} (mean Dice over scored organs)`);
   return result;
@@ -142,10 +136,12 @@ export interface Decision {
 export function decide(folds: FoldResult[], organs: string[]): Decision {
   const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   const mirror = avg(folds.map((f) => meanDice(f.dice.mirror))) >= avg(folds.map((f) => meanDice(f.dice.plain)));
-  // The largest-component Dice was measured on the mirrored prediction; compare like with like.
+  // The largest-component step was applied to the mirrored prediction; compare like with like. It only
+  // removes voxels of the organ it is applied to, so each organ's Dice in 'mirror+lcc' is that organ's
+  // own effect.
   const base: Mode = 'mirror';
   const largestComponent = organs.filter((o) => {
-    const with_ = folds.flatMap((f) => (f.lccDice[o] == null ? [] : [f.lccDice[o] as number]));
+    const with_ = folds.flatMap((f) => (f.dice['mirror+lcc'][o] == null ? [] : [f.dice['mirror+lcc'][o] as number]));
     const without = folds.flatMap((f) => (f.dice[base][o] == null ? [] : [f.dice[base][o] as number]));
     return with_.length > 0 && with_.length === without.length && avg(with_) > avg(without);
   });
