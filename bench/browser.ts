@@ -17,6 +17,7 @@ import { basename, join } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
 import { makeNiftiHeader, writeNiftiFloat } from '../src/infer/io/nifti';
 import { makePhantom } from '../src/infer/synthetic/phantom';
+import { fine } from '../e2e/support/hooks';
 import { median } from './stats';
 
 export type Series = 'wasm' | 'threads' | 'webgpuBuild' | 'webgpu';
@@ -80,9 +81,7 @@ async function startServer(): Promise<ChildProcess> {
   throw new Error(`the Vite server did not start on port ${PORT}`);
 }
 
-interface RunEngine { provider: string; build: string; threads: number; seconds: number; outsideRunSeconds: number }
-interface Hooks { lastRun(): RunEngine | null; getLabels(): { base64: string } | null }
-const hook = <K extends keyof Hooks>(page: Page, k: K) => page.evaluate((key) => (window as unknown as { __fine: Hooks }).__fine[key]() as ReturnType<Hooks[K]>, k);
+const hook = fine;
 
 /**
  * What selecting a model really needs: the model index loaded (the select lists `model`) and the select

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
 import { makeNiftiHeader, writeNiftiFloat } from '../src/infer/io/nifti';
 import { makePhantom } from '../src/infer/synthetic/phantom';
+import { fine } from './support/hooks';
 
 export interface Recorder {
   requests: string[];
@@ -45,21 +46,7 @@ export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `test-results/${name}.png` });
 }
 
-/** The page's `window.__fine` test hooks (src/app/testHooks.ts) that the specs read. */
-export interface Hooks {
-  getLabels(): { histogram: number[]; base64: string; dims: number[] } | null;
-  heatMap(): { level: string; voxel: number[]; max: number } | null;
-  viewerLayers(): number;
-  overlayLabels(): string[];
-  volumeSum(): number | null;
-  volumeLoads(): number;
-  disagreement(): { falsePositive: number; falseNegative: number; wrongOrgan: number } | null;
-}
-
-/** Calls one of the page's `window.__fine` test hooks. */
-export function fine<K extends keyof Hooks>(page: Page, key: K): Promise<ReturnType<Hooks[K]>> {
-  return page.evaluate((k) => (window as unknown as { __fine: Hooks }).__fine[k]() as ReturnType<Hooks[K]>, key);
-}
+export { fine, type Hooks } from './support/hooks';
 
 /** The label map the page holds, voxel for voxel. */
 export async function pageLabels(page: Page): Promise<Uint8Array> {

@@ -1,5 +1,5 @@
 import { makeNiftiHeader, writeNiftiFloat } from '../src/infer/io/nifti';
-import { expect, openApp, shot, test } from './fixtures';
+import { expect, fine, openApp, shot, test } from './fixtures';
 
 function smallCt(): Buffer {
   const dims: [number, number, number] = [40, 32, 20];
@@ -12,7 +12,7 @@ test('opens the bundled sample and shows its geometry', async ({ page, recorder 
   await expect(page.getByTestId('spacing')).toHaveText('3.00 × 3.00 × 3.00 mm');
   await expect(page.getByTestId('backend')).toHaveText(/^(webgpu|wasm)$/);
   await expect(page.getByTestId('drop-zone').locator('input[type=file]')).toHaveCount(1);
-  await expect.poll(() => page.evaluate(() => (window as unknown as { __fine: { viewerLayers(): number } }).__fine.viewerLayers())).toBe(1);
+  await expect.poll(() => fine(page, 'viewerLayers')).toBe(1);
   await shot(page, 'sample-loaded');
   expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
   expect(recorder.pageErrors).toEqual([]);

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readNifti } from '../src/infer/io/nifti';
 import { diceScore } from '../src/infer/eval/metrics';
-import { expect, openApp, shot, test } from './fixtures';
+import { expect, fine, openApp, shot, test } from './fixtures';
 import { MODELS_DIR } from './support/nodeReference';
 
 const DATA = join(import.meta.dirname, '..', '..', 'shared', 'data', 'ct');
@@ -28,7 +28,7 @@ for (const threads of ['1', '']) {
     await page.getByTestId('run').click();
     await expect(page.getByTestId('status')).toHaveText('done', { timeout: 600_000 });
     const seconds = (Date.now() - t0) / 1000;
-    const got = await page.evaluate(() => (window as unknown as { __fine: { getLabels(): { base64: string } | null } }).__fine.getLabels());
+    const got = await fine(page, 'getLabels');
     const pred = new Uint8Array(Buffer.from(got?.base64 ?? '', 'base64'));
     const ref = Uint8Array.from(readNifti(new Uint8Array(readFileSync(SEG)), SEG).data);
     const dice = [1, 2, 3, 4, 5, 6, 7, 8, 9].filter((id) => ref.includes(id)).map((id) => diceScore(pred, ref, id));

@@ -80,12 +80,11 @@ test('a drop during a run cancels it cleanly and loads the new volume', async ({
   // The old run's tiles stop arriving: the bar stays empty and no labels appear.
   await page.waitForTimeout(1500);
   await expect(page.getByTestId('progress')).toHaveAttribute('aria-valuenow', '0');
-  expect(await page.evaluate(() => (window as unknown as { __fine: { getLabels(): unknown } }).__fine.getLabels())).toBeNull();
+  expect(await fine(page, 'getLabels')).toBeNull();
   await shot(page, 'drop-mid-run');
 });
 
-type Display = { radiological: boolean; thinSlabLayout: boolean } | null;
-const display = (page: import('@playwright/test').Page) => page.evaluate(() => (window as unknown as { __fine: { viewerDisplay(): Display } }).__fine.viewerDisplay());
+const display = (page: import('@playwright/test').Page) => fine(page, 'viewerDisplay');
 
 test('reading: radiological by default with a toggle, crosshair readout, numeric window/level, thin slabs', async ({ page }) => {
   await openApp(page, '?backend=wasm');
@@ -147,9 +146,8 @@ test('phone width: the viewer keeps the screen width', async ({ page }) => {
 });
 
 test('attention: the same voxel recomputes, a level switch shows that level, and the colour bar says what it means', async ({ page }) => {
-  type H = { heatMap(): { level: string; voxel: number[] } | null; heatMapsShown(): number };
-  const heat = () => page.evaluate(() => (window as unknown as { __fine: H }).__fine.heatMap());
-  const shown = () => page.evaluate(() => (window as unknown as { __fine: H }).__fine.heatMapsShown());
+  const heat = () => fine(page, 'heatMap');
+  const shown = () => fine(page, 'heatMapsShown');
   await openApp(page, '?backend=wasm');
   await page.getByTestId('run').click();
   await expect(page.getByTestId('status')).toHaveText('done', { timeout: 200_000 });

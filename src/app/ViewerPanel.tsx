@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef } from 'react';
 import { actions, store, useWorkbench } from './appContext';
-import { cursorMoved, cursorReadout, failed } from './store';
+import { cursorMoved, cursorReadout, failed, rendererFound, show3dView } from './store';
 import { Viewer } from './viewer';
 import { DISAGREEMENT_LABELS } from './reference';
 
@@ -43,6 +43,13 @@ export function ViewerPanel({ onViewer }: { onViewer: (v: Viewer | null) => void
     const v = new Viewer();
     let live = true;
     const guard = (p: Promise<void>) => p.catch((e: unknown) => failed(store, `Viewer: ${errorText(e)}`));
+    const guardSync = (f: () => void) => {
+      try {
+        f();
+      } catch (e) {
+        failed(store, `Viewer: ${errorText(e)}`);
+      }
+    };
     v.onVoxel = (voxel) => actions.attention(voxel);
     v.onLocation = (at) => cursorMoved(store, at);
     const sync = async (attached: Promise<void>) => {
@@ -50,29 +57,39 @@ export function ViewerPanel({ onViewer }: { onViewer: (v: Viewer | null) => void
       if (!live) return;
       viewer.current = v;
       onViewer(v);
+      rendererFound(store, v.softwareRenderer());
       let prev = store.getState();
       v.setRadiological(prev.radiological);
-      if (prev.volume) await v.showVolume(prev.volume.nifti, prev.volume.name, prev.ctWindow);
+      if (prev.volume) await v.showVolume(prev.volume.nifti, prev.volume.name, prev.ctWindow, show3dView(prev));
       return store.subscribe((st) => {
         const old = prev;
         prev = st;
-        if (st.volume !== old.volume && st.volume) void guard(v.showVolume(st.volume.nifti, st.volume.name, st.ctWindow));
-        else if (st.ctWindow !== old.ctWindow) v.setWindow(st.ctWindow);
+        if (st.volume !== old.volume && st.volume) void guard(v.showVolume(st.volume.nifti, st.volume.name, st.ctWindow, show3dView(st)));
+        else {
+          if (st.ctWindow !== old.ctWindow) v.setWindow(st.ctWindow);
+          if (st.view3d !== old.view3d || st.softwareGl !== old.softwareGl) v.setView3d(show3dView(st));
+        }
         if (st.radiological !== old.radiological) v.setRadiological(st.radiological);
         const shown = st.showDisagreement && st.disagreement;
-        if (st.editing) {
-          // The drawing layer shows the labels while they are corrected.
-        } else if (st.labels !== old.labels || st.showDisagreement !== old.showDisagreement || st.disagreement !== old.disagreement) {
-          if (shown && st.volume) void guard(v.showLabels(shown.map, st.volume.nifti, DISAGREEMENT_LABELS, DISAGREEMENT_VIEW));
-          else if (st.labels && st.volume) void guard(v.showLabels(st.labels, st.volume.nifti, st.labelInfo, st.legend));
+        const showLabelMap = () => {
+          if (shown) v.showLabels(shown.map, DISAGREEMENT_LABELS, DISAGREEMENT_VIEW);
+          else if (st.labels) v.showLabels(st.labels, st.labelInfo, st.legend);
           else v.clearLabels();
-        } else if (st.legend !== old.legend && !shown) v.updateLegend(st.legend);
+        };
         if (st.editing !== old.editing) {
-          if (st.editing && st.labels && st.volume) void guard(v.startEditing(st.labels, st.volume.nifti, st.labelInfo, st.editPen));
-          else if (!st.editing) v.stopEditing();
-        } else if (st.editing && st.editPen !== old.editPen) v.setPen(st.editPen);
+          if (st.editing && st.labels) guardSync(() => v.startEditing(st.labels!, st.labelInfo, st.editPen));
+          else if (!st.editing) {
+            v.stopEditing();
+            guardSync(showLabelMap);
+          }
+        } else if (st.editing) {
+          // The drawing layer shows the labels while they are corrected.
+          if (st.editPen !== old.editPen) v.setPen(st.editPen);
+        } else if (st.labels !== old.labels || st.showDisagreement !== old.showDisagreement || st.disagreement !== old.disagreement) {
+          guardSync(showLabelMap);
+        } else if (st.legend !== old.legend && !shown) v.updateLegend(st.legend);
         if (st.heatMap !== old.heatMap) {
-          if (st.heatMap && st.volume) void guard(v.showHeat(st.heatMap, st.volume.nifti));
+          if (st.heatMap) v.showHeat(st.heatMap);
           else v.clearHeat();
         }
       });

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { store, useWorkbench } from './appContext';
 import { CT_WINDOWS, type CtWindowName, presetOf } from './ctWindow';
-import { setCtWindow, setRadiological } from './store';
+import { SOFTWARE_3D_MAX_VOXELS, setCtWindow, setRadiological, setView3d, show3dView } from './store';
 
 const fmt = (v: number[], d: number) => v.map((x) => x.toFixed(d)).join(' × ');
 
@@ -26,6 +26,10 @@ export function VolumePanel() {
   const volume = useWorkbench((s) => s.volume);
   const win = useWorkbench((s) => s.ctWindow);
   const radiological = useWorkbench((s) => s.radiological);
+  const view3d = useWorkbench((s) => s.view3d);
+  const softwareGl = useWorkbench((s) => s.softwareGl);
+  const shown3d = show3dView({ view3d, softwareGl, volume });
+  const autoOff = view3d === null && !shown3d;
   const preset = presetOf(win);
   return (
     <section>
@@ -55,6 +59,10 @@ export function VolumePanel() {
       <label className="check">
         <input type="checkbox" data-testid="radiological" checked={radiological} onChange={(e) => setRadiological(store, e.currentTarget.checked)} />
         <span>Radiological convention (patient left on screen right)</span>
+      </label>
+      <label className="check">
+        <input type="checkbox" data-testid="view3d" checked={shown3d} onChange={(e) => setView3d(store, e.currentTarget.checked)} />
+        <span>3-D view{autoOff ? ` (off: over ${SOFTWARE_3D_MAX_VOXELS / 1e6} M voxels on a software renderer, where it takes the cores the segmentation needs)` : ''}</span>
       </label>
     </section>
   );

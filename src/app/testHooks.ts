@@ -13,6 +13,8 @@ export interface FineTestHooks {
   /** The current heat map's level, voxel and maximum (1 after normalisation), or null. */
   heatMap(): { level: string; voxel: number[]; max: number } | null;
   viewerLayers(): number;
+  /** performance.now() (ms) when the viewer last showed a CT and a label overlay. */
+  viewerShownAt(): { volume: number | null; labels: number | null } | null;
   /** Names of the label overlay's colour table: the model's labels, or the disagreement classes. */
   overlayLabels(): string[];
   /** How many volumes have been loaded since the page opened. */
@@ -24,7 +26,7 @@ export interface FineTestHooks {
   /** How many heat maps have been shown since the page loaded (each click recomputes one). */
   heatMapsShown(): number;
   /** NiiVue's radiological flag and whether the thin-slab column layout is on. */
-  viewerDisplay(): { radiological: boolean; thinSlabLayout: boolean } | null;
+  viewerDisplay(): { radiological: boolean; thinSlabLayout: boolean; render3d: boolean; softwareRenderer: boolean } | null;
   /** Provider, onnxruntime-web build, WASM threads and the worker's pipeline seconds of the last segmentation. */
   lastRun(): RunEngine | null;
 }
@@ -56,6 +58,7 @@ export function installTestHooks(s: WorkbenchStore, actions: Actions, viewer: ()
       return heatMap && heatOf ? { level: heatOf.level, voxel: [...heatOf.voxel], max: heatMap.reduce((m, v) => (v > m ? v : m), 0) } : null;
     },
     viewerLayers: () => viewer()?.layerCount() ?? 0,
+    viewerShownAt: () => { const v = viewer(); return v ? { ...v.shownAt } : null; },
     overlayLabels: () => viewer()?.overlayLabelNames() ?? [],
     volumeLoads: () => volumeLoads,
     volumeSum: () => {

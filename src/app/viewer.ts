@@ -1,23 +1,61 @@
 /**
  * The NiiVue adapter: the only module that touches @niivue/niivue. It shows the CT (multiplanar +
- * 3D render), a label overlay coloured from the model card, and an attention heat map, and reports
- * clicked voxels. Volumes are handed to NiiVue as in-memory NIfTI bytes written by src/infer.
+ * 3D render), the labels coloured from the model card, and an attention heat map, and reports
+ * clicked voxels.
+ *
+ * What each layer costs decides where it lives. NiiVue turns every volume layer into a colour texture
+ * by a shader pass over all its voxels (plus a gradient pass for the background) whenever any layer
+ * changes, which on a software renderer takes tens of seconds for a 512x512x300 scan. So only the CT
+ * (and an attention map while shown) are volume layers, and each change refreshes NiiVue once. The
+ * labels, the disagreement map and the corrections are NiiVue's drawing layer: one byte per voxel
+ * uploaded as it is and coloured through a 256-entry table when drawn, so showing, recolouring and
+ * editing them never re-renders the CT. Every layer is built in memory on the CT's header and shares
+ * the app's typed arrays: NiiVue reads NIfTI bytes only for that header (`imageLike`).
  */
-import { MULTIPLANAR_TYPE, NVImage, Niivue, SHOW_RENDER } from '@niivue/niivue';
+import { MULTIPLANAR_TYPE, NVImage, Niivue, SHOW_RENDER, cmapper } from '@niivue/niivue';
 import type { LabelInfo } from '../infer/contract/modelCard';
 import { applyAffine, invertAffine } from '../infer/eval/affine';
-import { type NiftiVolume, type Vec3, readNifti, writeNifti, writeNiftiFloat } from '../infer/io/nifti';
-import { type CtWindow, labelColormap, windowRange } from './ctWindow';
+import { type NiftiVolume, type Vec3, readNifti, writeNiftiFloat } from '../infer/io/nifti';
+import { type CtWindow, type LabelColormap, labelColormap, windowRange } from './ctWindow';
 import type { LabelView } from './store';
 
-const buffer = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer;
+/** NIfTI bytes as an ArrayBuffer, without a copy when they fill their buffer. */
+const buffer = (bytes: Uint8Array): ArrayBuffer =>
+  bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : bytes.slice().buffer;
+
+/** How much of the labels' opacity is left while an attention map is shown under them. */
+const HEAT_DIM = 0.3;
+
+/**
+ * An image with `like`'s header (its affine) holding `data` in NIfTI voxel order on a grid of `dims`
+ * (by default `like`'s), built in memory: no NIfTI bytes, and NiiVue shares `data` rather than copying it.
+ */
+function imageLike(like: NVImage, data: Uint8Array | Float32Array, name: string, dims?: Vec3): NVImage {
+  const img = new NVImage();
+  const bytes = data instanceof Uint8Array;
+  const hdr = like.hdr!;
+  const grid = dims ? [3, dims[0], dims[1], dims[2], 1, 1, 1, 1] : [...hdr.dims];
+  img.name = name;
+  img.hdr = { ...hdr, dims: grid, datatypeCode: bytes ? 2 : 16, numBitsPerVoxel: bytes ? 8 : 32, scl_slope: 1, scl_inter: 0, cal_min: 0, cal_max: 0 } as NVImage['hdr'];
+  img.img = data;
+  img.nVox3D = grid[1] * grid[2] * grid[3];
+  if (data.length !== img.nVox3D) throw new Error(`${name}: ${data.length} voxels for a ${grid.slice(1, 4).join('x')} grid`);
+  img.nFrame4D = 1;
+  img.nTotalFrame4D = 1;
+  img.calculateRAS();
+  img.calMinMax();
+  return img;
+}
 
 export class Viewer {
   private readonly nv: Niivue;
   private ct: NVImage | null = null;
-  private labels: NVImage | null = null;
   private heat: NVImage | null = null;
+  /** The drawing layer holds a label map (the labels, or the disagreement map), coloured by `labelInfo`. */
+  private labelsShown = false;
   private labelInfo: LabelInfo[] = [];
+  /** The drawing layer's colours as last asked for (before dimming under a heat map). */
+  private drawColours: LabelColormap | null = null;
   /** World mm to the shown CT's voxel index (inverse of its affine). */
   private toVoxel: number[] | null = null;
   /** Whether NiiVue reported a location since the last pointer down, and where (canvas px) and which voxel it last reported. */
@@ -26,6 +64,10 @@ export class Viewer {
   private lastVox: Vec3 | null = null;
   /** The shown volume is a thin slab (column layout). */
   private thin = false;
+  /** The 3-D render is wanted beside the slices (thin slabs never show it). */
+  private render3d = true;
+  /** When (performance.now(), ms) the CT and the label overlay were last handed to the GPU. */
+  readonly shownAt: { volume: number | null; labels: number | null } = { volume: null, labels: null };
   onVoxel: ((voxel: Vec3) => void) | null = null;
   /** The crosshair moved: world mm (RAS), voxel index and the CT value (HU) there. */
   onLocation: ((at: { mm: Vec3; vox: Vec3; hu: number | null }) => void) | null = null;
@@ -33,6 +75,8 @@ export class Viewer {
   constructor() {
     // Radiological convention by default for CT: patient left on screen right in axial and coronal views.
     this.nv = new Niivue({ backColor: [0.05, 0.05, 0.08, 1], show3Dcrosshair: true, multiplanarShowRender: SHOW_RENDER.ALWAYS, isColorbar: false, isRadiologicalConvention: true });
+    // The drawing layer shows the labels: each label's alpha comes from its colour table entry alone.
+    this.nv.drawOpacity = 1;
     this.nv.onLocationChange = (loc: unknown) => {
       // NiiVue's `vox` counts in its RAS-reordered grid; the voxel of the input's own grid comes from the
       // world position through the input's affine, so labels, HU and attention use the file's indices.
@@ -69,9 +113,42 @@ export class Viewer {
     this.sameSpotClick(canvas);
   }
 
-  private drop(img: NVImage | null): null {
-    if (img && this.nv.volumes.includes(img)) this.nv.removeVolume(img);
-    return null;
+  /** Whether WebGL runs on a software renderer (SwiftShader, llvmpipe, Microsoft Basic Render), as on many virtual desktops. */
+  softwareRenderer(): boolean {
+    const gl = this.nv.gl as WebGL2RenderingContext | null;
+    if (!gl) return false;
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const name = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? '');
+    return /swiftshader|llvmpipe|softpipe|software|basic render/i.test(name);
+  }
+
+  /** Shows or hides the 3-D render beside the slices. */
+  setView3d(on: boolean): void {
+    if (on === this.render3d) return;
+    this.render3d = on;
+    this.applyLayout();
+    this.nv.drawScene();
+  }
+
+  private applyLayout(): void {
+    this.nv.opts.multiplanarLayout = this.thin ? MULTIPLANAR_TYPE.COLUMN : MULTIPLANAR_TYPE.AUTO;
+    this.nv.opts.multiplanarShowRender = this.thin || !this.render3d ? SHOW_RENDER.NEVER : SHOW_RENDER.ALWAYS;
+  }
+
+  /** Colours the drawing layer: one RGBA entry per label id (alpha from the legend's opacity, 0 when hidden). */
+  private setDrawColours(cm: LabelColormap): void {
+    this.drawColours = cm;
+    // The drawing is drawn over the volume layers: under an attention map the labels fade so the map shows through.
+    const shown = this.heat ? { ...cm, A: cm.A.map((a) => Math.round(a * HEAT_DIM)) } : cm;
+    this.nv.drawLut = cmapper.makeDrawLut(shown as unknown as Parameters<typeof cmapper.makeDrawLut>[0]);
+    this.nv.refreshColormaps();
+    this.nv.drawScene();
+  }
+
+  /** Loads a label map (the CT's voxel order) into the drawing layer. */
+  private loadLabelMap(labels: Uint8Array, name: string): void {
+    if (!this.ct) throw new Error('labels: no CT is shown');
+    if (!this.nv.loadDrawing(imageLike(this.ct, labels, name))) throw new Error('labels: the label map does not match the volume shown');
   }
 
   /** Radiological (patient left on screen right) or neurological convention. */
@@ -88,23 +165,32 @@ export class Viewer {
   private fitLayout(volume: NiftiVolume): void {
     const ext = volume.dims.map((n, a) => n * volume.spacing[a]);
     this.thin = Math.min(...ext) * 3 < Math.max(...ext);
-    this.nv.opts.multiplanarLayout = this.thin ? MULTIPLANAR_TYPE.COLUMN : MULTIPLANAR_TYPE.AUTO;
-    this.nv.opts.multiplanarShowRender = this.thin ? SHOW_RENDER.NEVER : SHOW_RENDER.ALWAYS;
+    this.applyLayout();
   }
 
-  async showVolume(volume: NiftiVolume, name: string, window: CtWindow): Promise<void> {
-    this.heat = this.drop(this.heat);
-    this.labels = this.drop(this.labels);
-    this.ct = this.drop(this.ct);
+  /** Shows a CT; `view3d` says whether the 3-D render goes beside the slices (decided before the first draw). */
+  async showVolume(volume: NiftiVolume, name: string, window: CtWindow, view3d = true): Promise<void> {
+    this.render3d = view3d;
+    // The old layers leave at once and without a refresh each (a refresh is a pass over the whole volume).
+    this.nv.volumes = [];
+    this.nv.back = null;
+    this.nv.overlays = [];
+    this.nv.setDrawingEnabled(false);
+    this.nv.closeDrawing();
+    this.labelsShown = false;
+    this.heat = null;
+    this.ct = null;
     const [lo, hi] = windowRange(window);
-    const ct = await NVImage.loadFromUrl({ url: buffer(writeNiftiFloat(volume.data, volume)), name: `${name}.nii`, colormap: 'gray', cal_min: lo, cal_max: hi, trustCalMinMax: true });
+    // NiiVue reads the header from a one-voxel NIfTI of this geometry; the CT's voxels are shared, not written and parsed.
+    const header = await NVImage.loadFromUrl({ url: buffer(writeNiftiFloat(Float32Array.of(0), { ...volume, dims: [1, 1, 1] })), name: `${name}.nii` });
+    const ct = imageLike(header, volume.data, name, volume.dims);
     ct.cal_min = lo;
     ct.cal_max = hi;
     this.ct = ct;
     this.toVoxel = invertAffine(volume.affine);
     this.fitLayout(volume);
     this.nv.addVolume(ct);
-    this.nv.updateGLVolume();
+    this.shownAt.volume = performance.now();
   }
 
   setWindow(window: CtWindow): void {
@@ -113,53 +199,55 @@ export class Viewer {
     this.nv.updateGLVolume();
   }
 
-  async showLabels(labels: Uint8Array, like: NiftiVolume, info: LabelInfo[], legend: Record<number, LabelView>): Promise<void> {
-    this.labels = this.drop(this.labels);
+  /** Shows a label map (the CT's voxel order) in the colours of `info`, each label's alpha from `legend`. */
+  showLabels(labels: Uint8Array, info: LabelInfo[], legend: Record<number, LabelView>): void {
     this.labelInfo = info;
-    const img = await NVImage.loadFromUrl({ url: buffer(writeNifti(labels, like)), name: 'labels.nii' });
-    img.setColormapLabel(labelColormap(info, legend));
-    this.labels = img;
-    this.nv.addVolume(img);
-    this.nv.setOpacity(this.nv.volumes.indexOf(img), 1);
-    this.nv.updateGLVolume();
+    this.loadLabelMap(labels, 'labels');
+    this.labelsShown = true;
+    this.setDrawColours(labelColormap(info, legend));
+    this.shownAt.labels = performance.now();
   }
 
   clearLabels(): void {
-    this.labels = this.drop(this.labels);
-    this.nv.updateGLVolume();
+    if (!this.labelsShown) return;
+    this.labelsShown = false;
+    this.nv.closeDrawing();
   }
 
   updateLegend(legend: Record<number, LabelView>): void {
-    if (!this.labels) return;
-    this.labels.setColormapLabel(labelColormap(this.labelInfo, legend));
-    this.nv.updateGLVolume();
+    if (this.labelsShown) this.setDrawColours(labelColormap(this.labelInfo, legend));
   }
 
-  async showHeat(heat: Float32Array, like: NiftiVolume): Promise<void> {
-    this.heat = this.drop(this.heat);
-    const img = await NVImage.loadFromUrl({ url: buffer(writeNiftiFloat(heat, like)), name: 'attention.nii', colormap: 'cool', cal_min: 0.05, cal_max: 1, opacity: 0.7, trustCalMinMax: true });
+  showHeat(heat: Float32Array): void {
+    if (!this.ct) return;
+    const img = imageLike(this.ct, heat, 'attention');
+    img.colormap = 'cool';
+    img.opacity = 0.7;
     img.cal_min = 0.05;
     img.cal_max = 1;
+    if (this.heat) this.nv.volumes = this.nv.volumes.filter((v) => v !== this.heat);
     this.heat = img;
     this.nv.addVolume(img);
-    this.nv.updateGLVolume();
+    if (this.labelsShown && this.drawColours) this.setDrawColours(this.drawColours);
   }
 
   clearHeat(): void {
-    this.heat = this.drop(this.heat);
-    this.nv.updateGLVolume();
+    if (!this.heat) return;
+    this.nv.removeVolume(this.heat);
+    this.heat = null;
+    if (this.labelsShown && this.drawColours) this.setDrawColours(this.drawColours);
   }
 
   /**
-   * Label correction with NiiVue's drawing tools: the label map becomes the drawing layer (in the
-   * labels' colours), the overlay steps aside, and dragging over a 2-D view paints with the pen.
+   * Label correction with NiiVue's drawing tools: the label map is already the drawing layer; it is
+   * reloaded (the disagreement map may be shown), every label drawn opaque, and dragging over a 2-D
+   * view paints with the pen.
    */
-  async startEditing(labels: Uint8Array, like: NiftiVolume, info: LabelInfo[], pen: { label: number; fill: boolean }): Promise<void> {
-    const img = await NVImage.loadFromUrl({ url: buffer(writeNifti(labels, like)), name: 'edit.nii' });
-    const all = Object.fromEntries(info.map((l) => [l.id, { visible: true, opacity: 1 }]));
-    this.nv.setDrawColormap(labelColormap(info, all) as unknown as string);
-    if (!this.nv.loadDrawing(img)) throw new Error('label correction: the label map does not match the volume shown');
-    if (this.labels) this.nv.setOpacity(this.nv.volumes.indexOf(this.labels), 0);
+  startEditing(labels: Uint8Array, info: LabelInfo[], pen: { label: number; fill: boolean }): void {
+    this.labelInfo = info;
+    this.loadLabelMap(labels, 'edit');
+    this.labelsShown = true;
+    this.setDrawColours(labelColormap(info, Object.fromEntries(info.map((l) => [l.id, { visible: true, opacity: 1 }]))));
     this.nv.setDrawingEnabled(true);
     this.setPen(pen);
   }
@@ -180,25 +268,28 @@ export class Viewer {
     return Uint8Array.from(readNifti(bytes, 'drawing.nii').data, (v) => Math.max(0, Math.min(255, Math.round(v))));
   }
 
+  /** Ends painting; the caller shows the labels to keep (the saved correction, or the labels from before). */
   stopEditing(): void {
     this.nv.setDrawingEnabled(false);
-    this.nv.closeDrawing();
-    if (this.labels) this.nv.setOpacity(this.nv.volumes.indexOf(this.labels), 1);
-    this.nv.updateGLVolume();
   }
 
   /** NiiVue's display convention and tile sizing, for tests. */
-  displayOptions(): { radiological: boolean; thinSlabLayout: boolean } {
-    return { radiological: this.nv.opts.isRadiologicalConvention, thinSlabLayout: this.thin && this.nv.opts.multiplanarLayout === MULTIPLANAR_TYPE.COLUMN };
+  displayOptions(): { radiological: boolean; thinSlabLayout: boolean; render3d: boolean; softwareRenderer: boolean } {
+    return {
+      radiological: this.nv.opts.isRadiologicalConvention,
+      thinSlabLayout: this.thin && this.nv.opts.multiplanarLayout === MULTIPLANAR_TYPE.COLUMN,
+      render3d: this.nv.opts.multiplanarShowRender === SHOW_RENDER.ALWAYS,
+      softwareRenderer: this.softwareRenderer(),
+    };
   }
 
   /** Names in the label overlay's colour table (empty without an overlay), for tests. */
   overlayLabelNames(): string[] {
-    return this.labels && this.nv.volumes.includes(this.labels) ? this.labelInfo.map((l) => l.name) : [];
+    return this.labelsShown ? this.labelInfo.map((l) => l.name) : [];
   }
 
-  /** How many volumes NiiVue holds (CT, labels, heat), for tests. */
+  /** How many layers are shown (CT, labels, heat), for tests. */
   layerCount(): number {
-    return this.nv.volumes.length;
+    return this.nv.volumes.length + (this.labelsShown ? 1 : 0);
   }
 }

@@ -204,8 +204,17 @@ function reduceBack(c: GradContext, factor: number): Value {
   return o.expand(g, o.scale(g, d, factor), x.shape);
 }
 
-/** Ops through which no gradient flows (comparisons, integer casts). */
-const NON_DIFFERENTIABLE = new Set(['Equal', 'Greater', 'Less', 'GreaterOrEqual', 'Not', 'Cast', 'ReduceMax']);
+/** Ops whose output has no gradient by its type: comparisons and logic give booleans. */
+const BOOLEAN_OPS = new Set(['Equal', 'Greater', 'Less', 'GreaterOrEqual', 'Not']);
+
+/**
+ * Whether no gradient flows through `n` by construction: a boolean or integer result, or a value cut by
+ * `Graph.stopGradient`. Any other op without a rule (ReduceMax, a float Cast) on a path to a parameter
+ * makes backward throw rather than train with a silent zero.
+ */
+function cutsGradient(g: Graph, n: Graph['nodes'][number]): boolean {
+  return BOOLEAN_OPS.has(n.op) || n.outputs.every((v) => v.dtype !== 'float32' || g.stopped.has(v.name));
+}
 
 export const DIFFERENTIABLE_OPS: readonly string[] = Object.keys(RULES);
 
@@ -218,7 +227,7 @@ export function backward(g: Graph, loss: Value, wrt: readonly Value[]): Map<stri
   const requires = new Set(wrt.map((v) => v.name));
   const forward = [...g.nodes];
   for (const n of forward) {
-    if (NON_DIFFERENTIABLE.has(n.op)) continue;
+    if (cutsGradient(g, n)) continue;
     if (n.inputs.some((v) => requires.has(v.name))) for (const v of n.outputs) requires.add(v.name);
   }
   const grads = new Map<string, Value>();

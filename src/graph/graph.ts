@@ -31,6 +31,8 @@ export class Graph {
   readonly params = new Map<string, ParamSpec>();
   readonly constants = new Map<string, Constant>();
   readonly composites: Composite[] = [];
+  /** Values made by `stopGradient`: backward sends nothing through them. */
+  readonly stopped = new Set<string>();
   private readonly used = new Set<string>();
   private readonly intCache = new Map<string, Value>();
   private counter = 0;
@@ -106,6 +108,16 @@ export class Graph {
 
   op1(op: string, inputs: readonly Value[], attrs: Attrs = {}, stem?: string): Value {
     return this.op(op, inputs, attrs, stem)[0];
+  }
+
+  /**
+   * The same value with no gradient through it (an Identity that backward treats as a constant). The
+   * only way to cut a gradient: an op without a gradient rule on the path to a parameter is an error.
+   */
+  stopGradient(v: Value): Value {
+    const out = this.op1('Identity', [v], {}, 'stopgrad');
+    this.stopped.add(out.name);
+    return out;
   }
 
   /** Marks a value as a graph output, under a given name (an Identity is added when it differs). */

@@ -148,7 +148,7 @@ export function multiHeadAttention(g: Graph, x: Value, kv: Value, name: string, 
  * a constant shift for the gradient: log p does not depend on it.
  */
 function channelSoftmax(g: Graph, logits: Value): { p: Value; logp: Value } {
-  const z = o.sub(g, logits, o.reduceMax(g, logits, [1]));
+  const z = o.sub(g, logits, g.stopGradient(o.reduceMax(g, logits, [1])));
   const e = o.exp(g, z);
   const s = o.reduceSum(g, e, [1]);
   return { p: o.div(g, e, s), logp: o.sub(g, z, o.log(g, s)) };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeNiftiHeader, type NiftiVolume } from '../../src/infer/io/nifti';
 import { CT_WINDOWS, DISPLAY_PALETTE, clampWindow, displayColor, presetOf, windowRange } from '../../src/app/ctWindow';
-import { createWorkbenchStore, cursorMoved, cursorReadout, segmentationDone, setCtWindow, volumeLoaded } from '../../src/app/store';
+import { SOFTWARE_3D_MAX_VOXELS, createWorkbenchStore, cursorMoved, cursorReadout, rendererFound, segmentationDone, setCtWindow, setView3d, show3dView, volumeLoaded } from '../../src/app/store';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelCard } from '../../src/infer/contract/modelCard';
@@ -47,5 +47,26 @@ describe('reading conventions', () => {
     expect(cursorReadout(s.getState())).toMatchObject({ hu: 299.6, label: 'label 9' });
     cursorMoved(s, { vox: [2, 0, 0], mm: [2, 0, 0], hu: 1 });
     expect(cursorReadout(s.getState())).toBeNull();
+  });
+});
+
+describe('the 3-D view', () => {
+  const vol = (dims: [number, number, number]) => ({ dims }) as unknown as Parameters<typeof show3dView>[0]['volume'];
+  it('starts off for a large volume on a software renderer, on otherwise, and the user choice wins', () => {
+    const big = vol([512, 512, 300]);
+    const small = vol([122, 101, 112]);
+    expect(show3dView({ view3d: null, softwareGl: true, volume: big })).toBe(false);
+    expect(show3dView({ view3d: null, softwareGl: false, volume: big })).toBe(true);
+    expect(show3dView({ view3d: null, softwareGl: null, volume: big })).toBe(true);
+    expect(show3dView({ view3d: null, softwareGl: true, volume: small })).toBe(true);
+    expect(show3dView({ view3d: null, softwareGl: true, volume: vol([256, 256, 122]) })).toBe(true); // 7.99 M
+    expect(show3dView({ view3d: null, softwareGl: true, volume: vol([256, 256, 150]) })).toBe(false);
+    expect(SOFTWARE_3D_MAX_VOXELS).toBe(8_000_000);
+    expect(show3dView({ view3d: true, softwareGl: true, volume: big })).toBe(true);
+    expect(show3dView({ view3d: false, softwareGl: false, volume: small })).toBe(false);
+    const s = createWorkbenchStore();
+    rendererFound(s, true);
+    setView3d(s, true);
+    expect(s.getState()).toMatchObject({ softwareGl: true, view3d: true });
   });
 });

@@ -46,4 +46,21 @@ describe('gradcheck: autodiff on onnxruntime-node vs float64 finite differences'
     const y = o.reduceSum(g, g.op1('Abs', [x]), [0, 1], false);
     expect(() => backward(g, y, [x])).toThrow(/no gradient rule for op 'Abs'/);
   });
+
+  it('cuts a gradient only where stopGradient says so: ReduceMax and a float Cast without it are errors', () => {
+    const build = (wrap: (g: Graph, v: ReturnType<Graph['param']>) => ReturnType<Graph['param']>) => {
+      const g = new Graph('t');
+      const x = g.param('x', [2, 3], { kind: 'ones' });
+      const y = o.reduceSum(g, o.sub(g, x, wrap(g, o.reduceMax(g, x, [1]))), [0, 1], false);
+      return () => backward(g, y, [x]);
+    };
+    expect(build((_g, v) => v)).toThrow(/no gradient rule for op 'ReduceMax'/);
+    expect(build((g, v) => o.cast(g, v, 'float32'))).toThrow(/no gradient rule for op '(Cast|ReduceMax)'/);
+    expect(build((g, v) => g.stopGradient(v))).not.toThrow();
+    // An integer cast carries no gradient by its type: x * float(int(x)) differentiates as x * constant.
+    const g = new Graph('t');
+    const x = g.param('x', [2, 3], { kind: 'ones' });
+    const y = o.reduceSum(g, o.mul(g, x, o.cast(g, o.cast(g, x, 'int64'), 'float32')), [0, 1], false);
+    expect(() => backward(g, y, [x])).not.toThrow();
+  });
 });

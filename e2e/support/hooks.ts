@@ -1,0 +1,10 @@
+/** The page's `window.__fine` test hooks (src/app/testHooks.ts), typed from the app's own declaration. */
+import type { Page } from '@playwright/test';
+import type { FineTestHooks } from '../../src/app/testHooks';
+
+export type Hooks = FineTestHooks;
+
+/** Calls one of the page's `window.__fine` test hooks. */
+export function fine<K extends keyof Hooks>(page: Page, key: K): Promise<ReturnType<Hooks[K]>> {
+  return page.evaluate((k) => (window as unknown as { __fine: Hooks }).__fine[k]() as ReturnType<Hooks[K]>, key);
+}
