@@ -34,13 +34,15 @@ function volumeForInference(): { file: string; what: string } {
 const LARGE = QUICK ? '96,96,40' : '512,512,300';
 
 /** The large-volume browser run: the e2e spec at 512 x 512 x 300, its log line parsed. */
-function largeVolume(): { dims: string; model: string; seconds: number; peakMb: number; stages: Record<string, number> | null } | null {
+function largeVolume(): { dims: string; model: string; seconds: number; peakMb: number; stages: Record<string, number> | null; page: Record<string, number> | null } | null {
   const model = CARD.replace(/^models\/|\.json$/g, '');
   const r = spawnSync('npx', ['playwright', 'test', 'e2e/largeVolume.spec.ts'], { encoding: 'utf8', env: { ...process.env, FINE_LARGE_DIMS: LARGE, FINE_LARGE_MODEL: model } });
   if (r.status !== 0) console.log(`largeVolume spec failed:\n${r.stdout.slice(-2000)}${r.stderr.slice(-1000)}`);
   const m = /segmented in ([\d.]+) s; peak page\+worker memory (\d+) MB/.exec(r.stdout);
   const st = /large volume stages \(worker, s\): (.*)$/m.exec(r.stdout);
-  return m ? { dims: LARGE, model, seconds: Number(m[1]), peakMb: Number(m[2]), stages: st ? JSON.parse(st[1]) as Record<string, number> | null : null } : null;
+  const pg = /large volume page \(s\): (.*)$/m.exec(r.stdout);
+  const json = (x: RegExpExecArray | null) => (x ? (JSON.parse(x[1]) as Record<string, number> | null) : null);
+  return m ? { dims: LARGE, model, seconds: Number(m[1]), peakMb: Number(m[2]), stages: json(st), page: json(pg) } : null;
 }
 
 async function main(): Promise<void> {
@@ -130,6 +132,7 @@ async function main(): Promise<void> {
     ['memory.browserPeakHeapMb', f(browser.peakHeapMb, 0)],
     [`largeVolume ${LARGE.replace(/,/g, 'x')} int16 in Chromium (${CARD}, WASM): s / peak MB`, large ? `${f(large.seconds)} / ${f(large.peakMb, 0)}` : 'failed'],
     [`largeVolume stages in the worker (share)`, shares(large?.stages)],
+    [`largeVolume on the page: drop to CT shown / Segment to overlay / worker pipeline / window change (s)`, large?.page ? `${f(large.page.dropToCt)} / ${f(large.page.segmentToOverlay)} / ${f(large.page.worker)} / ${f(large.page.windowChange)}` : 'n/a'],
     [`folder mode, ${QUICK ? 2 : 8} copies: scans/min with pool 1 / pool 2`, `${f(folder.pool1ScansPerMinute, 2)} / ${f(folder.pool2ScansPerMinute, 2)}`],
   ];
   const w = Math.max(...rows.map((r) => r[0].length));
@@ -140,7 +143,7 @@ async function main(): Promise<void> {
   if (QUICK) {
     // The quick mode is a test of the bench: every part must have produced its figures.
     const missing = [
-      ['browser wasm series', browser.wasmSeconds], ['browser memory', browser.peakHeapMb], ['large volume', large?.seconds],
+      ['browser wasm series', browser.wasmSeconds], ['browser memory', browser.peakHeapMb], ['large volume', large?.seconds], ['large volume on the page', large?.page?.segmentToOverlay],
       ['node inference', nodeSeconds], ['mirror + postprocess', fullSeconds], ['folder mode', folder.pool1ScansPerMinute], ['train loop', loop.full.stepsPerSecond],
     ].filter(([, v]) => !(typeof v === 'number' && Number.isFinite(v) && v > 0)).map(([k]) => k);
     if (missing.length) {

@@ -57,10 +57,15 @@ test(`a ${DIMS.join('x')} int16 CT segments within 2 GB`, async ({ page }, info)
   const overlay = (await fine(page, 'viewerShownAt'))!.labels!;
   running = false;
   await sample;
+  // A window change with the labels shown: the CT is recoloured, the labels are not.
+  const beforeWindow = await now();
+  await page.getByTestId('window-lung').click();
+  await expect.poll(async () => (await fine(page, 'viewerShownAt'))?.window ?? 0, { timeout: 120_000 }).toBeGreaterThan(beforeWindow);
+  const windowed = (await fine(page, 'viewerShownAt'))!.window!;
   const labels = (await fine(page, 'getLabels'))?.histogram;
   const run = await fine(page, 'lastRun');
   const s = (ms: number) => Number((ms / 1000).toFixed(1));
-  const page_ = { dropToCt: s(ctShown - dropped), segmentToOverlay: s(overlay - clicked), worker: run ? Number(run.seconds.toFixed(1)) : null };
+  const page_ = { dropToCt: s(ctShown - dropped), segmentToOverlay: s(overlay - clicked), worker: run ? Number(run.seconds.toFixed(1)) : null, windowChange: s(windowed - beforeWindow) };
   console.log(`large volume ${DIMS.join('x')}: segmented in ${seconds.toFixed(1)} s; peak page+worker memory ${(peak / 2 ** 20).toFixed(0)} MB; label histogram ${JSON.stringify(labels)}`);
   console.log(`large volume stages (worker, s): ${JSON.stringify(run?.stages ?? null)}`);
   console.log(`large volume page (s): ${JSON.stringify(page_)}`);

@@ -13,8 +13,8 @@ export interface FineTestHooks {
   /** The current heat map's level, voxel and maximum (1 after normalisation), or null. */
   heatMap(): { level: string; voxel: number[]; max: number } | null;
   viewerLayers(): number;
-  /** performance.now() (ms) when the viewer last showed a CT and a label overlay. */
-  viewerShownAt(): { volume: number | null; labels: number | null } | null;
+  /** performance.now() (ms) when the viewer last showed a CT, a label overlay and a new CT window. */
+  viewerShownAt(): { volume: number | null; labels: number | null; window: number | null } | null;
   /** Names of the label overlay's colour table: the model's labels, or the disagreement classes. */
   overlayLabels(): string[];
   /** How many volumes have been loaded since the page opened. */

@@ -66,8 +66,8 @@ export class Viewer {
   private thin = false;
   /** The 3-D render is wanted beside the slices (thin slabs never show it). */
   private render3d = true;
-  /** When (performance.now(), ms) the CT and the label overlay were last handed to the GPU. */
-  readonly shownAt: { volume: number | null; labels: number | null } = { volume: null, labels: null };
+  /** When (performance.now(), ms) the CT, the label overlay and a new CT window were last handed to the GPU. */
+  readonly shownAt: { volume: number | null; labels: number | null; window: number | null } = { volume: null, labels: null, window: null };
   onVoxel: ((voxel: Vec3) => void) | null = null;
   /** The crosshair moved: world mm (RAS), voxel index and the CT value (HU) there. */
   onLocation: ((at: { mm: Vec3; vox: Vec3; hu: number | null }) => void) | null = null;
@@ -197,6 +197,7 @@ export class Viewer {
     if (!this.ct) return;
     [this.ct.cal_min, this.ct.cal_max] = windowRange(window);
     this.nv.updateGLVolume();
+    this.shownAt.window = performance.now();
   }
 
   /** Shows a label map (the CT's voxel order) in the colours of `info`, each label's alpha from `legend`. */
