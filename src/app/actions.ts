@@ -61,6 +61,8 @@ export class Actions {
   private threads = 1;
   private ortBuild: 'webgpu' | undefined;
   private runs = 0;
+  /** The id of the volume last opened in the worker. */
+  private volumeId = 0;
   /** Each file read gets a number; only the latest one may replace the volume (two quick drops never interleave). */
   private loads = 0;
 
@@ -68,6 +70,8 @@ export class Actions {
     this.worker = new WorkerClient(s);
     // With a volume shown and a model chosen, the worker creates that model's session before Segment.
     s.subscribe((st, prev) => {
+      // The worker gets each volume once, when it opens; runs and attention maps name it.
+      if (st.volume && st.volume !== prev.volume) this.worker.send({ type: 'open', volumeId: ++this.volumeId, volume: st.volume.nifti });
       if (!st.volume || !st.selectedModel || !st.adapterChecked || st.status === 'running') return;
       if (st.volume === prev.volume && st.selectedModel === prev.selectedModel && st.backend === prev.backend && st.adapterChecked === prev.adapterChecked) return;
       const model = selectedCard(st);
@@ -206,7 +210,7 @@ export class Actions {
     if (!model) return failed(this.s, 'No model selected; add a model card and its .onnx to models/');
     segmentationStarted(this.s, model.card.name);
     this.worker.send({
-      type: 'segment', runId: ++this.runs, volume: st.volume.nifti, card: model.card, cardUrl: model.url, provider: st.backend, threads: this.threads, ortBuild: this.ortBuild,
+      type: 'segment', runId: ++this.runs, volumeId: this.volumeId, card: model.card, cardUrl: model.url, provider: st.backend, threads: this.threads, ortBuild: this.ortBuild,
       mirror: st.inference.mirror ?? undefined, postprocess: st.inference.postprocess,
     });
   }

@@ -1,6 +1,7 @@
 /**
  * Messages between the app and its inference worker. Everything is structured-cloneable; large
- * arrays are transferred.
+ * arrays are transferred. The worker owns the volume: `open` copies it there once, and every later
+ * request names it by id.
  */
 import type { AttentionLevel } from '../infer/attention/attentionMap';
 import type { LabelInfo, ModelCard } from '../infer/contract/modelCard';
@@ -9,8 +10,10 @@ import type { StageSeconds } from '../infer/pipeline';
 import type { Backend } from './store';
 
 export type ToWorker =
+  /** The volume later requests refer to by `volumeId`; it replaces the one opened before. */
+  | { type: 'open'; volumeId: number; volume: NiftiVolume }
   /** `runId` is echoed in every reply about this run, so replies of an older run are recognised and dropped. */
-  | { type: 'segment'; runId: number; volume: NiftiVolume; card: ModelCard; cardUrl: string; provider: Backend; threads: number; ortBuild?: 'webgpu'; mirror?: boolean; postprocess?: boolean }
+  | { type: 'segment'; runId: number; volumeId: number; card: ModelCard; cardUrl: string; provider: Backend; threads: number; ortBuild?: 'webgpu'; mirror?: boolean; postprocess?: boolean }
   /** Create the model's session ahead of a run (a volume and a model are chosen), silently: the run reports any failure. */
   | { type: 'warm'; card: ModelCard; cardUrl: string; provider: Backend; threads: number; ortBuild?: 'webgpu' }
   | { type: 'cancel' }

@@ -1,20 +1,19 @@
 /**
- * The inference worker: fetches and verifies the model once, runs the sliding window with progress
- * messages, cancels between tiles, and computes attention maps. Its sessions belong to a SessionOwner
- * (one model's sessions at a time, one run at a time); the preprocessed volume for attention is cached
- * until a request brings another volume or model. Every failure is posted as an `error` message;
- * nothing fails silently.
+ * The inference worker: holds the opened volume, fetches and verifies the model once, runs the sliding
+ * window with progress messages, cancels between tiles, and computes attention maps. Its sessions
+ * belong to a SessionOwner (one model's sessions at a time, one run at a time); attention maps reuse
+ * the last run's preprocessed volume. Every failure is posted as an `error` message; nothing fails
+ * silently.
  */
 import type { AttentionLevel } from '../infer/attention/attentionMap';
 import { type OrtBuild, type Provider, type Session, checkProvider, createSession } from '../infer/runtime/backend';
 import type { ModelCard, OnnxFileRef } from '../infer/contract/modelCard';
-import type { Vec3 } from '../infer/io/nifti';
+import type { NiftiVolume, Vec3 } from '../infer/io/nifti';
 import { segmentVolume } from '../infer/pipeline';
 import { type Preprocessed, preprocess } from '../infer/preprocess/preprocess';
 import { tileFeeds } from '../infer/runtime/tileRunner';
 import { attentionHeat } from './attentionRun';
 import { fetchVerifiedOnnx } from './modelFiles';
-import { PreprocessCache } from './preprocessCache';
 import type { FromWorker, ToWorker } from './protocol';
 import { SessionOwner } from './sessionOwner';
 import type { Backend } from './store';
@@ -32,9 +31,22 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 const owner = new SessionOwner((e) => post({ type: 'error', message: `Releasing the previous model's session failed: ${message(e)}`, during: 'release' }));
 let controller: AbortController | null = null;
+/** The volume the page opened last; requests name it by id. */
+let opened: { id: number; volume: NiftiVolume } | null = null;
 /** The model of the last segmentation request; attention maps use it with `prepared`. */
 let last: { card: ModelCard; cardUrl: string; provider: Backend; ortBuild?: OrtBuild } | null = null;
-const prepared = new PreprocessCache<Preprocessed>(preprocess);
+/** The opened volume on a model's grid (the last run's, or computed by the first attention click). */
+let prepared: { volumeId: number; model: string; pre: Preprocessed } | null = null;
+
+function volumeOf(id: number): NiftiVolume {
+  if (!opened || opened.id !== id) throw new Error(`worker: volume ${id} is not open here (the page opened ${opened ? `volume ${opened.id}` : 'none'})`);
+  return opened.volume;
+}
+
+function open(m: Extract<ToWorker, { type: 'open' }>): void {
+  opened = { id: m.volumeId, volume: m.volume };
+  prepared = null;
+}
 
 /**
  * Lets queued messages (a `cancel`) run between tiles: ORT may resolve a run without returning to the
@@ -81,15 +93,15 @@ async function segment(m: Extract<ToWorker, { type: 'segment' }>): Promise<void>
   try {
     const provider = checkProvider(m.provider);
     wasmThreads ??= m.threads;
+    const volume = volumeOf(m.volumeId);
     last = { card: m.card, cardUrl: m.cardUrl, provider: m.provider, ortBuild: m.ortBuild };
-    prepared.use(m.volume, m.card);
     const s = await session(m.card, m.card.onnx, m.cardUrl, provider, m.ortBuild);
     if (ctrl.signal.aborted) throw new DOMException('Segmentation cancelled before the first tile', 'AbortError');
     post({ type: 'phase', phase: 'running' });
     const card = m.card;
     const t0 = performance.now();
     const result = await segmentVolume(
-      m.volume,
+      volume,
       card,
       async (image, vt) => {
         await yieldToEvents();
@@ -104,6 +116,7 @@ async function segment(m: Extract<ToWorker, { type: 'segment' }>): Promise<void>
         onProgress: (done, total) => post({ type: 'progress', runId: m.runId, done, total, elapsedSeconds: (performance.now() - t0) / 1000 }),
       },
     );
+    prepared = { volumeId: m.volumeId, model: card.onnx.sha256, pre: result.preprocessed };
     post(
       { type: 'done', runId: m.runId, labelInfo: card.labels, labels: result.labels, volumesMl: result.volumesMl, seconds: result.seconds, tiles: result.tiles, warnings: result.warnings, provider: m.provider, build: s.build, threads: s.wasmThreads, outsideRunSeconds: result.outsideRunSeconds, stages: result.stages },
       [result.labels.buffer],
@@ -124,7 +137,9 @@ async function attention(voxel: Vec3, level: AttentionLevel): Promise<void> {
     if (!att) throw new Error(`${card.name}: this model card has no "attention" export; pick a model with one`);
     const s = await session(card, att, cardUrl, checkProvider(provider), ortBuild);
     post({ type: 'phase', phase: 'attention' });
-    const heat = await attentionHeat(s, card, prepared.get(), voxel, level);
+    if (!opened) throw new Error('Open a volume first');
+    if (!prepared || prepared.volumeId !== opened.id || prepared.model !== card.onnx.sha256) prepared = { volumeId: opened.id, model: card.onnx.sha256, pre: preprocess(opened.volume, card) };
+    const heat = await attentionHeat(s, card, prepared.pre, voxel, level);
     post({ type: 'attention', voxel, level, heat }, [heat.buffer]);
   } catch (e) {
     post({ type: 'error', message: message(e), during: 'attention' });
@@ -134,7 +149,8 @@ async function attention(voxel: Vec3, level: AttentionLevel): Promise<void> {
 scope.onmessage = (e) => {
   const m = e.data;
   try {
-    if (m.type === 'segment') void segment(m);
+    if (m.type === 'open') open(m);
+    else if (m.type === 'segment') void segment(m);
     else if (m.type === 'warm') warm(m);
     else if (m.type === 'cancel') controller?.abort();
     else if (m.type === 'attention') void attention(m.voxel, m.level);

@@ -8,7 +8,7 @@ import type { ModelCard } from './contract/modelCard';
 import type { NiftiVolume } from './io/nifti';
 import { organVolumesMl } from './eval/metrics';
 import { bodyCutOff, checkAfterRun, geometryWarnings, mergeWarnings } from './contract/applicability';
-import { postprocess, preprocess } from './preprocess/preprocess';
+import { type Preprocessed, postprocess, preprocess } from './preprocess/preprocess';
 import { LogitAccumulator, slidingWindowTiles } from './runtime/slidingWindow';
 import { type RunTile, tileAt } from './runtime/tileRunner';
 import { mirrorTile } from './runtime/mirror';
@@ -42,6 +42,8 @@ export interface SegmentResult {
   stages: StageSeconds;
   tiles: number;
   warnings: string[];
+  /** The volume on the model's grid that the tiles came from (attention maps reuse it). */
+  preprocessed: Preprocessed;
 }
 
 export interface StageSeconds {
@@ -129,5 +131,5 @@ export async function segmentVolume(
   const warnings = mergeWarnings(volume.warnings, pre.warnings, geometryWarnings(volume, card, cut), checkAfterRun(volume, labels, volumesMl, card, cut));
   lap('checks');
   const seconds = (performance.now() - t0) / 1000;
-  return { labels, volumesMl, seconds, outsideRunSeconds: seconds - inRun / 1000, stages, tiles: tiles.length, warnings };
+  return { labels, volumesMl, seconds, outsideRunSeconds: seconds - inRun / 1000, stages, tiles: tiles.length, warnings, preprocessed: pre };
 }
