@@ -16,6 +16,8 @@ const bad: [string, () => Uint8Array, RegExp][] = [
   ['zero_spacing.nii', () => buildNifti({ pixdim: [1, 1, 0, 1, 1, 1, 1, 1] }), /pixdim\[2\]/],
   ['rgb.nii', () => buildNifti({ datatype: 128 }), /RGB/],
   ['nan.nii', () => buildNifti({ values: [NaN, ...Array(23).fill(0)] }), /NaN/],
+  ['photo.png', () => Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), /this is a PNG image, not a CT scan/],
+  ['study.zip', () => Uint8Array.from([0x50, 0x4b, 0x03, 0x04, ...Array(60).fill(0)]), /a ZIP archive \(unpack it and open the scan inside\)/],
 ];
 
 test('bad files each show one clear error, and the app still segments a good file afterwards', async ({ page }) => {

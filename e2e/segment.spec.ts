@@ -96,8 +96,10 @@ test('cancel stops a run between tiles, and a second run completes', async ({ pa
   expect(Math.max(...lags)).toBeLessThan(250);
   await page.getByTestId('cancel').click();
   await expect(page.getByTestId('status')).toHaveText('idle');
+  await expect(page.getByTestId('run-note')).toContainText(/Segmentation cancelled after \d+ of \d+ tiles/);
   expect(await fine(page, 'getLabels')).toBeNull();
   await segment(page);
+  await expect(page.getByTestId('run-note')).toHaveCount(0);
 });
 
 test('attention mode: a click paints a heat map at every level', async ({ page }) => {

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { headerText, makeNiftiHeader, readNifti, writeNiftiFloat } from '../src/infer/io/nifti';
+import { headerText, makeNiftiHeader, readNifti, writeNifti, writeNiftiFloat } from '../src/infer/io/nifti';
 import { makePhantom } from '../src/infer/synthetic/phantom';
 import { expect, fine, openApp, pageLabels, shot, test } from './fixtures';
 import { MODELS_DIR } from './support/nodeReference';
@@ -32,11 +32,12 @@ test('first run: the synthetic phantom opens with fine-tiny, segments well, and 
   // Where they disagree: the overlay turns into false positives / negatives / wrong organ, counted as the test counts them.
   const labels = await pageLabels(page);
   const ref = readNifti(new Uint8Array(readFileSync(REFERENCE)), REFERENCE).data;
-  const want = { falsePositive: 0, falseNegative: 0, wrongOrgan: 0 };
+  const want = { falsePositive: 0, falseNegative: 0, wrongOrgan: 0, notScored: 0 };
   labels.forEach((p, i) => {
     const r = ref[i];
     if (p !== r) want[r === 0 ? 'falsePositive' : p === 0 ? 'falseNegative' : 'wrongOrgan']++;
   });
+  expect(new Set(ref).size).toBeGreaterThan(9); // every organ labelled: nothing goes unscored
   expect(want.falsePositive + want.falseNegative).toBeGreaterThan(0);
   expect(await fine(page, 'overlayLabels')).toContain('liver');
   await page.getByTestId('disagreement-toggle').check();
@@ -44,6 +45,20 @@ test('first run: the synthetic phantom opens with fine-tiny, segments well, and 
   expect(await fine(page, 'disagreement')).toEqual(want);
   await expect(page.getByTestId('disagreement-key').locator('li[data-kind="1"]')).toContainText(want.falsePositive.toLocaleString('en-US'));
   await shot(page, 'first-run-disagreement');
+  // A reference without the liver: the predicted liver is "not scored" (the Dice table leaves it out), not false positive.
+  const noLiver = Float32Array.from(ref, (r) => (r === 1 ? 0 : r));
+  const refDims = (await fine(page, 'getLabels'))!.dims as [number, number, number];
+  await page.getByTestId('reference-input').setInputFiles({ name: 'no_liver.nii.gz', mimeType: 'application/gzip', buffer: Buffer.from(writeNifti(Uint8Array.from(noLiver), { dims: refDims, header: readNifti(new Uint8Array(readFileSync(REFERENCE)), REFERENCE).header }, { gzip: true })) });
+  await expect(page.getByTestId('disagreement-reference')).toContainText('no_liver.nii.gz');
+  const liverOnBackground = labels.reduce((n, p, i) => n + (p === 1 && noLiver[i] === 0 ? 1 : 0), 0);
+  expect(liverOnBackground).toBeGreaterThan(1000);
+  const falsePositive = labels.reduce((n, p, i) => n + (p !== 0 && p !== 1 && noLiver[i] === 0 ? 1 : 0), 0);
+  await expect.poll(async () => (await fine(page, 'disagreement'))?.notScored).toBe(liverOnBackground);
+  expect((await fine(page, 'disagreement'))!.falsePositive).toBe(falsePositive);
+  await expect(page.getByTestId('dice-table')).toContainText('livernot in reference (predicted)');
+  await expect(page.getByTestId('dice-table')).toContainText('mean (8 organs in the reference)');
+  await page.getByTestId('reference-input').setInputFiles(REFERENCE);
+  await expect(page.getByTestId('disagreement-reference')).toContainText('phantom_labels.nii.gz');
   await page.getByTestId('disagreement-toggle').uncheck();
   await expect.poll(() => fine(page, 'overlayLabels')).toContain('liver');
   // Two models on one volume: the real-CT model's result against the phantom model's, as a reference.

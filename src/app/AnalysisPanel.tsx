@@ -63,7 +63,7 @@ function DisagreementToggle() {
   const d = useWorkbench((s) => s.disagreement);
   const ref = useWorkbench((s) => s.referenceName);
   if (!d) return null;
-  const n = [0, d.counts.falsePositive, d.counts.falseNegative, d.counts.wrongOrgan];
+  const n = [0, d.counts.falsePositive, d.counts.falseNegative, d.counts.wrongOrgan, d.counts.notScored];
   return (
     <div data-testid="disagreement">
       <label className="row">

@@ -60,6 +60,7 @@ function InferenceSwitches({ disabled }: { disabled: boolean }) {
 export function RunPanel() {
   const status = useWorkbench((s) => s.status);
   const progress = useWorkbench((s) => s.progress);
+  const runNote = useWorkbench((s) => s.runNote);
   const canRun = useWorkbench((s) => s.volume !== null && s.selectedModel !== null);
   const hasLabels = useWorkbench((s) => s.labels !== null);
   const busy = status === 'running' || status === 'loading';
@@ -85,6 +86,7 @@ export function RunPanel() {
       <div className="progress-text">
         {progress.total > 0 ? `${progress.done} / ${progress.total} tiles ${eta(progress.etaSeconds)}` : ''}
       </div>
+      {runNote && status === 'idle' && <p className="muted-note" data-testid="run-note" role="status">{runNote}</p>}
     </section>
   );
 }

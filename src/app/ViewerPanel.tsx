@@ -4,7 +4,7 @@ import { cursorMoved, cursorReadout, failed, rendererFound, show3dView } from '.
 import { Viewer } from './viewer';
 import { DISAGREEMENT_LABELS } from './reference';
 
-const DISAGREEMENT_VIEW = { 1: { visible: true, opacity: 0.8 }, 2: { visible: true, opacity: 0.8 }, 3: { visible: true, opacity: 0.8 } };
+const DISAGREEMENT_VIEW = { 1: { visible: true, opacity: 0.8 }, 2: { visible: true, opacity: 0.8 }, 3: { visible: true, opacity: 0.8 }, 4: { visible: true, opacity: 0.35 } };
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 

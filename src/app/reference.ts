@@ -69,29 +69,36 @@ export function referenceMeans(rows: DiceRow[]): { dice: number; hd95: number; c
   return { dice: mean((r) => r.dice), hd95: mean((r) => r.hd95), counted: counted.length };
 }
 
-/** Where a result and its reference disagree, one class per kind of error. */
+/** Where a result and its reference disagree, one class per kind of error, and what the reference cannot judge. */
 export const DISAGREEMENT_LABELS: LabelInfo[] = [
   { id: 0, name: 'agree', color: [0, 0, 0] },
   { id: 1, name: 'false positive: predicted, not in the reference', color: [255, 90, 30] },
   { id: 2, name: 'false negative: in the reference, missed', color: [30, 160, 255] },
   { id: 3, name: 'wrong organ: both labelled, differently', color: [230, 0, 230] },
+  { id: 4, name: 'not scored: an organ the reference does not label', color: [150, 150, 150] },
 ];
 
 export interface Disagreement {
-  /** Per voxel: 0 agree, 1 false positive, 2 false negative, 3 wrong organ (ids of DISAGREEMENT_LABELS). */
+  /** Per voxel: 0 agree, 1 false positive, 2 false negative, 3 wrong organ, 4 not scored (ids of DISAGREEMENT_LABELS). */
   map: Uint8Array;
-  counts: { falsePositive: number; falseNegative: number; wrongOrgan: number };
+  counts: { falsePositive: number; falseNegative: number; wrongOrgan: number; notScored: number };
 }
 
-/** Voxel-wise comparison of a label map with its reference (same grid). */
+/**
+ * Voxel-wise comparison of a label map with its reference (same grid), by the Dice table's rule: an
+ * organ the reference never labels is not scored, so its voxels on the reference's background are
+ * "not scored", never false positives (a reference of the liver alone says nothing about the spleen).
+ */
 export function disagreementMap(pred: Uint8Array, ref: Uint8Array): Disagreement {
   if (pred.length !== ref.length) throw new Error(`disagreementMap: ${pred.length} predicted voxels but ${ref.length} in the reference`);
+  const inRef = new Uint8Array(256);
+  for (let i = 0; i < ref.length; i++) inRef[ref[i]] = 1;
   const map = new Uint8Array(pred.length);
-  const counts = { falsePositive: 0, falseNegative: 0, wrongOrgan: 0 };
+  const counts = { falsePositive: 0, falseNegative: 0, wrongOrgan: 0, notScored: 0 };
   for (let i = 0; i < pred.length; i++) {
     const p = pred[i], r = ref[i];
     if (p === r) continue;
-    if (r === 0) { map[i] = 1; counts.falsePositive++; } else if (p === 0) { map[i] = 2; counts.falseNegative++; } else { map[i] = 3; counts.wrongOrgan++; }
+    if (r !== 0 && p === 0) { map[i] = 2; counts.falseNegative++; } else if (r !== 0) { map[i] = 3; counts.wrongOrgan++; } else if (inRef[p]) { map[i] = 1; counts.falsePositive++; } else { map[i] = 4; counts.notScored++; }
   }
   return { map, counts };
 }

@@ -115,6 +115,8 @@ export interface WorkbenchState {
   compareBase: { model: string; labels: Uint8Array } | null;
   /** The series of the last DICOM drop when it held several: the user picks one (null: no choice pending). */
   dicomSeries: DicomSeriesInfo[] | null;
+  /** What became of the last run when it left no result (a cancelled run says where it stopped); null otherwise. */
+  runNote: string | null;
   /** CT display window (HU). */
   ctWindow: CtWindow;
   /** Radiological convention (patient left on screen right), the default for CT; false: neurological. */
@@ -165,6 +167,7 @@ export const initialState: WorkbenchState = {
   resultModel: null,
   compareBase: null,
   dicomSeries: null,
+  runNote: null,
   ctWindow: { ...CT_WINDOWS.abdomen },
   radiological: true,
   view3d: null,
@@ -223,6 +226,7 @@ export function volumeLoaded(s: WorkbenchStore, name: string, nifti: NiftiVolume
     error: null,
     warnings: nifti.warnings,
     dicomSeries: null,
+    runNote: null,
     cursor: null,
     progress: { done: 0, total: 0, etaSeconds: null },
     ...resultCleared,
@@ -286,7 +290,7 @@ export function runEngine(s: WorkbenchStore, lastRun: RunEngine): void {
 }
 
 export function segmentationStarted(s: WorkbenchStore, model: string | null = null): void {
-  s.setState({ status: 'running', error: null, progress: { done: 0, total: 0, etaSeconds: null }, ...resultCleared, runModel: model, resultModel: null });
+  s.setState({ status: 'running', error: null, runNote: null, progress: { done: 0, total: 0, etaSeconds: null }, ...resultCleared, runModel: model, resultModel: null });
 }
 
 export function progressed(s: WorkbenchStore, done: number, total: number, elapsedSeconds: number): void {
@@ -312,7 +316,9 @@ export function segmentationDone(s: WorkbenchStore, labels: Uint8Array, labelInf
 }
 
 export function segmentationCancelled(s: WorkbenchStore): void {
-  s.setState({ status: 'idle', progress: { done: 0, total: 0, etaSeconds: null }, compareBase: null });
+  const { done, total } = s.getState().progress;
+  const where = total > 0 ? `after ${done} of ${total} tiles` : 'before the first tile';
+  s.setState({ status: 'idle', progress: { done: 0, total: 0, etaSeconds: null }, compareBase: null, runNote: `Segmentation cancelled ${where}; no labels were kept. Segment runs it again from the start.` });
 }
 
 /**

@@ -22,7 +22,7 @@ export interface FineTestHooks {
   /** Sum of the loaded volume's voxel values (HU), to check a decoder's output. */
   volumeSum(): number | null;
   /** Voxel counts of the disagreement with the loaded reference, or null. */
-  disagreement(): { falsePositive: number; falseNegative: number; wrongOrgan: number } | null;
+  disagreement(): { falsePositive: number; falseNegative: number; wrongOrgan: number; notScored: number } | null;
   /** How many heat maps have been shown since the page loaded (each click recomputes one). */
   heatMapsShown(): number;
   /** NiiVue's radiological flag and whether the thin-slab column layout is on. */

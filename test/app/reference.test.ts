@@ -57,7 +57,17 @@ describe('disagreement map', () => {
     const ref = Uint8Array.from([0, 1, 0, 1, 1, 2]);
     const d = disagreementMap(pred, ref);
     expect(Array.from(d.map)).toEqual([0, 0, 1, 2, 3, 0]);
-    expect(d.counts).toEqual({ falsePositive: 1, falseNegative: 1, wrongOrgan: 1 });
+    expect(d.counts).toEqual({ falsePositive: 1, falseNegative: 1, wrongOrgan: 1, notScored: 0 });
     expect(() => disagreementMap(pred, ref.subarray(1))).toThrow(/6 predicted voxels but 5/);
+  });
+
+  it('an organ the reference never labels is not scored, as in the Dice table, never a false positive', async () => {
+    const { disagreementMap } = await import('../../src/app/reference');
+    // The reference labels organ 1 only; the prediction also has organ 3 (on background and on organ 1).
+    const pred = Uint8Array.from([3, 3, 1, 1, 0, 3]);
+    const ref = Uint8Array.from([0, 0, 0, 1, 1, 1]);
+    const d = disagreementMap(pred, ref);
+    expect(Array.from(d.map)).toEqual([4, 4, 1, 0, 2, 3]);
+    expect(d.counts).toEqual({ falsePositive: 1, falseNegative: 1, wrongOrgan: 1, notScored: 2 });
   });
 });

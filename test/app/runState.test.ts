@@ -34,7 +34,9 @@ describe('a drop during a run', () => {
     expect(s.getState().status).toBe('running');
     expect(s.getState().error).toBeNull();
     await reading;
-    expect(sent.at(-1)).toEqual({ type: 'cancel' });
+    // The run is cancelled, then the new volume goes to the worker (once), and the next run names it.
+    expect(sent.slice(-2).map((m) => m.type)).toEqual(['cancel', 'open']);
+    expect(sent.at(-1)).toMatchObject({ type: 'open', volumeId: 2, volume: { dims: [6, 4, 2] } });
     expect(s.getState()).toMatchObject({ status: 'idle', error: null, volume: { name: 'second.nii', dims: [6, 4, 2] }, labels: null });
     // What the cancelled run still sends is ignored: no labels of the old volume over the new one.
     reply({ type: 'progress', runId: 1, done: 2, total: 4, elapsedSeconds: 2 });
@@ -42,7 +44,7 @@ describe('a drop during a run', () => {
     reply({ type: 'cancelled', runId: 1, message: 'cancelled' });
     expect(s.getState()).toMatchObject({ status: 'idle', labels: null, progress: { done: 0, total: 0 } });
     a.segment();
-    expect(sent.at(-1)).toMatchObject({ type: 'segment', runId: 2 });
+    expect(sent.at(-1)).toMatchObject({ type: 'segment', runId: 2, volumeId: 2 });
     reply({ type: 'done', runId: 2, labelInfo: card.labels, labels: new Uint8Array(48), volumesMl: {}, seconds: 1, tiles: 1, warnings: [], provider: 'wasm' });
     expect(s.getState().status).toBe('done');
   });
@@ -87,16 +89,20 @@ describe('a drop during a run', () => {
 
 describe('inference switches', () => {
   it('send the card default for mirroring until the user chooses, and the post-processing choice', async () => {
-    const { a, sent, reply } = setup();
+    const { s, a, sent, reply } = setup();
     await a.openFile(niftiFile('ct.nii', [4, 4, 2]));
     a.segment();
     const first = sent.find((m) => m.type === 'segment');
     expect(first).toMatchObject({ mirror: undefined, postprocess: true });
+    reply({ type: 'progress', runId: 1, done: 3, total: 8, elapsedSeconds: 1 });
     reply({ type: 'cancelled', runId: 1, message: 'stop' });
+    // A cancelled run says so, and where it stopped; the next run clears the note.
+    expect(s.getState().runNote).toMatch(/^Segmentation cancelled after 3 of 8 tiles; no labels were kept/);
     a.chooseInference({ mirror: true, postprocess: false });
     a.segment();
     const second = sent.filter((m) => m.type === 'segment')[1];
     expect(second).toMatchObject({ mirror: true, postprocess: false });
+    expect(s.getState().runNote).toBeNull();
   });
 });
 

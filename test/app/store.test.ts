@@ -92,7 +92,7 @@ describe('workbench store', () => {
     expect(s.getState().dice?.[0].dice).toBe(0.9);
     setShowDisagreement(s, true);
     expect(s.getState().showDisagreement).toBe(false); // nothing to show without a disagreement map
-    setReferenceDice(s, 'ref.nii.gz', [], { map: new Uint8Array(3), counts: { falsePositive: 0, falseNegative: 0, wrongOrgan: 0 } });
+    setReferenceDice(s, 'ref.nii.gz', [], { map: new Uint8Array(3), counts: { falsePositive: 0, falseNegative: 0, wrongOrgan: 0, notScored: 0 } });
     setShowDisagreement(s, true);
     expect(s.getState().showDisagreement).toBe(true);
     setReferenceDice(s, 'other.nii.gz', [], null);
@@ -105,7 +105,7 @@ describe('workbench store', () => {
     expect(s.getState().editing).toBe(false); // no result yet
     volumeLoaded(s, 'ct.nii', volume());
     segmentationDone(s, Uint8Array.from([0, 1, 1, 0]), card('a').labels, { 1: 0.004 });
-    setReferenceDice(s, 'ref.nii.gz', [], { map: new Uint8Array(4), counts: { falsePositive: 0, falseNegative: 0, wrongOrgan: 0 } });
+    setReferenceDice(s, 'ref.nii.gz', [], { map: new Uint8Array(4), counts: { falsePositive: 0, falseNegative: 0, wrongOrgan: 0, notScored: 0 } });
     startEditing(s);
     expect(s.getState().editing).toBe(true);
     expect(s.getState().editPen.label).toBe(1);
@@ -137,7 +137,7 @@ describe('workbench store', () => {
     expect(st.resultModel).toBe('b');
     expect(st.referenceName).toBe("a's result");
     expect(st.dice?.[0].dice).toBeCloseTo(0.5);
-    expect(st.disagreement?.counts).toEqual({ falsePositive: 1, falseNegative: 1, wrongOrgan: 0 });
+    expect(st.disagreement?.counts).toEqual({ falsePositive: 1, falseNegative: 1, wrongOrgan: 0, notScored: 0 });
     expect(st.showDisagreement).toBe(true);
     expect(st.compareBase).toBeNull();
   });

@@ -82,6 +82,18 @@ describe('readNifti refuses bad input', () => {
   it('too short', () => expectNiftiError(good.slice(0, 100), /too short/));
   it('not NIfTI', () => expectNiftiError(new Uint8Array(400).fill(7), /sizeof_hdr is 117901063, expected 348/));
   it('bad magic', () => expectNiftiError(buildNifti({ magic: 'abc' }), /magic is "abc"/));
+  it('images, documents and archives are named as such', () => {
+    const head = (...b: number[]) => Uint8Array.from([...b, ...new Array(600).fill(0)]);
+    expectNiftiError(head(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a), /this is a PNG image, not a CT scan; open a NIfTI file/);
+    expectNiftiError(head(0xff, 0xd8, 0xff, 0xe0), /a JPEG image/);
+    expectNiftiError(head(0x25, 0x50, 0x44, 0x46), /a PDF document/);
+    expectNiftiError(head(0x50, 0x4b, 0x03, 0x04), /a ZIP archive \(unpack it/);
+    expectNiftiError(gzipSync(head(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)), /a PNG image/);
+    expectNiftiError(new TextEncoder().encode('{"labels": [1, 2, 3]}'), /a text document/);
+    // A short PNG is still a PNG, not "too short for a NIfTI-1 header".
+    expectNiftiError(Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0), /a PNG image/);
+    expect(() => readNifti(good)).not.toThrow();
+  });
   it('NIfTI-2', () => expectNiftiError(buildNifti({ sizeofHdr: 540 }), 'NIfTI-2 is not supported, save as NIfTI-1'));
   it('truncated gzip', () => {
     const gz = gzipSync(buildNifti({ dims: [32, 32, 8], values: Array.from({ length: 8192 }, () => Math.random()) }));

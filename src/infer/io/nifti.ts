@@ -4,6 +4,7 @@
  * index = x + nx * (y + ny * z).
  */
 import { ReaderError } from './readerError';
+import { nonMedicalKind } from './fileKind';
 import { gunzipSync, gzipSync } from 'fflate';
 import {
   DATATYPES, DT_FLOAT32, DT_INT16, DT_UINT8, NIFTI1_HEADER_BYTES, NIFTI1_VOX_OFFSET, OFFSET,
@@ -108,6 +109,8 @@ function decodeVoxels(view: DataView, start: number, n: number, datatype: number
 export function readNifti(input: Uint8Array, fileName = 'input'): NiftiVolume {
   if (input.length === 0) throw new NiftiError(`${fileName}: the file is empty`);
   const bytes = isGzip(input) ? gunzip(input, fileName) : input;
+  const other = nonMedicalKind(bytes);
+  if (other) throw new NiftiError(`${fileName}: this is ${other}, not a CT scan; open a NIfTI file (.nii, .nii.gz) or a DICOM series`);
   const warnings: string[] = [];
   if (bytes.length < NIFTI1_HEADER_BYTES) {
     throw new NiftiError(
