@@ -250,3 +250,27 @@ test('label correction: paint with an organ, undo, erase, save a corrected label
   expect(cleared).toBeGreaterThan(10);
   await expect(page.getByTestId('error')).toHaveCount(0);
 });
+
+test('a label map dropped as a CT is offered as the reference, and is never segmented without a choice', async ({ page }) => {
+  await openApp(page, '?backend=wasm');
+  const drop = page.getByTestId('drop-zone').locator('input[type=file]');
+  // Before a result: held beside the scan, which stays; the reference choice waits for a result.
+  await drop.setInputFiles(REFERENCE);
+  await expect(page.getByTestId('label-map-choice')).toContainText('looks like a label map, not a CT');
+  await expect(page.getByTestId('volume-kind')).toContainText('synthetic phantom');
+  await expect(page.getByTestId('use-as-reference')).toBeDisabled();
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('status')).toHaveText('done', { timeout: 200_000 });
+  await page.getByTestId('use-as-reference').click();
+  await expect(page.getByTestId('dice-table')).toContainText('Against phantom_labels.nii.gz');
+  await expect(page.getByTestId('label-map-choice')).toHaveCount(0);
+  // Opened as a volume on purpose: Segment stays off until the user ticks "segment it anyway".
+  await drop.setInputFiles(REFERENCE);
+  await page.getByTestId('open-as-volume').click();
+  await expect(page.getByTestId('volume-name')).toHaveText('phantom_labels.nii.gz');
+  await expect(page.getByTestId('label-map-gate')).toContainText('looks like a label map');
+  await expect(page.getByTestId('run')).toBeDisabled();
+  await page.getByTestId('segment-anyway').check();
+  await expect(page.getByTestId('run')).toBeEnabled();
+  await shot(page, 'label-map-gate');
+});

@@ -1,6 +1,6 @@
-import { actions, useWorkbench } from './appContext';
+import { actions, store, useWorkbench } from './appContext';
 import { adapterLabel } from './backendChoice';
-import { type Backend, type RunEngine, selectedCard } from './store';
+import { type Backend, type RunEngine, selectedCard, setSegmentAnyway } from './store';
 
 function eta(s: number | null): string {
   if (s === null) return '';
@@ -61,7 +61,9 @@ export function RunPanel() {
   const status = useWorkbench((s) => s.status);
   const progress = useWorkbench((s) => s.progress);
   const runNote = useWorkbench((s) => s.runNote);
-  const canRun = useWorkbench((s) => s.volume !== null && s.selectedModel !== null);
+  const labelMap = useWorkbench((s) => s.volume?.labelMapValues ?? null);
+  const anyway = useWorkbench((s) => s.segmentAnyway);
+  const canRun = useWorkbench((s) => s.volume !== null && s.selectedModel !== null) && (labelMap === null || anyway);
   const hasLabels = useWorkbench((s) => s.labels !== null);
   const busy = status === 'running' || status === 'loading';
   const pct = progress.total > 0 ? Math.round((100 * progress.done) / progress.total) : 0;
@@ -70,6 +72,15 @@ export function RunPanel() {
       <h2>Segment</h2>
       <BackendSwitch disabled={busy} />
       <InferenceSwitches disabled={busy} />
+      {labelMap !== null && (
+        <div className="label-map-gate" data-testid="label-map-gate" role="alert">
+          <p>This volume holds only {labelMap} distinct integer values: it looks like a label map, not a CT, and the model would label it as if it were one.</p>
+          <label className="check">
+            <input type="checkbox" data-testid="segment-anyway" checked={anyway} onChange={(e) => setSegmentAnyway(store, e.currentTarget.checked)} />
+            <span>Segment it anyway</span>
+          </label>
+        </div>
+      )}
       <div className="row">
         <button data-testid="run" onClick={() => actions.segment()} disabled={!canRun || busy}>Segment</button>
         <button data-testid="cancel" onClick={() => actions.cancel()} disabled={status !== 'running'}>Cancel</button>

@@ -2,11 +2,12 @@
  * What the UI does, as plain async functions over the store and the worker: open volumes, list
  * models, run and cancel segmentation, attention clicks, reference Dice, download.
  */
-import type { Vec3 } from '../infer/io/nifti';
+import type { NiftiVolume, Vec3 } from '../infer/io/nifti';
+import { labelMapValues } from '../infer/preprocess/ctCheck';
 import type { AttentionLevel } from '../infer/attention/attentionMap';
 import { readNifti, writeNifti } from '../infer/io/nifti';
 import { parseModelCard } from '../infer/contract/cardCheck';
-import { checkReferenceGrid, disagreementMap, referenceLabels, scoreAgainst } from './reference';
+import { checkReferenceGrid, disagreementMap, onSameGrid, referenceLabels, scoreAgainst } from './reference';
 import { itkSnapLabelFile, labelTableJson, organStats, organStatsCsv } from './exports';
 import { chooseBackend, chooseOrtBuild, chooseThreads, pickBackend } from './backendChoice';
 import { probeWebGpu } from './gpuAdapter';
@@ -14,7 +15,7 @@ import { WorkerClient } from './workerClient';
 import { DicomClient, type DroppedFile } from './dicomClient';
 import {
   type Backend, type ModelEntry, type WorkbenchStore, adapterProbed, attentionRequested, failed, segmentationStarted, selectedCard, setBackend, setInference, setLoading,
-  type VolumeSource, dicomSeriesFound, effectiveAttentionLevel, setAttentionLevel, setModels, setReferenceDice, setSampleModel, volumeLoaded,
+  type VolumeSource, dicomSeriesFound, effectiveAttentionLevel, labelMapDropped, pendingLabelMapDismissed, setAttentionLevel, setModels, setReferenceDice, setSampleModel, volumeLoaded,
 } from './store';
 
 /** A download name's stem: the file name without .nii/.nii.gz and without characters a file system refuses. */
@@ -196,6 +197,10 @@ export class Actions {
   openBytes(bytes: Uint8Array, name: string, source: VolumeSource = 'user', kind: string | null = null): void {
     try {
       const volume = readNifti(bytes, name);
+      // A label map of the scan shown is not opened over it: the user says whether it is the reference.
+      const values = labelMapValues(volume.data);
+      const shown = this.s.getState().volume;
+      if (values !== null && shown && source === 'user' && onSameGrid(shown.nifti, volume)) return labelMapDropped(this.s, name, volume, values);
       this.stopRun();
       volumeLoaded(this.s, name, volume, source, kind);
     } catch (e) {
@@ -208,6 +213,9 @@ export class Actions {
     const model = selectedCard(st);
     if (!st.volume) return failed(this.s, 'Open a CT volume first (drop a .nii or .nii.gz on the page)');
     if (!model) return failed(this.s, 'No model selected; add a model card and its .onnx to models/');
+    if (st.volume.labelMapValues !== null && !st.segmentAnyway) {
+      return failed(this.s, `${st.volume.name} holds only ${st.volume.labelMapValues} distinct integer values: it looks like a label map, not a CT. Tick "segment it anyway" to run the model on it`);
+    }
     segmentationStarted(this.s, model.card.name);
     this.worker.send({
       type: 'segment', runId: ++this.runs, volumeId: this.volumeId, card: model.card, cardUrl: model.url, provider: st.backend, threads: this.threads, ortBuild: this.ortBuild,
@@ -272,12 +280,39 @@ export class Actions {
       if (!st.labels || !st.volume) throw new Error('Segment the volume first, then load a reference label map to compare');
       const ref = readNifti(new Uint8Array(await file.arrayBuffer()), file.name);
       if (this.s.getState().labels !== st.labels) return; // the result changed while the file was read
-      checkReferenceGrid(st.volume.nifti, ref, file.name);
-      const refLabels = referenceLabels(ref, file.name);
-      setReferenceDice(this.s, file.name, scoreAgainst(st.labels, refLabels, st.volume.nifti, st.labelInfo), disagreementMap(st.labels, refLabels));
+      this.compareWith(ref, file.name);
     } catch (e) {
       failed(this.s, errorText(e));
     }
+  }
+
+  /** Scores the result against a reference label map on the CT's grid: the Dice table and the disagreement map. */
+  private compareWith(ref: NiftiVolume, name: string): void {
+    const st = this.s.getState();
+    if (!st.labels || !st.volume) throw new Error('Segment the volume first, then load a reference label map to compare');
+    checkReferenceGrid(st.volume.nifti, ref, name);
+    const refLabels = referenceLabels(ref, name);
+    setReferenceDice(this.s, name, scoreAgainst(st.labels, refLabels, st.volume.nifti, st.labelInfo), disagreementMap(st.labels, refLabels));
+  }
+
+  /** The held label map becomes the reference of the result shown. */
+  usePendingAsReference(): void {
+    const p = this.s.getState().pendingLabelMap;
+    if (!p) return;
+    try {
+      this.compareWith(p.volume, p.name);
+      pendingLabelMapDismissed(this.s);
+    } catch (e) {
+      failed(this.s, errorText(e));
+    }
+  }
+
+  /** The held label map opens as a volume after all (it will not be segmented without a second choice). */
+  openPendingAsVolume(): void {
+    const p = this.s.getState().pendingLabelMap;
+    if (!p) return;
+    this.stopRun();
+    volumeLoaded(this.s, p.name, p.volume);
   }
 
   /** The label map as .nii.gz bytes with the input's geometry. */

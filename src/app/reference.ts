@@ -48,6 +48,16 @@ export function checkReferenceGrid(ct: NiftiVolume, ref: NiftiVolume, name: stri
   }
 }
 
+/** Whether `other` lies on the CT's grid (the rule of `checkReferenceGrid`). */
+export function onSameGrid(ct: NiftiVolume, other: NiftiVolume): boolean {
+  try {
+    checkReferenceGrid(ct, other, 'volume');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Per-organ rows (background left out) for the model's labels, against a reference label map on the CT's grid. */
 export function compareWithReference(pred: Uint8Array, ct: NiftiVolume, labelInfo: LabelInfo[], ref: NiftiVolume, name: string): DiceRow[] {
   checkReferenceGrid(ct, ref, name);

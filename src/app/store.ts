@@ -6,6 +6,7 @@ import { createStore } from 'zustand/vanilla';
 import { type AttentionLevel, attentionLevelsOf } from '../infer/attention/attentionMap';
 import type { LabelInfo, ModelCard } from '../infer/contract/modelCard';
 import type { NiftiVolume, Vec3 } from '../infer/io/nifti';
+import { labelMapValues } from '../infer/preprocess/ctCheck';
 import type { StageSeconds } from '../infer/pipeline';
 import { organVolumesMl } from '../infer/eval/metrics';
 import type { DicomSeriesInfo } from '../infer/io/dicom';
@@ -28,6 +29,8 @@ export interface LoadedVolume {
   dims: Vec3;
   spacing: Vec3;
   nifti: NiftiVolume;
+  /** The volume looks like a label map (this many distinct integer values), checked when it opened; null for a CT. */
+  labelMapValues: number | null;
 }
 
 export interface ModelEntry {
@@ -117,6 +120,10 @@ export interface WorkbenchState {
   dicomSeries: DicomSeriesInfo[] | null;
   /** What became of the last run when it left no result (a cancelled run says where it stopped); null otherwise. */
   runNote: string | null;
+  /** A dropped file that looks like a label map of the scan shown, held until the user says what it is. */
+  pendingLabelMap: { name: string; volume: NiftiVolume; values: number } | null;
+  /** The user chose to segment a volume that looks like a label map. */
+  segmentAnyway: boolean;
   /** CT display window (HU). */
   ctWindow: CtWindow;
   /** Radiological convention (patient left on screen right), the default for CT; false: neurological. */
@@ -168,6 +175,8 @@ export const initialState: WorkbenchState = {
   compareBase: null,
   dicomSeries: null,
   runNote: null,
+  pendingLabelMap: null,
+  segmentAnyway: false,
   ctWindow: { ...CT_WINDOWS.abdomen },
   radiological: true,
   view3d: null,
@@ -219,7 +228,9 @@ export function volumeLoaded(s: WorkbenchStore, name: string, nifti: NiftiVolume
   const st = s.getState();
   const picked = st.modelPicked && st.volume?.source === source;
   s.setState({
-    volume: { name, source, kind, dims: nifti.dims, spacing: nifti.spacing, nifti },
+    volume: { name, source, kind, dims: nifti.dims, spacing: nifti.spacing, nifti, labelMapValues: labelMapValues(nifti.data) },
+    pendingLabelMap: null,
+    segmentAnyway: false,
     modelPicked: picked,
     selectedModel: picked ? st.selectedModel : (defaultModelFor(st.models, source, st.sampleModel) ?? st.selectedModel),
     status: 'idle',
@@ -389,6 +400,20 @@ export function attentionReady(s: WorkbenchStore, heatMap: Float32Array, level: 
   if (p && (p.level !== level || !sameVoxel(p.voxel, voxel))) return;
   if (effectiveAttentionLevel(s.getState()) !== level) return;
   s.setState({ heatMap, heatOf: { level, voxel }, attentionPending: null });
+}
+
+/** A file that looks like a label map of the scan shown: held, not opened, until the user says what it is. */
+export function labelMapDropped(s: WorkbenchStore, name: string, volume: NiftiVolume, values: number): void {
+  const st = s.getState();
+  s.setState({ pendingLabelMap: { name, volume, values }, status: st.status === 'loading' ? (st.labels ? 'done' : 'idle') : st.status });
+}
+
+export function pendingLabelMapDismissed(s: WorkbenchStore): void {
+  s.setState({ pendingLabelMap: null });
+}
+
+export function setSegmentAnyway(s: WorkbenchStore, on: boolean): void {
+  s.setState({ segmentAnyway: on });
 }
 
 export function setReferenceDice(s: WorkbenchStore, referenceName: string, dice: DiceRow[], disagreement: Disagreement | null = null): void {

@@ -3,10 +3,14 @@ import { makeNiftiHeader, type Vec3, writeNiftiFloat } from '../../src/infer/io/
 import type { ModelCard } from '../../src/infer/contract/modelCard';
 import { Actions } from '../../src/app/actions';
 import type { FromWorker, ToWorker } from '../../src/app/protocol';
-import { adapterProbed, createWorkbenchStore, setModels } from '../../src/app/store';
+import { adapterProbed, createWorkbenchStore, setModels, setSegmentAnyway } from '../../src/app/store';
 
-const niftiFile = (name: string, dims: Vec3) =>
-  new File([writeNiftiFloat(new Float32Array(dims[0] * dims[1] * dims[2]), { dims, header: makeNiftiHeader(dims, [1, 1, 1]) }).slice().buffer], name);
+/** A small CT-like volume (a ramp of HU values); `labelMap` makes it a label map (0 and 1) instead. */
+const niftiFile = (name: string, dims: Vec3, labelMap = false) => {
+  const n = dims[0] * dims[1] * dims[2];
+  const data = Float32Array.from({ length: n }, (_, i) => (labelMap ? i % 2 : -1000 + (1500 * i) / n));
+  return new File([writeNiftiFloat(data, { dims, header: makeNiftiHeader(dims, [1, 1, 1]) }).slice().buffer], name);
+};
 const card = { name: 'm', training: { data: ['caseA'] }, labels: [{ id: 0, name: 'background', color: [0, 0, 0] }, { id: 1, name: 'liver', color: [1, 2, 3] }] } as unknown as ModelCard;
 
 /** Actions over a fresh store with the worker replaced by a recorder; `reply` plays the worker's side. */
@@ -78,7 +82,7 @@ describe('a drop during a run', () => {
 
   it('a failed run ends the run; a failed attention map does not end a running one', () => {
     const { s, a, reply } = setup();
-    a.openBytes(writeNiftiFloat(new Float32Array(32), { dims: [4, 4, 2], header: makeNiftiHeader([4, 4, 2], [1, 1, 1]) }), 'a.nii');
+    a.openBytes(writeNiftiFloat(Float32Array.from({ length: 32 }, (_, i) => i - 0.5), { dims: [4, 4, 2], header: makeNiftiHeader([4, 4, 2], [1, 1, 1]) }), 'a.nii');
     a.segment();
     reply({ type: 'error', message: 'release failed', during: 'release' });
     expect(s.getState()).toMatchObject({ status: 'running', error: 'release failed' });
@@ -118,5 +122,48 @@ describe('warming the session', () => {
     expect(warms()).toHaveLength(1);
     await a.openFile(niftiFile('other.nii', [4, 4, 2]));
     expect(warms()).toHaveLength(2);
+  });
+});
+
+describe('a label map dropped as a CT', () => {
+  it('over the scan it belongs to, it is held and offered as the reference, not opened over the CT', async () => {
+    const { s, a, sent, reply } = setup();
+    await a.openFile(niftiFile('ct.nii', [4, 4, 2]));
+    expect(s.getState().volume?.labelMapValues).toBeNull();
+    await a.openFile(niftiFile('ct_seg.nii', [4, 4, 2], true));
+    expect(s.getState().volume?.name).toBe('ct.nii');
+    expect(s.getState().pendingLabelMap).toMatchObject({ name: 'ct_seg.nii', values: 2 });
+    expect(sent.filter((m) => m.type === 'open')).toHaveLength(1);
+    // With a result, it becomes the reference: the Dice table and the disagreement map.
+    a.segment();
+    reply({ type: 'done', runId: 1, labelInfo: card.labels, labels: Uint8Array.from({ length: 32 }, (_, i) => i % 2), volumesMl: {}, seconds: 1, tiles: 1, warnings: [], provider: 'wasm' });
+    a.usePendingAsReference();
+    expect(s.getState()).toMatchObject({ pendingLabelMap: null, referenceName: 'ct_seg.nii', error: null });
+    expect(s.getState().dice?.find((r) => r.name === 'liver')?.dice).toBe(1);
+  });
+
+  it('opened as a volume, it is not segmented until the user says so', async () => {
+    const { s, a, sent } = setup();
+    await a.openFile(niftiFile('ct.nii', [4, 4, 2]));
+    await a.openFile(niftiFile('other_seg.nii', [4, 4, 2], true));
+    a.openPendingAsVolume();
+    expect(s.getState().volume).toMatchObject({ name: 'other_seg.nii', labelMapValues: 2 });
+    a.segment();
+    expect(s.getState().status).toBe('error');
+    expect(s.getState().error).toMatch(/looks like a label map, not a CT. Tick "segment it anyway"/);
+    expect(sent.filter((m) => m.type === 'segment')).toHaveLength(0);
+    setSegmentAnyway(s, true);
+    a.segment();
+    expect(sent.filter((m) => m.type === 'segment')).toHaveLength(1);
+  });
+
+  it('dropped with no scan shown (or on another grid), it opens, flagged, and still needs the choice', async () => {
+    const { s, a, sent } = setup();
+    await a.openFile(niftiFile('seg.nii', [4, 4, 2], true));
+    expect(s.getState().volume?.labelMapValues).toBe(2);
+    await a.openFile(niftiFile('seg2.nii', [6, 4, 2], true));
+    expect(s.getState()).toMatchObject({ pendingLabelMap: null, volume: { name: 'seg2.nii', labelMapValues: 2 } });
+    a.segment();
+    expect(sent.filter((m) => m.type === 'segment')).toHaveLength(0);
   });
 });

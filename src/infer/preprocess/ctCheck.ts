@@ -20,6 +20,24 @@ export const MIN_SOFT_TISSUE_SHARE = 0.1;
 /** Raw CT numbers (no -1024 rescale): soft tissue sits here. */
 const RAW_SOFT: [number, number] = [SOFT[0] + 1024, SOFT[1] + 1024];
 
+/**
+ * How many distinct values the image holds when it looks like a label map (integers only, at most 20
+ * distinct values), else null. Stops at the first voxel that rules a label map out, so a CT costs
+ * almost nothing: the check runs when a volume opens, before any wait.
+ */
+export function labelMapValues(data: ArrayLike<number>): number | null {
+  const distinct = new Set<number>();
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (!Number.isInteger(v)) return null;
+    if (!distinct.has(v)) {
+      distinct.add(v);
+      if (distinct.size > LABEL_MAP_MAX_VALUES) return null;
+    }
+  }
+  return data.length > 0 ? distinct.size : null;
+}
+
 const percent = (x: number) => `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
 
 export function ctWarnings(data: ArrayLike<number>): string[] {
