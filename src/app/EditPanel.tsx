@@ -2,8 +2,8 @@ import { useState } from 'react';
 import { actions, store, useWorkbench } from './appContext';
 import { failed, labelsCorrected, setEditPen, startEditing, stopEditing } from './store';
 import { currentViewer } from './viewerHandle';
+import { errorText } from '../util/errorText';
 
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /**
  * Label correction with NiiVue's drawing tools: paint with an organ's label, erase, fill a closed

@@ -3,10 +3,10 @@ import { actions, store, useWorkbench } from './appContext';
 import { cursorMoved, cursorReadout, failed, rendererFound, show3dView } from './store';
 import { Viewer } from './viewer';
 import { DISAGREEMENT_LABELS } from './reference';
+import { errorText } from '../util/errorText';
 
 const DISAGREEMENT_VIEW = { 1: { visible: true, opacity: 0.8 }, 2: { visible: true, opacity: 0.8 }, 3: { visible: true, opacity: 0.8 }, 4: { visible: true, opacity: 0.35 } };
 
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** The NiiVue canvas, kept in sync with the store by subscription rather than React renders. */
 /** The crosshair readout: voxel, world mm, HU and the label under the crosshair. */

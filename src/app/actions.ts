@@ -5,7 +5,7 @@
 import type { NiftiVolume, Vec3 } from '../infer/io/nifti';
 import { labelMapValues } from '../infer/preprocess/ctCheck';
 import type { AttentionLevel } from '../infer/attention/attentionMap';
-import { readNifti, writeNifti } from '../infer/io/nifti';
+import { NIFTI_NAME, niftiStem, readNifti, writeNifti } from '../infer/io/nifti';
 import { parseModelCard } from '../infer/contract/cardCheck';
 import { checkReferenceGrid, disagreementMap, onSameGrid, referenceLabels, scoreAgainst } from './reference';
 import { itkSnapLabelFile, labelTableJson, organStats, organStatsCsv } from './exports';
@@ -17,10 +17,11 @@ import {
   type Backend, type ModelEntry, type WorkbenchStore, adapterProbed, attentionRequested, failed, segmentationStarted, selectedCard, setBackend, setInference, setLoading,
   type VolumeSource, dicomSeriesFound, effectiveAttentionLevel, labelMapDropped, pendingLabelMapDismissed, setAttentionLevel, setModels, setReferenceDice, setSampleModel, volumeLoaded,
 } from './store';
+import { errorText } from '../util/errorText';
 
 /** A download name's stem: the file name without .nii/.nii.gz and without characters a file system refuses. */
 export function baseName(name: string): string {
-  return name.replace(/\.nii(\.gz)?$/i, '').replace(/[\\/:*?"<>|]+/g, '_');
+  return niftiStem(name).replace(/[\\/:*?"<>|]+/g, '_');
 }
 
 function save(data: Uint8Array | string, name: string, type: string): void {
@@ -53,7 +54,6 @@ export function parseSampleManifest(json: unknown): SampleManifest {
   return { file, kind: typeof o.kind === 'string' ? o.kind : 'synthetic phantom', model: typeof o.model === 'string' ? o.model : null };
 }
 
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export class Actions {
   readonly worker: WorkerClient;
@@ -162,7 +162,7 @@ export class Actions {
   async openFiles(files: DroppedFile[]): Promise<void> {
     if (files.length === 0) return;
     const first = files[0];
-    if (/\.nii(\.gz)?$/i.test(first.name)) return this.openFile(first.file);
+    if (NIFTI_NAME.test(first.name)) return this.openFile(first.file);
     if (files.length === 1) {
       const head = new Uint8Array(await first.file.slice(128, 132).arrayBuffer());
       const dicm = head.length === 4 && String.fromCharCode(...head) === 'DICM';

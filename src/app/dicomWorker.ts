@@ -8,6 +8,7 @@ import charlsWasmUrl from '@cornerstonejs/codec-charls/decodewasm?url';
 import { type DicomScan, readDicomSeries, scanDicom } from '../infer/io/dicom';
 import { setCodecWasmUrls } from '../infer/io/dicomCodecs';
 import type { DicomFromWorker, DicomToWorker } from './dicomClient';
+import { errorText } from '../util/errorText';
 
 setCodecWasmUrls({ openjpeg: openJpegWasmUrl, openjph: openJphWasmUrl, charls: charlsWasmUrl });
 
@@ -29,6 +30,6 @@ self.onmessage = async (e: MessageEvent<DicomToWorker>) => {
       post({ type: 'volume', id: m.id, volume, info: series.info }, [volume.data.buffer]);
     }
   } catch (err) {
-    post({ type: 'error', id: m.id, message: err instanceof Error ? err.message : String(err) });
+    post({ type: 'error', id: m.id, message: errorText(err) });
   }
 };

@@ -6,12 +6,13 @@ import { failed } from './store';
 import { installTestHooks } from './testHooks';
 import { currentViewer, setCurrentViewer } from './viewerHandle';
 import './style.css';
+import { errorText } from '../util/errorText';
 
-window.addEventListener('unhandledrejection', (e) => failed(store, e.reason instanceof Error ? e.reason.message : String(e.reason)));
+window.addEventListener('unhandledrejection', (e) => failed(store, errorText(e.reason)));
 installTestHooks(store, actions, currentViewer);
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <App onViewer={setCurrentViewer} />
   </StrictMode>,
 );
-actions.init(window.location.search).catch((e: unknown) => failed(store, e instanceof Error ? e.message : String(e)));
+actions.init(window.location.search).catch((e: unknown) => failed(store, errorText(e)));

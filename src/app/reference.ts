@@ -8,6 +8,7 @@ import type { LabelInfo } from '../infer/contract/modelCard';
 import { gridOffsetMm } from '../infer/eval/affine';
 import { evaluateSegmentation } from '../infer/eval/metrics';
 import type { NiftiVolume } from '../infer/io/nifti';
+import { labelIds } from '../infer/contract/labels';
 
 export interface DiceRow {
   id: number;
@@ -24,13 +25,7 @@ export const GRID_TOLERANCE = 0.1;
 
 /** A reference's voxels as label ids; throws on values that are not integers 0..255. */
 export function referenceLabels(ref: NiftiVolume, name: string): Uint8Array {
-  const out = new Uint8Array(ref.data.length);
-  for (let i = 0; i < out.length; i++) {
-    const x = ref.data[i];
-    if (!Number.isInteger(x) || x < 0 || x > 255) throw new Error(`${name}: voxel ${i} is ${x}, expected integer label ids 0..255; load a label map, not an image`);
-    out[i] = x;
-  }
-  return out;
+  return labelIds(ref.data, name);
 }
 
 /** Throws a one-line reason when the reference is not on the CT's grid (dims or position). */

@@ -18,6 +18,7 @@ import { applyAffine, invertAffine } from '../infer/eval/affine';
 import { type NiftiVolume, type Vec3, readNifti, writeNiftiFloat } from '../infer/io/nifti';
 import { type CtWindow, type LabelColormap, labelColormap, windowRange } from './ctWindow';
 import type { LabelView } from './store';
+import { labelIds } from '../infer/contract/labels';
 
 /** NIfTI bytes as an ArrayBuffer, without a copy when they fill their buffer. */
 const buffer = (bytes: Uint8Array): ArrayBuffer =>
@@ -266,7 +267,7 @@ export class Viewer {
   async editedLabels(): Promise<Uint8Array> {
     const bytes = await this.nv.saveImage({ filename: '', isSaveDrawing: true, volumeByIndex: 0 });
     if (!(bytes instanceof Uint8Array)) throw new Error('label correction: NiiVue returned no drawing');
-    return Uint8Array.from(readNifti(bytes, 'drawing.nii').data, (v) => Math.max(0, Math.min(255, Math.round(v))));
+    return labelIds(readNifti(bytes, 'drawing.nii').data, 'the corrected labels');
   }
 
   /** Ends painting; the caller shows the labels to keep (the saved correction, or the labels from before). */

@@ -17,6 +17,7 @@ import { fetchVerifiedOnnx } from './modelFiles';
 import type { FromWorker, ToWorker } from './protocol';
 import { SessionOwner } from './sessionOwner';
 import type { Backend } from './store';
+import { errorText } from '../util/errorText';
 
 interface WorkerScope {
   postMessage(m: FromWorker, transfer?: Transferable[]): void;
@@ -27,9 +28,8 @@ interface WorkerScope {
 const scope = self as unknown as WorkerScope;
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-const owner = new SessionOwner((e) => post({ type: 'error', message: `Releasing the previous model's session failed: ${message(e)}`, during: 'release' }));
+const owner = new SessionOwner((e) => post({ type: 'error', message: `Releasing the previous model's session failed: ${errorText(e)}`, during: 'release' }));
 let controller: AbortController | null = null;
 /** The volume the page opened last; requests name it by id. */
 let opened: { id: number; volume: NiftiVolume } | null = null;
@@ -123,7 +123,7 @@ async function segment(m: Extract<ToWorker, { type: 'segment' }>): Promise<void>
     );
   } catch (e) {
     if (e instanceof DOMException && e.name === 'AbortError') post({ type: 'cancelled', runId: m.runId, message: e.message });
-    else post({ type: 'error', message: message(e), during: 'segmentation', runId: m.runId });
+    else post({ type: 'error', message: errorText(e), during: 'segmentation', runId: m.runId });
   } finally {
     if (controller === ctrl) controller = null;
   }
@@ -142,7 +142,7 @@ async function attention(voxel: Vec3, level: AttentionLevel): Promise<void> {
     const heat = await attentionHeat(s, card, prepared.pre, voxel, level);
     post({ type: 'attention', voxel, level, heat }, [heat.buffer]);
   } catch (e) {
-    post({ type: 'error', message: message(e), during: 'attention' });
+    post({ type: 'error', message: errorText(e), during: 'attention' });
   }
 }
 
@@ -156,12 +156,12 @@ scope.onmessage = (e) => {
     else if (m.type === 'attention') void attention(m.voxel, m.level);
     else post({ type: 'error', message: `worker: unknown message type ${JSON.stringify((m as { type?: unknown }).type)}`, during: 'message' });
   } catch (err) {
-    post({ type: 'error', message: message(err), during: m?.type ?? 'message' });
+    post({ type: 'error', message: errorText(err), during: m?.type ?? 'message' });
   }
 };
 scope.onerror = (e) => {
   post({ type: 'error', message: typeof e === 'string' ? e : e.message, during: 'worker' });
 };
 scope.addEventListener('unhandledrejection', (e) => {
-  post({ type: 'error', message: message(e.reason), during: 'worker' });
+  post({ type: 'error', message: errorText(e.reason), during: 'worker' });
 });

@@ -8,7 +8,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { ModelCard, Normalisation } from '../infer/contract/modelCard';
-import { type NiftiVolume, readNifti } from '../infer/io/nifti';
+import { NIFTI_NAME, type NiftiVolume, readNifti } from '../infer/io/nifti';
 import { BODY_HU, foregroundStats } from '../infer/preprocess/normalise';
 import { bodyFootprint } from './augment/acquisition';
 import { preprocess } from '../infer/preprocess/preprocess';
@@ -51,7 +51,7 @@ function pairFor(ct: string): CasePair {
   const m = CT_RE.exec(basename(ct));
   if (!m) throw new DataError(`${ct}: not a training image; expected <case>_ct.nii or <case>_ct.nii.gz`);
   const dir = dirname(ct);
-  const label = readdirSync(dir).filter((f) => f.startsWith(`${m[1]}_seg`) && /\.nii(\.gz)?$/.test(f)).sort()[0];
+  const label = readdirSync(dir).filter((f) => f.startsWith(`${m[1]}_seg`) && NIFTI_NAME.test(f)).sort()[0];
   if (!label) throw new DataError(`${ct}: no label map ${m[1]}_seg*.nii[.gz] beside it; every CT needs its label map`);
   const card = join(dir, `${m[1]}_labels.json`);
   return { name: m[1], image: ct, label: join(dir, label), ...(existsSync(card) ? { labelsCard: card } : {}) };

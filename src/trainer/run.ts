@@ -12,6 +12,7 @@ import { provenanceOf } from './provenance';
 import type { TrainConfig } from './config';
 import { type CasePair, normalisationOf, prepareCase, readCase } from './data';
 import { type TrainOptions, train } from './train';
+import { labelIds } from '../infer/contract/labels';
 
 export interface RunSpec extends Omit<TrainOptions, 'out'> {
   /** Output path without extension: writes <out>.onnx, <out>.json (and <out>.attn.onnx, <out>.ckpt). */
@@ -44,7 +45,7 @@ export async function trainRun(s: RunSpec): Promise<ModelCard> {
   const norm = initCard && existsSync(initCard)
     ? (JSON.parse(readFileSync(initCard, 'utf8')) as ModelCard).normalisation
     : normalisationOf(cases, s.labels.map((l) => l.name));
-  const applicability = { organVolumeMl: organVolumeRanges(raws.map((r) => ({ labels: Uint8Array.from(r.label.data), spacing: r.label.spacing })), s.labels) };
+  const applicability = { organVolumeMl: organVolumeRanges(raws.map((r) => ({ labels: labelIds(r.label.data, r.pair.label), spacing: r.label.spacing })), s.labels) };
   const card = { ...grid, normalisation: norm, applicability, training: { ...grid.training, recipe: { ...s.tc } } };
   s.log(`training ${name}: ${s.cfg.variant}/${s.preset}, ${s.train.length} case(s) ${s.train.map((p) => p.name).join(', ')}, ${s.labels.length} labels${s.labelSource ? ` (${s.labelSource})` : ''}, patch ${s.cfg.patch.join('x')} at ${s.spacing.join('x')} mm, normalisation clip [${norm.clip.map((v) => v.toFixed(0))}] mean ${norm.mean.toFixed(1)} std ${norm.std.toFixed(1)}`);
   card.training.data = s.train.map((p) => p.name);

@@ -11,7 +11,7 @@
  */
 import type { ModelCard } from '../infer/contract/modelCard';
 import type { Vec3 } from '../infer/io/niftiHeader';
-import { normaliseCT } from '../infer/preprocess/normalise';
+import { AIR_HU, normaliseCT } from '../infer/preprocess/normalise';
 import type { HostTensor } from '../infer/runtime/backend';
 import { tileFeeds } from '../infer/runtime/tileRunner';
 import { volumeTokenIndices } from '../infer/runtime/volumeTokens';
@@ -43,7 +43,6 @@ export interface Crop {
   ms: number;
 }
 
-const AIR_HU = -1024;
 const DEG = Math.PI / 180;
 
 /** The seed of step `step`'s crop: crops do not depend on what was sampled before (resume, prefetch). */

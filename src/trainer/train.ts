@@ -17,6 +17,7 @@ import { type Optimizer, adamw, clipGradNorm, polyLr, sgdNesterov } from './opti
 import { TrainingRuntime } from './runtime';
 import type { TrainConfig } from './config';
 import { CropQueue } from './cropQueue';
+import { labelIds } from '../infer/contract/labels';
 
 /** The training graph's warm-up mask input (volume tokens seen so far). */
 const VT_SEEN = IO.vtSeen;
@@ -54,7 +55,7 @@ export async function validate(rt: TrainingRuntime, card: ModelCard, cases: read
       if (vt) feeds[VT_SEEN] = { data: seen, dims: [seen.length] };
       return (await rt.infer(feeds)).logits.data;
     });
-    const ref = Uint8Array.from(c.label.data, (v) => Math.round(v));
+    const ref = labelIds(c.label.data, c.pair.label);
     for (const l of card.labels.slice(1)) {
       if (!ref.includes(l.id)) continue;
       (sums[l.name] ??= []).push(diceScore(res.labels, ref, l.id));

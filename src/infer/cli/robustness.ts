@@ -16,6 +16,7 @@ import { sessionTileRunner } from '../runtime/tileRunner';
 import { SILVER_NOTE, formatRobustness, organsPresent, runRobustness } from '../eval/robustness';
 import { parseVariants } from '../eval/variants';
 import { ArgsError, type FlagSpecs, parseArgs, usage } from '../../util/args';
+import { labelIds } from '../contract/labels';
 
 const FLAGS: FlagSpecs = {
   input: { description: 'CT volume (.nii / .nii.gz)', required: true },
@@ -75,7 +76,7 @@ export async function robustnessFiles(argv: string[], log: (s: string) => void):
     const scores = await runRobustness({ ct, ref }, names, async (v) => {
       if (a.keep) {
         writeFileSync(join(a.keep, `${v.name}_ct.nii.gz`), writeNiftiFloat(v.ct.data, v.ct, { gzip: true }));
-        writeFileSync(join(a.keep, `${v.name}_seg.nii.gz`), writeNifti(Uint8Array.from(v.ref.data), v.ref, { gzip: true }));
+        writeFileSync(join(a.keep, `${v.name}_seg.nii.gz`), writeNifti(labelIds(v.ref.data, v.name), v.ref, { gzip: true }));
       }
       const r = await segmentVolume(v.ct, card, runTile);
       return { labels: r.labels, seconds: r.seconds, warnings: r.warnings };

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { createSession } from '../runtime/backend';
 import { ModelCardError } from '../contract/cardCheck';
 import { checkBeforeRun } from '../contract/applicability';
-import { NiftiError, writeNifti } from '../io/nifti';
+import { NIFTI_NAME, NiftiError, writeNifti } from '../io/nifti';
 import { DicomError } from '../io/dicom';
 import { readInputVolume } from '../io/readInput';
 import { segmentVolume } from '../pipeline';
@@ -58,7 +58,7 @@ export async function segmentFile(argv: string[], log: (s: string) => void, warn
   const input = a.input as string, output = a.output as string;
   const inference = { mirror: onOff(a.mirror, 'mirror'), postprocess: onOff(a.postprocess, 'postprocess') };
   if (!existsSync(input)) throw new InputError(`${input}: no such file`);
-  if (statSync(input).isDirectory() && readdirSync(input).some((f) => /\.nii(\.gz)?$/.test(f))) {
+  if (statSync(input).isDirectory() && readdirSync(input).some((f) => NIFTI_NAME.test(f))) {
     if (resolve(input) === resolve(output)) throw new InputError(`--output ${output} is the input folder; choose another folder (inputs are never modified)`);
     const jobs = Number(a.jobs);
     if (!Number.isInteger(jobs) || jobs < 1) throw new ArgsError(`--jobs must be an integer >= 1, got "${a.jobs}"`);

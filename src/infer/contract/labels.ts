@@ -18,3 +18,24 @@ export const CASE_LABELS: LabelInfo[] = [
   { id: 8, name: 'aorta', color: [224, 97, 76] },
   { id: 9, name: 'inferior_vena_cava', color: [0, 151, 206] },
 ];
+
+/** Label values stored as floats (a float-typed or scaled label map) round to an id when this close to it. */
+const LABEL_TOLERANCE = 1e-3;
+
+/**
+ * A label map's voxels as label ids 0..255: the one rule wherever a label volume becomes bytes. A value
+ * within 1e-3 of an integer in 0..255 rounds to it; anything else means the file is an image, not a
+ * label map, and throws (through `fail`, so a command can raise its own error type).
+ */
+export function labelIds(data: ArrayLike<number>, name: string, fail: (message: string) => Error = (m) => new Error(m)): Uint8Array {
+  const out = new Uint8Array(data.length);
+  for (let i = 0; i < out.length; i++) {
+    const x = data[i];
+    const id = Math.round(x);
+    if (!(Math.abs(x - id) <= LABEL_TOLERANCE) || id < 0 || id > 255) {
+      throw fail(`${name}: voxel ${i} is ${x}, expected integer label ids 0..255; load a label map, not an image`);
+    }
+    out[i] = id;
+  }
+  return out;
+}

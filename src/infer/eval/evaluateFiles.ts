@@ -14,11 +14,12 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { type NiftiVolume, readNifti } from '../io/nifti';
+import { NIFTI_NAME, type NiftiVolume, niftiStem, readNifti } from '../io/nifti';
 import { type SegmentationScores, diceScore, evaluateSegmentation, hd95 } from './metrics';
 import { CASE_LABELS } from '../contract/labels';
 import { labelsFromDataset } from '../contract/datasetLabels';
 import { type FlagSpecs, parseArgs, usage } from '../../util/args';
+import { labelIds } from '../contract/labels';
 
 const FLAGS: FlagSpecs = {
   pred: { description: 'predicted label map (.nii / .nii.gz), or a folder of them (folder mode)', required: true },
@@ -34,15 +35,7 @@ const SILVER_NOTE = 'reference labels: silver standard (another model\'s output,
 export class EvaluateInputError extends Error {}
 
 function toLabels(v: NiftiVolume, file: string): Uint8Array {
-  const out = new Uint8Array(v.data.length);
-  for (let i = 0; i < out.length; i++) {
-    const x = v.data[i];
-    if (!Number.isInteger(x) || x < 0 || x > 255) {
-      throw new EvaluateInputError(`${file}: voxel ${i} is ${x}, expected integer label ids 0..255; pass a label map, not an image`);
-    }
-    out[i] = x;
-  }
-  return out;
+  return labelIds(v.data, file, (m) => new EvaluateInputError(m));
 }
 
 function parseLabelIds(text: string | undefined, pred: Uint8Array, ref: Uint8Array): number[] {
@@ -118,13 +111,12 @@ function load(path: string): NiftiVolume {
 }
 
 const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
-const NII = /\.nii(\.gz)?$/;
 
 /** Label maps of a folder by case name (file name without .nii / .nii.gz). */
 function casesIn(dir: string, flag: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const f of readdirSync(dir).filter((x) => NII.test(x)).sort()) {
-    const name = f.replace(NII, '');
+  for (const f of readdirSync(dir).filter((x) => NIFTI_NAME.test(x)).sort()) {
+    const name = niftiStem(f);
     if (out.has(name)) throw new EvaluateInputError(`--${flag} ${dir}: case ${name} has two files (${basename(out.get(name) as string)} and ${f})`);
     out.set(name, join(dir, f));
   }

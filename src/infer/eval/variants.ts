@@ -12,10 +12,12 @@
  */
 import { type NiftiVolume, makeNiftiHeader } from '../io/nifti';
 import type { Vec3 } from '../io/niftiHeader';
+import { AIR_HU } from '../preprocess/normalise';
 import { resampleLabelsNearest, resampleLinear, resampledDims } from '../preprocess/resample';
 import { safeOrientation } from '../contract/applicability';
 import { normal, rng } from '../../util/random';
 import { type Affine, affineSpacing, applyAffine, invertAffine, matMul, rotationZ, translation } from './affine';
+import { labelIds } from '../contract/labels';
 
 export const VARIANTS = ['lps', 'zyx', 'slab13', 'rot12', 'noise35', 'spacing1.5', 'thick8', 'fov200'] as const;
 export type VariantName = (typeof VARIANTS)[number];
@@ -44,7 +46,6 @@ const ROT_DEG = 12;
 const NOISE_HU = 35;
 /** Target voxel size of spacing1.5, mm, in patient axes (left-right, front-back, head-foot). */
 const FINE_SPACING: Vec3 = [1.5, 1.5, 2];
-const AIR_HU = -1024;
 const MAX_VOXELS = 2 ** 27;
 const DT_FLOAT32 = 16;
 const DT_UINT8 = 2;
@@ -204,7 +205,7 @@ export function resampleCase(c: CasePair, target: Vec3, maxVoxels = MAX_VOXELS):
   if (n > maxVoxels) throw new Error(`variants: resampling to ${target.join('x')} mm gives ${dims.join('x')} voxels, over the limit of ${maxVoxels}`);
   const scale = perAxis.map((t, a) => t / c.ct.spacing[a]) as Vec3;
   const ct = resampleLinear(c.ct.data, c.ct.dims, dims, scale);
-  const ref = Float32Array.from(resampleLabelsNearest(Uint8Array.from(c.ref.data), c.ct.dims, dims, scale));
+  const ref = Float32Array.from(resampleLabelsNearest(labelIds(c.ref.data, 'reference'), c.ct.dims, dims, scale));
   const A = c.ct.affine;
   const a = A.slice();
   for (let r = 0; r < 3; r++) {

@@ -16,6 +16,7 @@ import type { NiftiVolume } from './nifti';
 import {
   TRANSFER_SYNTAXES, UNSUPPORTED_SYNTAXES, decodeJpegLossless, decodeRle, decodeWasm, isHtj2k, isJpeg2000, isJpegLossless, isJpegLs, isRle,
 } from './dicomCodecs';
+import { errorText } from '../../util/errorText';
 
 export class DicomError extends ReaderError {
   override name = 'DicomError';
@@ -140,7 +141,7 @@ function parse(file: DicomFile): DataSet | string {
     const ds = dicomParser.parseDicom(file.bytes, hasDicomMagic(file.bytes) ? undefined : { TransferSyntaxUID: '1.2.840.10008.1.2' });
     return ds;
   } catch (e) {
-    return `${file.name}: not DICOM (${e instanceof Error ? e.message : String(e)})`;
+    return `${file.name}: not DICOM (${errorText(e)})`;
   }
 }
 
@@ -303,7 +304,7 @@ async function pixelBytes(s: Slice, bitsAllocated: number, signed: boolean, rows
     if (isJpegLossless(ts)) return await decodeJpegLossless(encoded, frame);
     if (isRle(ts)) return decodeRle(encoded, frame);
   } catch (e) {
-    throw new DicomError(`${s.name}: could not decode the ${TRANSFER_SYNTAXES[ts]} pixel data: ${e instanceof Error ? e.message : String(e)}`);
+    throw new DicomError(`${s.name}: could not decode the ${TRANSFER_SYNTAXES[ts]} pixel data: ${errorText(e)}`);
   }
   throw new DicomError(`${s.name}: compressed pixel data in ${TRANSFER_SYNTAXES[ts]} (${ts}) was not expected`);
 }

@@ -105,6 +105,14 @@ function decodeVoxels(view: DataView, start: number, n: number, datatype: number
   return out;
 }
 
+/** A NIfTI file name: `.nii` or `.nii.gz`, any case. */
+export const NIFTI_NAME = /\.nii(\.gz)?$/i;
+
+/** A NIfTI file name without its extension (`ct.nii.gz` -> `ct`). */
+export function niftiStem(name: string): string {
+  return name.replace(NIFTI_NAME, '');
+}
+
 /** Reads a NIfTI-1 volume (`.nii` or `.nii.gz`, either byte order). Throws `NiftiError` on anything it cannot read. */
 export function readNifti(input: Uint8Array, fileName = 'input'): NiftiVolume {
   if (input.length === 0) throw new NiftiError(`${fileName}: the file is empty`);

@@ -84,6 +84,8 @@ export function foregroundStats(images: ArrayLike<number>[], labels: ArrayLike<n
  */
 /** HU above which a voxel counts as body (denser than a lung-air mix): the volume-token anchor's default, and the CT checks'. */
 export const BODY_HU = -500;
+/** Air in HU: what fills a volume outside the scanned field (padding, crops past the edge, a cut-off field of view). */
+export const AIR_HU = -1024;
 
 export function bodyAnchor(data: ArrayLike<number>, dims: Vec3, huThreshold = BODY_HU): Vec3 {
   const [nx, ny, nz] = dims;

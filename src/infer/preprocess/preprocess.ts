@@ -9,7 +9,7 @@ import type { NiftiVolume } from '../io/nifti';
 import type { Vec3 } from '../io/niftiHeader';
 import { type Padding, padToPatch } from '../runtime/slidingWindow';
 import { ctWarnings } from './ctCheck';
-import { BODY_HU, bodyAnchor, normaliseCT } from './normalise';
+import { AIR_HU, BODY_HU, bodyAnchor, normaliseCT } from './normalise';
 import { type Orientation, fromCanonical, orientationOf, toCanonical, toCanonicalTriple } from './orientation';
 import { resampleArgmax, resampleLabelsNearest, resampleLinear, resampledDims } from './resample';
 
@@ -58,7 +58,6 @@ export interface PreprocessOptions {
 }
 
 const SAME_SPACING = 1e-3;
-const AIR_HU = -1024;
 
 function toUint8Labels(labels: ArrayLike<number>): Uint8Array {
   if (labels instanceof Uint8Array) return labels;

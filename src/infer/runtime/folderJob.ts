@@ -10,12 +10,12 @@ import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import type { LabelInfo } from '../contract/modelCard';
 import { organVolumesMl } from '../eval/metrics';
-import { readNifti } from '../io/nifti';
+import { NIFTI_NAME, niftiStem, readNifti } from '../io/nifti';
 import { tsWorker } from '../../util/tsWorker';
 import type { FileResult } from './segmentFile';
 import { writeAtomically } from './segmentFile';
+import { labelIds } from '../contract/labels';
 
-const NIFTI = /\.nii(\.gz)?$/;
 
 export interface FolderPlan {
   /** [input, output] pairs still to do. */
@@ -25,7 +25,7 @@ export interface FolderPlan {
 }
 
 export function planFolder(inputDir: string, outputDir: string): FolderPlan {
-  const files = readdirSync(inputDir).filter((f) => NIFTI.test(f)).sort();
+  const files = readdirSync(inputDir).filter((f) => NIFTI_NAME.test(f)).sort();
   if (!files.length) throw new Error(`${inputDir}: no .nii or .nii.gz files in this folder`);
   const plan: FolderPlan = { todo: [], done: [] };
   for (const f of files) {
@@ -44,10 +44,10 @@ function csvCell(s: string): string {
 export function volumesCsv(outputDir: string, labels: readonly LabelInfo[]): string {
   const organs = labels.filter((l) => l.id !== 0);
   const rows = [['scan', ...organs.map((l) => `${l.name}_ml`)].join(',')];
-  for (const f of readdirSync(outputDir).filter((x) => NIFTI.test(x)).sort()) {
+  for (const f of readdirSync(outputDir).filter((x) => NIFTI_NAME.test(x)).sort()) {
     const v = readNifti(new Uint8Array(readFileSync(join(outputDir, f))), f);
-    const ml = organVolumesMl(Uint8Array.from(v.data), v.spacing, organs.map((l) => l.id));
-    rows.push([csvCell(f.replace(NIFTI, '')), ...organs.map((l) => (ml[l.id] ?? 0).toFixed(1))].join(','));
+    const ml = organVolumesMl(labelIds(v.data, f), v.spacing, organs.map((l) => l.id));
+    rows.push([csvCell(niftiStem(f)), ...organs.map((l) => (ml[l.id] ?? 0).toFixed(1))].join(','));
   }
   return `${rows.join('\n')}\n`;
 }

@@ -16,6 +16,7 @@ import { makeTrainConfig } from '../config';
 import { trainRun } from '../run';
 import type { AblationRow, RowSpec } from './report';
 import { type TaskName, contextTask, ctTask } from './tasks';
+import { labelIds } from '../../infer/contract/labels';
 
 async function row(spec: RowSpec): Promise<AblationRow> {
   const data = spec.task === 'context' ? contextTask(spec.dataDir, spec.trainCases, spec.testCases) : ctTask();
@@ -39,7 +40,7 @@ async function row(spec: RowSpec): Promise<AblationRow> {
     const ref = readNifti(new Uint8Array(readFileSync(p.label)), p.label);
     const res = await segmentVolume(image, card, sessionTileRunner(session, card));
     inferSeconds += res.seconds;
-    const s = evaluateSegmentation(res.labels, Uint8Array.from(ref.data, Math.round), image.dims, image.spacing, card.labels);
+    const s = evaluateSegmentation(res.labels, labelIds(ref.data, 'reference'), image.dims, image.spacing, card.labels);
     perCase.push({
       case: p.name, meanDice: s.meanDice,
       dice: Object.fromEntries(s.perLabel.map((l) => [l.name, l.presentInRef ? l.dice : null])),

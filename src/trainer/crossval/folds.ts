@@ -22,6 +22,7 @@ import type { ModelConfig } from '../../model';
 import type { TrainConfig } from '../config';
 import { type CasePair, type RawCase, readCase } from '../data';
 import { trainRun } from '../run';
+import { labelIds } from '../../infer/contract/labels';
 
 export const MODES = ['plain', 'mirror', 'mirror+lcc'] as const;
 export type Mode = (typeof MODES)[number];
@@ -94,7 +95,7 @@ export async function runFold(spec: FoldSpec, train: CasePair[], heldOut: CasePa
   const { image, label: ref } = raw;
   const refDir = join(dir, 'ref');
   mkdirSync(refDir, { recursive: true });
-  writeFileSync(join(refDir, `${heldOut.name}.nii.gz`), writeNifti(Uint8Array.from(ref.data, Math.round), ref, { gzip: true }));
+  writeFileSync(join(refDir, `${heldOut.name}.nii.gz`), writeNifti(labelIds(ref.data, heldOut.name), ref, { gzip: true }));
   const ids = annotatedIds(raw, spec.labels);
   const organs = spec.labels.filter((l) => ids.includes(l.id));
   const plainCard: ModelCard = { ...card, inference: { mirror: false, largestComponent: [] } };
