@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { byDefaultOrder } from '../src/infer/contract/defaultModel';
 
 export interface ModelIndexEntry {
   /** URL of the card, e.g. `/models/fine-small.json`. */
@@ -18,10 +19,6 @@ export interface ModelIndex {
   models: ModelIndexEntry[];
   /** Cards that are not JSON objects with a `format` of fine-model-card/1: file name and reason. */
   skipped: { file: string; reason: string }[];
-}
-
-function rank(e: ModelIndexEntry): number {
-  return e.default ? 0 : e.name === 'fine-small' ? 1 : 2;
 }
 
 export function buildModelIndex(dir: string): ModelIndex {
@@ -42,6 +39,6 @@ export function buildModelIndex(dir: string): ModelIndex {
       index.skipped.push({ file, reason: (e as Error).message });
     }
   }
-  index.models.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
+  index.models = byDefaultOrder(index.models);
   return index;
 }

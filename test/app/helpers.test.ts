@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { labelColormap, windowRange } from '../../src/app/ctWindow';
 import { buildModelIndex } from '../../scripts/modelIndex';
+import { byDefaultOrder } from '../../src/infer/contract/defaultModel';
 
 describe('CT windows and label colours', () => {
   it('turns width/level into a display range', () => {
@@ -37,5 +38,12 @@ describe('models/index.json', () => {
     expect(idx.models[0].card).toBe('/models/z.json');
     expect(idx.skipped.map((s) => s.file).sort()).toEqual(['broken.json', 'notes.json']);
     expect(buildModelIndex(join(dir, 'absent')).models).toEqual([]);
+  });
+
+  it('the Node commands pick their default model by the same rule as the app', async () => {
+    const { defaultCardPath, MODELS_DIR } = await import('../../src/infer/runtime/loadModel');
+    const app = buildModelIndex(MODELS_DIR).models[0];
+    expect(defaultCardPath()).toBe(join(MODELS_DIR, app.card.replace('/models/', '')));
+    expect(byDefaultOrder([{ name: 'b', default: false }, { name: 'fine-small', default: false }, { name: 'a', default: true }]).map((m) => m.name)).toEqual(['a', 'fine-small', 'b']);
   });
 });

@@ -3,20 +3,28 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseModelCard, verifyOnnx } from '../contract/cardCheck';
+import { byDefaultOrder } from '../contract/defaultModel';
 import type { ModelCard } from '../contract/modelCard';
 
 export const MODELS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../models');
-export const DEFAULT_MODEL = 'fine-small';
 
 export class InputError extends Error {}
 
-/** The card path to use: the given one, else models/fine-small.json, else the first card in models/. */
+/** The default model's card in models/, by the app's rule (`byDefaultOrder`): the card marked default, then fine-small, then by name. */
 export function defaultCardPath(): string {
-  const preferred = join(MODELS_DIR, `${DEFAULT_MODEL}.json`);
-  if (existsSync(preferred)) return preferred;
-  const any = existsSync(MODELS_DIR) ? readdirSync(MODELS_DIR).filter((f) => f.endsWith('.json')).sort()[0] : undefined;
-  if (!any) throw new InputError(`no model in ${MODELS_DIR}; pass --model <card.json>`);
-  return join(MODELS_DIR, any);
+  const cards: { name: string; default: boolean; path: string }[] = [];
+  for (const f of existsSync(MODELS_DIR) ? readdirSync(MODELS_DIR) : []) {
+    if (!f.endsWith('.json') || f === 'index.json') continue;
+    try {
+      const o = JSON.parse(readFileSync(join(MODELS_DIR, f), 'utf8')) as { format?: unknown; name?: unknown; default?: unknown };
+      if (o.format === 'fine-model-card/1') cards.push({ name: typeof o.name === 'string' ? o.name : f.replace(/\.json$/, ''), default: o.default === true, path: join(MODELS_DIR, f) });
+    } catch {
+      // not a card: the model index lists it as skipped
+    }
+  }
+  const first = byDefaultOrder(cards)[0];
+  if (!first) throw new InputError(`no model in ${MODELS_DIR}; pass --model <card.json>`);
+  return first.path;
 }
 
 /** Reads a card and its ONNX file, checking the card's fields and the file's sha256. */
