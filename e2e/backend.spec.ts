@@ -36,7 +36,8 @@ test('a software WebGPU adapter is not the default: WASM runs, on the plain buil
   const software = adapter === 'no WebGPU' || /software fallback/.test(adapter ?? '');
   await expect(page.getByTestId('backend')).toHaveText(software ? 'wasm' : 'webgpu');
   await expect(page.getByTestId('backend-select')).toHaveValue(software ? 'wasm' : 'webgpu');
-  if (software) await expect(page.getByTestId('backend-notice')).toContainText(/running on WASM/);
+  // The notice is a badge in the header, not a banner that pushes the viewer down.
+  if (software) await expect(page.locator('header').getByTestId('backend-notice')).toContainText(/running on WASM/);
   else await expect(page.getByTestId('backend-notice')).toHaveCount(0);
   await shot(page, 'backend-default');
   test.skip(!software, 'a hardware adapter: WebGPU is the default; the WASM build checks below need the WASM default');

@@ -17,6 +17,7 @@ const files = (dir: string) => readdirSync(dir).map((f) => join(dir, f));
 
 test('a DICOM folder picked with the folder input loads as one volume', async ({ page, recorder }) => {
   await openApp(page);
+  await expect(page.getByTestId('folder-pick')).toContainText('Choose a DICOM folder');
   const t0 = Date.now();
   await page.getByTestId('folder-pick').locator('input[type=file]').setInputFiles(HCC);
   await expect(page.getByTestId('dims')).toHaveText('512 × 512 × 89', { timeout: 120_000 }); // the viewer takes most of this on a software GL

@@ -15,6 +15,8 @@ import { VolumePanel } from './VolumePanel';
 
 export function App({ onViewer }: { onViewer: (v: Viewer | null) => void }) {
   const status = useWorkbench((s) => s.status);
+  // Which provider runs and why (no WebGPU, a software adapter): a badge in the header, not a banner over the viewer.
+  const notice = useWorkbench((s) => s.backendNotice);
   const backend = useWorkbench((s) => s.backend);
   const viewerChanged = useCallback((v: Viewer | null) => onViewer(v), [onViewer]);
   const [help, setHelp] = useState(false);
@@ -33,6 +35,7 @@ export function App({ onViewer }: { onViewer: (v: Viewer | null) => void }) {
         <h1>FINE CT workbench</h1>
         <span className="badge" title="execution provider">backend: <b data-testid="backend">{backend}</b></span>
         <span className={`badge status-${status}`}>status: <b data-testid="status">{status}</b></span>
+        {notice && <span className="badge notice" data-testid="backend-notice" title={notice}>{notice}</span>}
         <button type="button" className="help-button" data-testid="help-button" aria-label="Keyboard shortcuts (?)" title="Keyboard shortcuts (?)" onClick={() => setHelp(true)}>?</button>
       </header>
       {help && <HelpOverlay onClose={() => setHelp(false)} />}

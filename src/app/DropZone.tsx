@@ -46,8 +46,8 @@ export function DropZone() {
           onChange={pick}
         />
       </label>
-      <label className="folder-pick" data-testid="folder-pick">
-        <span>or choose a DICOM folder</span>
+      <label className="folder-pick" data-testid="folder-pick" title="A folder of DICOM files (subfolders included)">
+        <span className="button-like">Choose a DICOM folder…</span>
         <input
           ref={folderInput}
           type="file"

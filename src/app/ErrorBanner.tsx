@@ -3,7 +3,6 @@ import { store, useWorkbench } from './appContext';
 
 export function ErrorBanner() {
   const error = useWorkbench((s) => s.error);
-  const notice = useWorkbench((s) => s.backendNotice);
   const inputWarnings = useWorkbench((s) => s.warnings);
   const resultWarnings = useWorkbench((s) => s.resultWarnings);
   const warnings = [...inputWarnings, ...resultWarnings];
@@ -15,7 +14,6 @@ export function ErrorBanner() {
           <button onClick={() => dismissError(store)} aria-label="Dismiss">×</button>
         </div>
       )}
-      {notice && <div className="banner notice" data-testid="backend-notice">{notice}</div>}
       {warnings.length > 0 && (
         <div className="banner warn" data-testid="warnings">
           {warnings.map((w, i) => <div key={i}>{w}</div>)}

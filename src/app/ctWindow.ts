@@ -61,6 +61,9 @@ export const DISPLAY_PALETTE: Readonly<Record<string, [number, number, number]>>
   adrenal_gland_left: [120, 70, 40],
 });
 
+/** The crosshair: white, a colour no organ, disagreement class or CT grey level at its strength is drawn in (NiiVue's default red is the aorta's). */
+export const CROSSHAIR_RGB: readonly [number, number, number] = [255, 255, 255];
+
 /** The colour a label is shown in: the display palette's, else the card's. */
 export function displayColor(l: LabelInfo): [number, number, number] {
   return DISPLAY_PALETTE[l.name] ?? l.color;

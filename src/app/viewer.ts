@@ -16,7 +16,7 @@ import { MULTIPLANAR_TYPE, NVImage, Niivue, SHOW_RENDER, cmapper } from '@niivue
 import type { LabelInfo } from '../infer/contract/modelCard';
 import { applyAffine, invertAffine } from '../infer/eval/affine';
 import { type NiftiVolume, type Vec3, readNifti, writeNiftiFloat } from '../infer/io/nifti';
-import { type CtWindow, type LabelColormap, labelColormap, windowRange } from './ctWindow';
+import { CROSSHAIR_RGB, type CtWindow, type LabelColormap, labelColormap, windowRange } from './ctWindow';
 import type { LabelView } from './store';
 import { labelIds } from '../infer/contract/labels';
 
@@ -75,7 +75,7 @@ export class Viewer {
 
   constructor() {
     // Radiological convention by default for CT: patient left on screen right in axial and coronal views.
-    this.nv = new Niivue({ backColor: [0.05, 0.05, 0.08, 1], show3Dcrosshair: true, multiplanarShowRender: SHOW_RENDER.ALWAYS, isColorbar: false, isRadiologicalConvention: true });
+    this.nv = new Niivue({ backColor: [0.05, 0.05, 0.08, 1], show3Dcrosshair: true, multiplanarShowRender: SHOW_RENDER.ALWAYS, isColorbar: false, isRadiologicalConvention: true, crosshairColor: [...CROSSHAIR_RGB.map((c) => c / 255), 0.8] });
     // The drawing layer shows the labels: each label's alpha comes from its colour table entry alone.
     this.nv.drawOpacity = 1;
     this.nv.onLocationChange = (loc: unknown) => {

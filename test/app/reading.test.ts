@@ -22,6 +22,22 @@ describe('reading conventions', () => {
     expect(Object.keys(DISPLAY_PALETTE)).toContain('inferior_vena_cava');
   });
 
+  it('no two colours shown at once are confusable: the organs with the crosshair, the disagreement classes with the crosshair', async () => {
+    const { CROSSHAIR_RGB } = await import('../../src/app/ctWindow');
+    const { DISAGREEMENT_LABELS } = await import('../../src/app/reference');
+    const card = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'models', 'fine-small.json'), 'utf8')) as ModelCard;
+    const minPair = (cs: number[][]) => {
+      let m = Infinity;
+      for (let i = 0; i < cs.length; i++) for (let j = i + 1; j < cs.length; j++) m = Math.min(m, dist(cs[i], cs[j]));
+      return m;
+    };
+    const organs = card.labels.filter((l) => l.id !== 0).map((l) => [...displayColor(l)]);
+    expect(minPair([...organs, [...CROSSHAIR_RGB]])).toBeGreaterThan(90);
+    expect(minPair([...DISAGREEMENT_LABELS.slice(1).map((l) => l.color), [...CROSSHAIR_RGB]])).toBeGreaterThan(90);
+    // The old crosshair (NiiVue's red) was the aorta's colour.
+    expect(dist([255, 0, 0], displayColor(card.labels.find((l) => l.name === 'aorta')!))).toBeLessThan(90);
+  });
+
   it('numeric window/level: presets are recognised, typed values are kept within range', () => {
     expect(presetOf(CT_WINDOWS.lung)).toBe('lung');
     expect(presetOf({ width: 350, level: 50 })).toBeNull();
