@@ -49,7 +49,7 @@ test('a model whose ONNX does not match the card sha256 is refused with a messag
   await expect(page.getByTestId('error')).toContainText('sha256');
 });
 
-test('suspicious but readable input runs with a visible warning: a label map given as CT, an MR-like volume', async ({ page }) => {
+test('suspicious but readable input: a label map given as CT runs only when the user says so, with a warning; an MR-like volume runs with a warning', async ({ page }) => {
   await openApp(page, '?backend=wasm');
   const input = page.getByTestId('drop-zone').locator('input[type=file]');
   await page.getByTestId('model-select').selectOption('fine-tiny');
@@ -57,6 +57,10 @@ test('suspicious but readable input runs with a visible warning: a label map giv
   const labels = Uint8Array.from({ length: 40 * 32 * 20 }, (_, i) => (i % 40 > 20 ? 1 : 0));
   await input.setInputFiles({ name: 'labels.nii', mimeType: 'application/octet-stream', buffer: Buffer.from(writeNifti(labels, { dims, header: makeNiftiHeader(dims, [3, 3, 3]) })) });
   await expect(page.getByTestId('dims')).toHaveText('40 × 32 × 20');
+  // A label map on another grid than the scan shown opens, flagged: Segment waits for the user's choice.
+  await expect(page.getByTestId('label-map-gate')).toContainText('holds only 2 distinct integer values');
+  await expect(page.getByTestId('run')).toBeDisabled();
+  await page.getByTestId('segment-anyway').check();
   await page.getByTestId('run').click();
   await expect(page.getByTestId('status')).toHaveText('done', { timeout: 120_000 });
   await expect(page.getByTestId('warnings')).toContainText('looks like a label map');
