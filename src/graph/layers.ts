@@ -100,6 +100,21 @@ export interface AttentionResult {
 }
 
 /**
+ * Self-attention's q, k and v [B, H, T, D] from one MatMul: the three weight matrices (and biases) are
+ * concatenated in the graph, a constant that onnxruntime folds at inference, and the heads of all three
+ * are split by one Transpose. The parameters keep their names and shapes (`<name>.q.weight`, ...).
+ */
+function selfProjections(g: Graph, x: Value, name: string, heads: number): [Value, Value, Value] {
+  const [b, t, c] = x.shape;
+  const parts = ['q', 'k', 'v'];
+  const w = o.concat(g, parts.map((p) => g.param(`${name}.${p}.weight`, [c, c], { kind: 'truncnormal', std: 0.02 })), 1);
+  const bias = o.concat(g, parts.map((p) => g.param(`${name}.${p}.bias`, [c], { kind: 'zeros' })), 0);
+  const qkv = o.reshape(g, o.add(g, o.matmul(g, x, w), bias), [b, t, 3, heads, c / heads]);
+  const [q, k, v] = o.split(g, o.transpose(g, qkv, [2, 0, 3, 1, 4]), [1, 1, 1], 0).map((p) => o.reshape(g, p, [b, heads, t, c / heads]));
+  return [q, k, v];
+}
+
+/**
  * Multi-head scaled dot-product attention (Vaswani et al. 2017). q from `x` [B, T, C], k and v from
  * `kv` [B, S, C] (self-attention when kv = x); `bias` broadcasts to [B, H, T, S] (relative position
  * bias, masks). `vFrom` [B, S, C'] gives the values when they come from another source than the keys
@@ -111,9 +126,7 @@ export function multiHeadAttention(g: Graph, x: Value, kv: Value, name: string, 
   const d = c / heads;
   if (!Number.isInteger(d)) throw new Error(`${name}: channels ${c} not divisible by ${heads} heads`);
   const split = (v: Value, n: number): Value => o.transpose(g, o.reshape(g, v, [b, n, heads, d]), [0, 2, 1, 3]);
-  const q = split(linear(g, x, `${name}.q`, c, c), t);
-  const k = split(linear(g, kv, `${name}.k`, c, c), s);
-  const v = split(linear(g, vFrom, `${name}.v`, vFrom.shape[2], c), s);
+  const [q, k, v] = x === kv && vFrom === kv ? selfProjections(g, x, name, heads) : [split(linear(g, x, `${name}.q`, c, c), t), split(linear(g, kv, `${name}.k`, c, c), s), split(linear(g, vFrom, `${name}.v`, vFrom.shape[2], c), s)];
   const sc = 1 / Math.sqrt(d);
   let probs: Value | undefined;
   const att = g.composite(() => {

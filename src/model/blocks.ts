@@ -6,7 +6,7 @@
  */
 import { type Graph, type Value, gelu, layerNorm, linear, mlp, multiHeadAttention, ops as o } from '../graph';
 import type { Triple } from './contract';
-import { relativePositionIndex, relativeTableSize, shiftedWindowMask } from './windows';
+import { inversePermutation, relativePositionIndex, relativeTableSize, shiftedWindowMask, shiftedWindowOrder } from './windows';
 
 /** [B, Z, Y, X, C] -> [B * nW, T, C], windows in (z, y, x) raster order. */
 export function partition(g: Graph, x: Value, w: Triple): Value {
@@ -32,6 +32,34 @@ export function roll(g: Graph, x: Value, s: Triple): Value {
     out = o.concat(g, [o.slice(g, out, [n - k], [n], [1 + i]), o.slice(g, out, [0], [n - k], [1 + i])], 1 + i);
   });
   return out;
+}
+
+/**
+ * Rows of [B, N, C] reordered by a fixed permutation of N (one Gather); its gradient gathers by the
+ * inverse permutation (no scatter).
+ */
+function permuteTokens(g: Graph, x: Value, perm: Int32Array): Value {
+  const toIdx = (p: Int32Array): Value => g.constant(BigInt64Array.from(p, (v) => BigInt(v)), [p.length], 'perm');
+  return g.composite(() => ({
+    out: o.gather(g, x, toIdx(perm), 1),
+    inputs: [x],
+    grad: (dy) => [o.gather(g, dy, toIdx(inversePermutation(perm)), 1)],
+  }));
+}
+
+/** [B, Z, Y, X, C] -> [B * nW, T, C]: `partition(roll(x, -s))` as one gather of the tokens. */
+export function shiftPartition(g: Graph, x: Value, w: Triple, s: Triple): Value {
+  const [b, z, y, xx, c] = x.shape;
+  const t = w[0] * w[1] * w[2];
+  const rows = permuteTokens(g, o.reshape(g, x, [b, z * y * xx, c]), shiftedWindowOrder([z, y, xx], w, s));
+  return o.reshape(g, rows, [(b * z * y * xx) / t, t, c]);
+}
+
+/** Inverse of shiftPartition: windows back to [B, Z, Y, X, C] with the shift undone. */
+export function shiftUnpartition(g: Graph, t: Value, w: Triple, s: Triple, shape: readonly number[]): Value {
+  const [b, z, y, xx, c] = shape;
+  const rows = permuteTokens(g, o.reshape(g, t, [b, z * y * xx, c]), inversePermutation(shiftedWindowOrder([z, y, xx], w, s)));
+  return o.reshape(g, rows, [b, z, y, xx, c]);
 }
 
 /**
@@ -138,16 +166,14 @@ function windowStep(g: Graph, x: Value, w: Value | undefined, spec: BlockSpec, t
   const res: Triple = [z, y, xx];
   const shifted = spec.shift.some((s) => s > 0);
   const e = w ? spec.windowTokens : 0;
-  let h = layerNorm(g, x, `${spec.name}.norm1`);
-  if (shifted) h = roll(g, h, spec.shift.map((s) => -s) as Triple);
-  const win = partition(g, h, spec.window);
+  const h = layerNorm(g, x, `${spec.name}.norm1`);
+  const win = shifted ? shiftPartition(g, h, spec.window, spec.shift) : partition(g, h, spec.window);
   const bw = win.shape[0];
   const seq = w ? o.concat(g, [layerNorm(g, w, `${spec.name}.normw`), win], 1) : win;
   const attn = multiHeadAttention(g, seq, seq, `${spec.name}.wmsa`, spec.heads, windowBias(g, spec, bw, res));
   if (taps) taps.window = o.reduceMean(g, attn.probs, [1], false);
   const [wOut, xOut] = w ? o.split(g, attn.out, [e, attn.out.shape[1] - e], 1) : [undefined, attn.out];
-  let back = unpartition(g, xOut, spec.window, x.shape);
-  if (shifted) back = roll(g, back, spec.shift);
+  const back = shifted ? shiftUnpartition(g, xOut, spec.window, spec.shift, x.shape) : unpartition(g, xOut, spec.window, x.shape);
   let xr = o.add(g, x, back);
   let wr = w;
   if (wr && wOut) {

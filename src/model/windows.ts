@@ -51,3 +51,28 @@ export function shiftedWindowMask(res: Triple, w: Triple, s: Triple): Float32Arr
   }
   return out;
 }
+
+/**
+ * Token order of shifted windows: entry j is the raster position (z, y, x) in a [res] grid of the j-th
+ * token of `partition(roll(x, -s))`, windows and their tokens in (z, y, x) raster order. A cyclic shift
+ * followed by the window partition is one fixed permutation of the tokens; gathering by it replaces the
+ * shift's slices and concatenations and the partition's transpose.
+ */
+export function shiftedWindowOrder(res: Triple, w: Triple, s: Triple): Int32Array {
+  const [nz, ny, nx] = res.map((r, i) => r / w[i]);
+  const out = new Int32Array(res[0] * res[1] * res[2]);
+  let j = 0;
+  for (let a = 0; a < nz; a++) for (let b = 0; b < ny; b++) for (let c = 0; c < nx; c++)
+    for (let z = 0; z < w[0]; z++) for (let y = 0; y < w[1]; y++) for (let x = 0; x < w[2]; x++) {
+      const pz = (a * w[0] + z + s[0]) % res[0], py = (b * w[1] + y + s[1]) % res[1], px = (c * w[2] + x + s[2]) % res[2];
+      out[j++] = (pz * res[1] + py) * res[2] + px;
+    }
+  return out;
+}
+
+/** The inverse of a permutation: inverse[perm[j]] = j. */
+export function inversePermutation(perm: Int32Array): Int32Array {
+  const inv = new Int32Array(perm.length);
+  perm.forEach((p, j) => (inv[p] = j));
+  return inv;
+}

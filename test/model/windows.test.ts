@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Graph, normal, rng } from '../../src/graph';
 import { createSession } from '../../src/infer/runtime/backend';
 import { serializeGraph } from '../../src/graph';
-import { mergePatches, partition, roll, unpartition, expandPatches } from '../../src/model/blocks';
+import { mergePatches, partition, roll, shiftPartition, shiftUnpartition, unpartition, expandPatches } from '../../src/model/blocks';
 import { relativePositionIndex, shiftedWindowMask } from '../../src/model/windows';
 
 async function run(g: Graph, feeds: Record<string, Float32Array>): Promise<Record<string, Float32Array>> {
@@ -60,6 +60,19 @@ describe('window partition, roll, merge and expand on onnxruntime vs direct inde
     for (let z = 0; z < 4; z++) for (let yy = 0; yy < 4; yy++) for (let x = 0; x < 8; x++) {
       expect(y[(((z * 4) + yy) * 8 + x) * 3]).toBe(at(mod(z - 1, 4), mod(yy + 1, 4), mod(x - 3, 8), 0));
     }
+  });
+
+  it('the shifted partition (one gather) equals roll then partition, and its inverse restores the input', async () => {
+    const g = new Graph('s');
+    const x = g.input('x', shape);
+    const w: [number, number, number] = [2, 2, 4], s: [number, number, number] = [1, 1, 2];
+    const sp = shiftPartition(g, x, w, s);
+    g.output(sp, 'gathered');
+    g.output(partition(g, roll(g, x, [-1, -1, -2]), w), 'rolled');
+    g.output(shiftUnpartition(g, sp, w, s, shape), 'back');
+    const res = await run(g, { x: data });
+    expect(res.gathered).toEqual(res.rolled);
+    expect(res.back).toEqual(data);
   });
 
   it('patch merging gathers each 2x2x2 block (space-to-depth) before its linear map', async () => {
