@@ -18,6 +18,17 @@ const CLI = {
   regex: '(^|/)cli(/|(\\.[jt]s)?$)',
   message: 'CLI entry points (src/infer/cli/*, src/trainer/cli.ts) are not imported; move what you need out of them.',
 };
+/*
+ * Stages inside src/infer, in the order a scan flows: io, contract, preprocess, runtime (sessions, tiles),
+ * postprocess, then attention and eval, the pipeline that runs them all, the jobs around the pipeline
+ * (file, folder, worker thread) and the CLIs. A module may import its own and earlier stages only.
+ */
+const STAGES = ['io', 'contract', 'preprocess', 'runtime', 'postprocess', 'attention', 'eval', 'pipeline', 'jobs', 'cli'];
+const later = (...names) => ({
+  regex: `^\\.\\.?/(${names.join('|')})(/|$)`,
+  message: `Stage order inside src/infer (${STAGES.join(' < ')}): this module may not import ${names.join(', ')}.`,
+});
+const afterStage = (stage) => later(...STAGES.slice(STAGES.indexOf(stage) + 1).filter((n) => n !== 'cli'), 'synthetic');
 const restrict = (...patterns) => ({ '@typescript-eslint/no-restricted-imports': ['error', { patterns }] });
 const area = (dir, ...patterns) => ({ files: [`${dir}/${CODE}`], rules: restrict(...patterns) });
 
@@ -41,12 +52,22 @@ export default tseslint.config(
   area('src/model', ORT, CLI, layers('trainer', 'infer', 'app')),
   area('src/trainer', ORT, CLI, layers('app')),
   area('src/infer', ORT, CLI, layers('graph', 'model', 'trainer', 'app')),
-  { files: ['src/infer/runtime/backend.ts'], rules: restrict(CLI, layers('graph', 'model', 'trainer', 'app')) },
+  ...['io', 'contract', 'preprocess', 'runtime', 'postprocess'].map((st) => area(`src/infer/${st}`, ORT, CLI, layers('graph', 'model', 'trainer', 'app'), afterStage(st))),
+  ...['attention', 'eval', 'synthetic'].map((st) => area(`src/infer/${st}`, ORT, CLI, layers('graph', 'model', 'trainer', 'app'), later('pipeline', 'jobs'))),
+  { files: ['src/infer/pipeline.ts'], rules: restrict(ORT, CLI, layers('graph', 'model', 'trainer', 'app'), later('jobs')) },
+  { files: ['src/infer/runtime/backend.ts'], rules: restrict(CLI, layers('graph', 'model', 'trainer', 'app'), afterStage('runtime')) },
   area('src/infer/cli', ORT, CLI, layers('graph', 'model', 'trainer', 'app'), {
     regex: '^\\./',
     message: 'CLI entry points do not import each other; shared code lives outside src/infer/cli.',
   }),
   area('src/app', ORT, CLI, layers('graph', 'model', 'trainer')),
+  {
+    files: ['src/app/**/*.tsx'],
+    rules: restrict(ORT, CLI, layers('graph', 'model', 'trainer'), {
+      regex: '^\\./state(/(?!read$).*)?$',
+      message: 'Components read the state through ./state/read and change it only through appContext (actions, ui): one writer per intent.',
+    }),
+  },
   {
     files: [`{src,bench,e2e,scripts,test}/${CODE}`],
     ignores: ['src/infer/runtime/backend.ts'],

@@ -1,9 +1,9 @@
 import { attentionLevelsOf } from '../infer/attention/attentionMap';
-import { type DiceRow, effectiveAttentionLevel, selectedCard, setAttentionMode, setShowDisagreement } from './store';
+import { type DiceRow, effectiveAttentionLevel, selectedCard } from './state/read';
 import { DISAGREEMENT_LABELS } from './reference';
 import { HEAT_MEANING, HEAT_SCALE, levelMeaning } from './attentionText';
 import { referenceMeans } from './reference';
-import { actions, store, useWorkbench } from './appContext';
+import { actions, ui, useWorkbench } from './appContext';
 
 const mm = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : Number.isNaN(x) ? '–' : '∞');
 
@@ -67,7 +67,7 @@ function DisagreementToggle() {
   return (
     <div data-testid="disagreement">
       <label className="row">
-        <input type="checkbox" data-testid="disagreement-toggle" checked={on} onChange={(e) => setShowDisagreement(store, e.currentTarget.checked)} />
+        <input type="checkbox" data-testid="disagreement-toggle" checked={on} onChange={(e) => ui.setShowDisagreement(e.currentTarget.checked)} />
         Show where result and reference disagree
       </label>
       <p className="muted-note" data-testid="disagreement-reference">Reference: {ref}</p>
@@ -99,7 +99,7 @@ export function AnalysisPanel() {
     <section>
       <h2>Analysis</h2>
       <label className="row">
-        <input type="checkbox" data-testid="attention-mode" checked={mode} disabled={!hasLabels} onChange={(e) => setAttentionMode(store, e.currentTarget.checked)} />
+        <input type="checkbox" data-testid="attention-mode" checked={mode} disabled={!hasLabels} onChange={(e) => ui.setAttentionMode(e.currentTarget.checked)} />
         Attention mode: click a voxel
       </label>
       <div className="presets" role="radiogroup" aria-label="attention level">

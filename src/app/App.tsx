@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { AnalysisPanel } from './AnalysisPanel';
 import { actions, store, useWorkbench } from './appContext';
 import { HelpOverlay } from './HelpOverlay';
@@ -10,15 +10,13 @@ import { Legend } from './Legend';
 import { ModelPicker } from './ModelPicker';
 import { RunPanel } from './RunPanel';
 import { ViewerPanel } from './ViewerPanel';
-import type { Viewer } from './viewer';
 import { VolumePanel } from './VolumePanel';
 
-export function App({ onViewer }: { onViewer: (v: Viewer | null) => void }) {
+export function App() {
   const status = useWorkbench((s) => s.status);
   // Which provider runs and why (no WebGPU, a software adapter): a badge in the header, not a banner over the viewer.
   const notice = useWorkbench((s) => s.backendNotice);
   const backend = useWorkbench((s) => s.backend);
-  const viewerChanged = useCallback((v: Viewer | null) => onViewer(v), [onViewer]);
   const [help, setHelp] = useState(false);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -50,7 +48,7 @@ export function App({ onViewer }: { onViewer: (v: Viewer | null) => void }) {
           <EditPanel />
           <AnalysisPanel />
         </aside>
-        <ViewerPanel onViewer={viewerChanged} />
+        <ViewerPanel />
       </main>
     </div>
   );

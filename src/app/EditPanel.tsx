@@ -1,8 +1,5 @@
 import { useState } from 'react';
-import { actions, store, useWorkbench } from './appContext';
-import { failed, labelsCorrected, setEditPen, startEditing, stopEditing } from './store';
-import { currentViewer } from './viewerHandle';
-import { errorText } from '../util/errorText';
+import { actions, ui, useWorkbench } from './appContext';
 
 
 /**
@@ -20,41 +17,33 @@ export function EditPanel() {
   const [saving, setSaving] = useState(false);
   if (!hasLabels) return null;
   const save = async () => {
-    const v = currentViewer();
-    if (!v) return;
     setSaving(true);
-    try {
-      labelsCorrected(store, await v.editedLabels());
-      actions.download();
-    } catch (e) {
-      failed(store, `Label correction: ${errorText(e)}`);
-    } finally {
-      setSaving(false);
-    }
+    await actions.saveCorrections();
+    setSaving(false);
   };
   return (
     <section data-testid="edit-panel">
       <h2>Correct labels</h2>
       {!editing ? (
         <>
-          <button type="button" data-testid="edit-start" disabled={running} onClick={() => startEditing(store)}>Correct labels</button>
+          <button type="button" data-testid="edit-start" disabled={running} onClick={() => ui.startEditing()}>Correct labels</button>
           {corrections > 0 && <p className="muted-note" data-testid="edit-saved">Corrected labels in use (saved {corrections} time{corrections === 1 ? '' : 's'}).</p>}
         </>
       ) : (
         <div className="edit-tools">
           <p className="muted-note">Drag over a slice to paint; with "fill", a closed outline is filled.</p>
           <label className="row">Pen
-            <select data-testid="edit-pen" value={pen.label} onChange={(e) => setEditPen(store, { ...pen, label: Number(e.currentTarget.value) })}>
+            <select data-testid="edit-pen" value={pen.label} onChange={(e) => ui.setEditPen({ ...pen, label: Number(e.currentTarget.value) })}>
               {labels.filter((l) => l.id !== 0).map((l) => <option key={l.id} value={l.id}>{l.name}</option>)}
               <option value={0}>eraser (background)</option>
             </select>
           </label>
-          <label className="row"><input type="checkbox" data-testid="edit-fill" checked={pen.fill} onChange={(e) => setEditPen(store, { ...pen, fill: e.currentTarget.checked })} /> fill closed outlines</label>
+          <label className="row"><input type="checkbox" data-testid="edit-fill" checked={pen.fill} onChange={(e) => ui.setEditPen({ ...pen, fill: e.currentTarget.checked })} /> fill closed outlines</label>
           <div className="presets">
-            <button type="button" data-testid="edit-erase" onClick={() => setEditPen(store, { ...pen, label: 0 })}>Erase</button>
-            <button type="button" data-testid="edit-undo" onClick={() => currentViewer()?.undoEdit()}>Undo</button>
+            <button type="button" data-testid="edit-erase" onClick={() => ui.setEditPen({ ...pen, label: 0 })}>Erase</button>
+            <button type="button" data-testid="edit-undo" onClick={() => actions.undoEdit()}>Undo</button>
             <button type="button" data-testid="edit-save" disabled={saving} onClick={() => void save()}>Save corrected</button>
-            <button type="button" data-testid="edit-cancel" onClick={() => stopEditing(store)}>Cancel</button>
+            <button type="button" data-testid="edit-cancel" onClick={() => ui.stopEditing()}>Cancel</button>
           </div>
         </div>
       )}

@@ -1,5 +1,4 @@
-import { dismissError } from './store';
-import { store, useWorkbench } from './appContext';
+import { ui, useWorkbench } from './appContext';
 
 export function ErrorBanner() {
   const error = useWorkbench((s) => s.error);
@@ -11,7 +10,7 @@ export function ErrorBanner() {
       {error && (
         <div className="banner error" role="alert">
           <span data-testid="error">{error}</span>
-          <button onClick={() => dismissError(store)} aria-label="Dismiss">×</button>
+          <button onClick={() => ui.dismissError()} aria-label="Dismiss">×</button>
         </div>
       )}
       {warnings.length > 0 && (

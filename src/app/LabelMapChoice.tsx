@@ -1,5 +1,4 @@
-import { actions, store, useWorkbench } from './appContext';
-import { pendingLabelMapDismissed } from './store';
+import { actions, ui, useWorkbench } from './appContext';
 
 /**
  * A dropped file that looks like a label map of the scan shown: it is held, not opened over the CT,
@@ -19,7 +18,7 @@ export function LabelMapChoice() {
           Use as the reference{hasLabels ? '' : ' (segment first)'}
         </button>
         <button type="button" data-testid="open-as-volume" onClick={() => actions.openPendingAsVolume()}>Open it as a volume</button>
-        <button type="button" data-testid="dismiss-label-map" onClick={() => pendingLabelMapDismissed(store)}>Dismiss</button>
+        <button type="button" data-testid="dismiss-label-map" onClick={() => ui.pendingLabelMapDismissed()}>Dismiss</button>
       </div>
     </section>
   );

@@ -1,5 +1,4 @@
-import { setLabelOpacity, setLabelVisible } from './store';
-import { store, useWorkbench } from './appContext';
+import { ui, useWorkbench } from './appContext';
 import { displayColor } from './ctWindow';
 
 const rgb = (c: [number, number, number]) => `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
@@ -31,10 +30,10 @@ export function Legend() {
                 <td>{l.name}</td>
                 <td className="num">{(ml[l.id] ?? 0).toFixed(1)}</td>
                 <td>
-                  <input type="checkbox" aria-label={`show ${l.name}`} checked={view?.visible ?? true} onChange={(e) => setLabelVisible(store, l.id, e.currentTarget.checked)} />
+                  <input type="checkbox" aria-label={`show ${l.name}`} checked={view?.visible ?? true} onChange={(e) => ui.setLabelVisible(l.id, e.currentTarget.checked)} />
                 </td>
                 <td>
-                  <input type="range" min={0} max={1} step={0.05} aria-label={`${l.name} opacity`} value={view?.opacity ?? 0.6} onChange={(e) => setLabelOpacity(store, l.id, Number(e.currentTarget.value))} />
+                  <input type="range" min={0} max={1} step={0.05} aria-label={`${l.name} opacity`} value={view?.opacity ?? 0.6} onChange={(e) => ui.setLabelOpacity(l.id, Number(e.currentTarget.value))} />
                 </td>
               </tr>
             );

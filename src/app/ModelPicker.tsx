@@ -1,11 +1,11 @@
-import { selectModel, selectedCard, trainedOn } from './store';
+import { selectedCard, trainedOn } from './state/read';
 import type { ModelCard } from '../infer/contract/modelCard';
 
 /** What a model is for, in the picker: "trained on synthetic phantoms" or "trained on CT". */
 export function modelPurpose(card: ModelCard): string {
   return trainedOn(card) === 'synthetic' ? 'trained on synthetic phantoms' : 'trained on CT';
 }
-import { actions, store, useWorkbench } from './appContext';
+import { actions, ui, useWorkbench } from './appContext';
 
 export function ModelPicker() {
   const models = useWorkbench((s) => s.models);
@@ -25,7 +25,7 @@ export function ModelPicker() {
   return (
     <section>
       <h2>Model</h2>
-      <select data-testid="model-select" value={selected ?? ''} onChange={(e) => selectModel(store, e.currentTarget.value)} disabled={models.length === 0 || running} title={running ? 'Cancel the running segmentation to switch models' : undefined}>
+      <select data-testid="model-select" value={selected ?? ''} onChange={(e) => ui.selectModel(e.currentTarget.value)} disabled={models.length === 0 || running} title={running ? 'Cancel the running segmentation to switch models' : undefined}>
         {models.length === 0 && <option value="">no models in models/</option>}
         {models.map((m) => (
           <option key={m.card.name} value={m.card.name}>{m.card.name}: {m.card.variant}, {modelPurpose(m.card)}</option>

@@ -1,6 +1,6 @@
-import { actions, store, useWorkbench } from './appContext';
+import { actions, ui, useWorkbench } from './appContext';
 import { adapterLabel } from './backendChoice';
-import { type Backend, type RunEngine, selectedCard, setSegmentAnyway } from './store';
+import { type Backend, type RunEngine, selectedCard } from './state/read';
 
 function eta(s: number | null): string {
   if (s === null) return '';
@@ -76,7 +76,7 @@ export function RunPanel() {
         <div className="label-map-gate" data-testid="label-map-gate" role="alert">
           <p>This volume holds only {labelMap} distinct integer values: it looks like a label map, not a CT, and the model would label it as if it were one.</p>
           <label className="check">
-            <input type="checkbox" data-testid="segment-anyway" checked={anyway} onChange={(e) => setSegmentAnyway(store, e.currentTarget.checked)} />
+            <input type="checkbox" data-testid="segment-anyway" checked={anyway} onChange={(e) => ui.setSegmentAnyway(e.currentTarget.checked)} />
             <span>Segment it anyway</span>
           </label>
         </div>

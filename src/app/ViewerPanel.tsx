@@ -1,14 +1,9 @@
 import { useEffect, useMemo, useRef } from 'react';
-import { actions, store, useWorkbench } from './appContext';
-import { cursorMoved, cursorReadout, failed, rendererFound, show3dView } from './store';
+import { actions, store, ui, useWorkbench } from './appContext';
+import { cursorReadout } from './state/read';
 import { Viewer } from './viewer';
-import { DISAGREEMENT_LABELS } from './reference';
 import { errorText } from '../util/errorText';
 
-const DISAGREEMENT_VIEW = { 1: { visible: true, opacity: 0.8 }, 2: { visible: true, opacity: 0.8 }, 3: { visible: true, opacity: 0.8 }, 4: { visible: true, opacity: 0.35 } };
-
-
-/** The NiiVue canvas, kept in sync with the store by subscription rather than React renders. */
 /** The crosshair readout: voxel, world mm, HU and the label under the crosshair. */
 function Readout() {
   // Narrow slices (a selector that builds a new object would re-render forever); the readout is derived from them.
@@ -35,74 +30,27 @@ function Readout() {
   );
 }
 
-export function ViewerPanel({ onViewer }: { onViewer: (v: Viewer | null) => void }) {
+/** The NiiVue canvas; the viewer follows the store through `viewerSync.ts`, not through React renders. */
+export function ViewerPanel() {
   const canvas = useRef<HTMLCanvasElement>(null);
-  const viewer = useRef<Viewer | null>(null);
 
   useEffect(() => {
     const v = new Viewer();
     let live = true;
-    const guard = (p: Promise<void>) => p.catch((e: unknown) => failed(store, `Viewer: ${errorText(e)}`));
-    const guardSync = (f: () => void) => {
-      try {
-        f();
-      } catch (e) {
-        failed(store, `Viewer: ${errorText(e)}`);
-      }
-    };
-    v.onVoxel = (voxel) => actions.attention(voxel);
-    v.onLocation = (at) => cursorMoved(store, at);
-    const sync = async (attached: Promise<void>) => {
-      await attached;
-      if (!live) return;
-      viewer.current = v;
-      onViewer(v);
-      rendererFound(store, v.softwareRenderer());
-      let prev = store.getState();
-      v.setRadiological(prev.radiological);
-      if (prev.volume) await v.showVolume(prev.volume.nifti, prev.volume.name, prev.ctWindow, show3dView(prev));
-      return store.subscribe((st) => {
-        const old = prev;
-        prev = st;
-        if (st.volume !== old.volume && st.volume) void guard(v.showVolume(st.volume.nifti, st.volume.name, st.ctWindow, show3dView(st)));
-        else {
-          if (st.ctWindow !== old.ctWindow) v.setWindow(st.ctWindow);
-          if (st.view3d !== old.view3d || st.softwareGl !== old.softwareGl) v.setView3d(show3dView(st));
-        }
-        if (st.radiological !== old.radiological) v.setRadiological(st.radiological);
-        const shown = st.showDisagreement && st.disagreement;
-        const showLabelMap = () => {
-          if (shown) v.showLabels(shown.map, DISAGREEMENT_LABELS, DISAGREEMENT_VIEW);
-          else if (st.labels) v.showLabels(st.labels, st.labelInfo, st.legend);
-          else v.clearLabels();
-        };
-        if (st.editing !== old.editing) {
-          if (st.editing && st.labels) guardSync(() => v.startEditing(st.labels!, st.labelInfo, st.editPen));
-          else if (!st.editing) {
-            v.stopEditing();
-            guardSync(showLabelMap);
-          }
-        } else if (st.editing) {
-          // The drawing layer shows the labels while they are corrected.
-          if (st.editPen !== old.editPen) v.setPen(st.editPen);
-        } else if (st.labels !== old.labels || st.showDisagreement !== old.showDisagreement || st.disagreement !== old.disagreement) {
-          guardSync(showLabelMap);
-        } else if (st.legend !== old.legend && !shown) v.updateLegend(st.legend);
-        if (st.heatMap !== old.heatMap) {
-          if (st.heatMap) v.showHeat(st.heatMap);
-          else v.clearHeat();
-        }
-      });
-    };
-    let unsubscribe: (() => void) | undefined;
-    sync(v.attach(canvas.current!)).then((u) => { unsubscribe = u; }, (e: unknown) => failed(store, `Viewer could not start (WebGL2 needed): ${errorText(e)}`));
+    let release: (() => void) | undefined;
+    v.attach(canvas.current!)
+      .then(async () => {
+        if (!live) return;
+        const stop = await actions.viewerAttached(v);
+        if (live) release = stop;
+        else stop();
+      })
+      .catch((e: unknown) => ui.failed(`Viewer could not start (WebGL2 needed): ${errorText(e)}`));
     return () => {
       live = false;
-      unsubscribe?.();
-      viewer.current = null;
-      onViewer(null);
+      release?.();
     };
-  }, [onViewer]);
+  }, []);
 
   return (
     <div className="viewer-wrap">

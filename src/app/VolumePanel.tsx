@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
-import { store, useWorkbench } from './appContext';
+import { ui, useWorkbench } from './appContext';
 import { CT_WINDOWS, type CtWindowName, presetOf } from './ctWindow';
-import { SOFTWARE_3D_MAX_VOXELS, setCtWindow, setRadiological, setView3d, show3dView } from './store';
+import { SOFTWARE_3D_MAX_VOXELS, show3dView } from './state/read';
 
 const fmt = (v: number[], d: number) => v.map((x) => x.toFixed(d)).join(' × ');
 
@@ -46,22 +46,22 @@ export function VolumePanel() {
       )}
       <div className="presets" role="group" aria-label="CT window">
         {(Object.keys(CT_WINDOWS) as CtWindowName[]).map((w) => (
-          <button key={w} className={w === preset ? 'on' : ''} aria-pressed={w === preset} onClick={() => setCtWindow(store, CT_WINDOWS[w])} data-testid={`window-${w}`}>
+          <button key={w} className={w === preset ? 'on' : ''} aria-pressed={w === preset} onClick={() => ui.setCtWindow(CT_WINDOWS[w])} data-testid={`window-${w}`}>
             {w} W{CT_WINDOWS[w].width}/L{CT_WINDOWS[w].level}
           </button>
         ))}
       </div>
       <div className="row window-fields">
-        <NumberField label="W" value={win.width} testId="window-width" onCommit={(width) => setCtWindow(store, { ...win, width })} />
-        <NumberField label="L" value={win.level} testId="window-level" onCommit={(level) => setCtWindow(store, { ...win, level })} />
+        <NumberField label="W" value={win.width} testId="window-width" onCommit={(width) => ui.setCtWindow({ ...win, width })} />
+        <NumberField label="L" value={win.level} testId="window-level" onCommit={(level) => ui.setCtWindow({ ...win, level })} />
         <span className="muted-note">{preset ?? 'custom'}</span>
       </div>
       <label className="check">
-        <input type="checkbox" data-testid="radiological" checked={radiological} onChange={(e) => setRadiological(store, e.currentTarget.checked)} />
+        <input type="checkbox" data-testid="radiological" checked={radiological} onChange={(e) => ui.setRadiological(e.currentTarget.checked)} />
         <span>Radiological convention (patient left on screen right)</span>
       </label>
       <label className="check">
-        <input type="checkbox" data-testid="view3d" checked={shown3d} onChange={(e) => setView3d(store, e.currentTarget.checked)} />
+        <input type="checkbox" data-testid="view3d" checked={shown3d} onChange={(e) => ui.setView3d(e.currentTarget.checked)} />
         <span>3-D view{autoOff ? ` (off: over ${SOFTWARE_3D_MAX_VOXELS / 1e6} M voxels on a software renderer, where it takes the cores the segmentation needs)` : ''}</span>
       </label>
     </section>

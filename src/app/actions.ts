@@ -13,10 +13,12 @@ import { chooseBackend, chooseOrtBuild, chooseThreads, pickBackend } from './bac
 import { probeWebGpu } from './gpuAdapter';
 import { WorkerClient } from './workerClient';
 import { DicomClient, type DroppedFile } from './dicomClient';
+import type { Viewer } from './viewer';
+import { syncViewer } from './viewerSync';
 import {
   type Backend, type ModelEntry, type WorkbenchStore, adapterProbed, attentionRequested, failed, segmentationStarted, selectedCard, setBackend, setInference, setLoading,
-  type VolumeSource, dicomSeriesFound, effectiveAttentionLevel, labelMapDropped, pendingLabelMapDismissed, setAttentionLevel, setModels, setReferenceDice, setSampleModel, volumeLoaded,
-} from './store';
+  type VolumeSource, comparisonStarted, cursorMoved, labelsCorrected, dicomSeriesFound, warningsAdded, effectiveAttentionLevel, labelMapDropped, pendingLabelMapDismissed, setAttentionLevel, setModels, setReferenceDice, setSampleModel, volumeLoaded,
+} from './state';
 import { errorText } from '../util/errorText';
 
 /** A download name's stem: the file name without .nii/.nii.gz and without characters a file system refuses. */
@@ -80,6 +82,36 @@ export class Actions {
     });
   }
 
+  /** The viewer on the page once it has attached: label correction and the test hooks talk to it. */
+  viewer: Viewer | null = null;
+
+  /** A viewer attached to its canvas: it follows the store from now on; the returned function lets it go. */
+  async viewerAttached(v: Viewer): Promise<() => void> {
+    v.onVoxel = (voxel) => this.attention(voxel);
+    v.onLocation = (at) => cursorMoved(this.s, at);
+    const stop = await syncViewer(this.s, v, (m) => failed(this.s, m));
+    this.viewer = v;
+    return () => {
+      stop();
+      if (this.viewer === v) this.viewer = null;
+    };
+  }
+
+  /** The painted labels replace the result (organ volumes recounted) and are downloaded as a new file. */
+  async saveCorrections(): Promise<void> {
+    if (!this.viewer) return;
+    try {
+      labelsCorrected(this.s, await this.viewer.editedLabels());
+      this.download();
+    } catch (e) {
+      failed(this.s, `Label correction: ${errorText(e)}`);
+    }
+  }
+
+  undoEdit(): void {
+    this.viewer?.undoEdit();
+  }
+
   async init(search: string): Promise<void> {
     this.threads = chooseThreads(search, globalThis.crossOriginIsolated, navigator.hardwareConcurrency || 1);
     this.ortBuild = chooseOrtBuild(search);
@@ -121,7 +153,7 @@ export class Actions {
       );
       setModels(this.s, entries.filter((e): e is ModelEntry => typeof e !== 'string'));
       const bad = entries.filter((e): e is string => typeof e === 'string');
-      if (bad.length) this.s.setState({ warnings: [...this.s.getState().warnings, ...bad] });
+      warningsAdded(this.s, bad);
     } catch (e) {
       failed(this.s, `Could not list the models: ${errorText(e)}`);
     }
@@ -232,7 +264,7 @@ export class Actions {
     if (!other || names(other.labels) !== names(st.labelInfo)) {
       return failed(this.s, `${other?.name ?? 'this model'} labels other organs than ${st.resultModel}; two models can be compared only on the same label table`);
     }
-    this.s.setState({ compareBase: { model: st.resultModel, labels: st.labels } });
+    comparisonStarted(this.s, { model: st.resultModel, labels: st.labels });
     this.segment();
   }
 

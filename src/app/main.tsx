@@ -1,18 +1,16 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
-import { actions, store } from './appContext';
-import { failed } from './store';
+import { actions, store, ui } from './appContext';
 import { installTestHooks } from './testHooks';
-import { currentViewer, setCurrentViewer } from './viewerHandle';
 import './style.css';
 import { errorText } from '../util/errorText';
 
-window.addEventListener('unhandledrejection', (e) => failed(store, errorText(e.reason)));
-installTestHooks(store, actions, currentViewer);
+window.addEventListener('unhandledrejection', (e) => ui.failed(errorText(e.reason)));
+installTestHooks(store, actions);
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App onViewer={setCurrentViewer} />
+    <App />
   </StrictMode>,
 );
-actions.init(window.location.search).catch((e: unknown) => failed(store, errorText(e)));
+actions.init(window.location.search).catch((e: unknown) => ui.failed(errorText(e)));

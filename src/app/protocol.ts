@@ -7,7 +7,7 @@ import type { AttentionLevel } from '../infer/attention/attentionMap';
 import type { LabelInfo, ModelCard } from '../infer/contract/modelCard';
 import type { NiftiVolume, Vec3 } from '../infer/io/nifti';
 import type { StageSeconds } from '../infer/pipeline';
-import type { Backend } from './store';
+import type { Backend } from './state';
 
 export type ToWorker =
   /** The volume later requests refer to by `volumeId`; it replaces the one opened before. */

@@ -4,7 +4,7 @@
  */
 import type { Actions } from './actions';
 import { CT_WINDOWS } from './ctWindow';
-import { type WorkbenchStore, setAttentionMode, setCtWindow, setRadiological, setShowDisagreement } from './store';
+import { type WorkbenchStore, setAttentionMode, setCtWindow, setRadiological, setShowDisagreement } from './state';
 
 export interface Shortcut {
   key: string;

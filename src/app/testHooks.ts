@@ -2,7 +2,7 @@
  * `window.__fine`: read-only hooks for end-to-end tests to compare what the browser computed with
  * onnxruntime-node's result (label histogram and the raw label map as base64).
  */
-import { type RunEngine, labelHistogram, type WorkbenchStore } from './store';
+import { type RunEngine, labelHistogram, type WorkbenchStore } from './state';
 import type { Actions } from './actions';
 import type { Viewer } from './viewer';
 
@@ -37,7 +37,8 @@ function toBase64(bytes: Uint8Array): string {
   return btoa(s);
 }
 
-export function installTestHooks(s: WorkbenchStore, actions: Actions, viewer: () => Viewer | null): void {
+export function installTestHooks(s: WorkbenchStore, actions: Actions): void {
+  const viewer = (): Viewer | null => actions.viewer;
   let heatMaps = 0, volumeLoads = 0;
   s.subscribe((st, old) => {
     if (st.heatMap && st.heatMap !== old.heatMap) heatMaps++;

@@ -17,7 +17,7 @@ import type { LabelInfo } from '../infer/contract/modelCard';
 import { applyAffine, invertAffine } from '../infer/eval/affine';
 import { type NiftiVolume, type Vec3, readNifti, writeNiftiFloat } from '../infer/io/nifti';
 import { CROSSHAIR_RGB, type CtWindow, type LabelColormap, labelColormap, windowRange } from './ctWindow';
-import type { LabelView } from './store';
+import type { LabelView } from './state';
 import { labelIds } from '../infer/contract/labels';
 
 /** NIfTI bytes as an ArrayBuffer, without a copy when they fill their buffer. */

@@ -16,7 +16,7 @@ import { attentionHeat } from './attentionRun';
 import { fetchVerifiedOnnx } from './modelFiles';
 import type { FromWorker, ToWorker } from './protocol';
 import { SessionOwner } from './sessionOwner';
-import type { Backend } from './store';
+import type { Backend } from './state';
 import { errorText } from '../util/errorText';
 
 interface WorkerScope {

@@ -1,8 +1,8 @@
 /** Owns the inference worker and turns its messages into store actions. */
 import type { FromWorker, ToWorker } from './protocol';
 import {
-  type WorkbenchStore, attentionReady, failed, progressed, runEngine, runFailed, segmentationCancelled, segmentationDone, setLoading, comparisonDone,
-} from './store';
+  type WorkbenchStore, attentionReady, failed, progressed, runEngine, runFailed, segmentationCancelled, segmentationDone, setLoading, comparisonDone, loadFinished,
+} from './state';
 
 export class WorkerClient {
   private worker: Worker | null = null;
@@ -55,7 +55,7 @@ export class WorkerClient {
         break;
       case 'attention':
         attentionReady(s, m.heat, m.level, m.voxel);
-        if (s.getState().status === 'loading') s.setState({ status: 'done' });
+        loadFinished(s);
         break;
       case 'error':
         // A failed run (or a dead worker) ends the run; a failed attention map or session release does not.

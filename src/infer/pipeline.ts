@@ -7,7 +7,7 @@
 import type { ModelCard } from './contract/modelCard';
 import type { NiftiVolume } from './io/nifti';
 import { organVolumesMl } from './eval/metrics';
-import { bodyCutOff, checkAfterRun, geometryWarnings, mergeWarnings } from './contract/applicability';
+import { bodyCutOff, checkAfterRun, geometryWarnings, mergeWarnings } from './preprocess/applicability';
 import { type Preprocessed, postprocess, preprocess } from './preprocess/preprocess';
 import { LogitAccumulator, slidingWindowTiles } from './runtime/slidingWindow';
 import { type RunTile, tileAt } from './runtime/tileRunner';
@@ -126,9 +126,9 @@ export async function segmentVolume(
   if (lcc.length) keepLargestComponents(labels, volume.dims, lcc);
   lap('postprocess');
   const volumesMl = organVolumesMl(labels, volume.spacing, labelIds);
-  // Applicability checks (contract/applicability.ts): geometry before, organ volumes after the run.
+  // Applicability checks (preprocess/applicability.ts): geometry before, organ volumes after the run.
   const cut = bodyCutOff(volume);
-  const warnings = mergeWarnings(volume.warnings, pre.warnings, geometryWarnings(volume, card, cut), checkAfterRun(volume, labels, volumesMl, card, cut));
+  const warnings = mergeWarnings(volume.warnings, pre.warnings, geometryWarnings(volume, card, cut, pre.props.orientation), checkAfterRun(volume, labels, volumesMl, card, cut));
   lap('checks');
   const seconds = (performance.now() - t0) / 1000;
   return { labels, volumesMl, seconds, outsideRunSeconds: seconds - inRun / 1000, stages, tiles: tiles.length, warnings, preprocessed: pre };

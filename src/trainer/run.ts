@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { organVolumeRanges } from '../infer/contract/applicability';
+import { organVolumeRanges } from '../infer/preprocess/applicability';
 import type { LabelInfo, ModelCard } from '../infer/contract/modelCard';
 import type { ModelConfig } from '../model';
 import { draftCard } from './card';

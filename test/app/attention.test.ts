@@ -6,7 +6,7 @@ import { makeNiftiHeader, writeNiftiFloat } from '../../src/infer/io/nifti';
 import { Actions } from '../../src/app/actions';
 import { levelMeaning } from '../../src/app/attentionText';
 import type { ToWorker } from '../../src/app/protocol';
-import { attentionReady, attentionRequested, createWorkbenchStore, segmentationDone, setAttentionLevel, setAttentionMode, setModels } from '../../src/app/store';
+import { attentionReady, attentionRequested, createWorkbenchStore, segmentationDone, setAttentionLevel, setAttentionMode, setModels } from '../../src/app/state';
 
 const card = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'models', 'fine-tiny.json'), 'utf8')) as ModelCard;
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { makeNiftiHeader, type NiftiVolume } from '../../src/infer/io/nifti';
 import type { ModelCard } from '../../src/infer/contract/modelCard';
 import { parseSampleManifest } from '../../src/app/actions';
-import { createWorkbenchStore, defaultModelFor, selectModel, setModels, setSampleModel, trainedOn, volumeLoaded } from '../../src/app/store';
+import { createWorkbenchStore, defaultModelFor, selectModel, setModels, setSampleModel, trainedOn, volumeLoaded } from '../../src/app/state';
 
 const root = join(import.meta.dirname, '..', '..');
 const vol = (): NiftiVolume => ({ dims: [2, 2, 1], spacing: [1, 1, 1], data: new Float32Array(4), affine: [], datatype: 16, header: makeNiftiHeader([2, 2, 1], [1, 1, 1]), warnings: [] });

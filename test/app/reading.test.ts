@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeNiftiHeader, type NiftiVolume } from '../../src/infer/io/nifti';
 import { CT_WINDOWS, DISPLAY_PALETTE, clampWindow, displayColor, presetOf, windowRange } from '../../src/app/ctWindow';
-import { SOFTWARE_3D_MAX_VOXELS, createWorkbenchStore, cursorMoved, cursorReadout, rendererFound, segmentationDone, setCtWindow, setView3d, show3dView, volumeLoaded } from '../../src/app/store';
+import { SOFTWARE_3D_MAX_VOXELS, createWorkbenchStore, cursorMoved, cursorReadout, rendererFound, segmentationDone, setCtWindow, setView3d, show3dView, volumeLoaded } from '../../src/app/state';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelCard } from '../../src/infer/contract/modelCard';

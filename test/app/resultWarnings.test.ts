@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeNiftiHeader, type NiftiVolume } from '../../src/infer/io/nifti';
 import { CASE_LABELS } from '../../src/infer/contract/labels';
-import { createWorkbenchStore, segmentationDone, segmentationStarted, volumeLoaded } from '../../src/app/store';
+import { createWorkbenchStore, segmentationDone, segmentationStarted, volumeLoaded } from '../../src/app/state';
 
 const volume = (warnings: string[]): NiftiVolume => ({
   dims: [2, 2, 1], spacing: [1, 1, 2], data: new Float32Array(4), affine: [], datatype: 16, header: makeNiftiHeader([2, 2, 1], [1, 1, 2]), warnings,

@@ -3,7 +3,7 @@ import { makeNiftiHeader, type Vec3, writeNiftiFloat } from '../../src/infer/io/
 import type { ModelCard } from '../../src/infer/contract/modelCard';
 import { Actions } from '../../src/app/actions';
 import type { FromWorker, ToWorker } from '../../src/app/protocol';
-import { adapterProbed, createWorkbenchStore, setModels, setSegmentAnyway } from '../../src/app/store';
+import { adapterProbed, createWorkbenchStore, setModels, setSegmentAnyway } from '../../src/app/state';
 
 /** A small CT-like volume (a ramp of HU values); `labelMap` makes it a label map (0 and 1) instead. */
 const niftiFile = (name: string, dims: Vec3, labelMap = false) => {

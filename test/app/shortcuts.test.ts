@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Actions } from '../../src/app/actions';
 import { CT_WINDOWS } from '../../src/app/ctWindow';
 import { SHORTCUTS, handleKey } from '../../src/app/shortcuts';
-import { createWorkbenchStore } from '../../src/app/store';
+import { createWorkbenchStore } from '../../src/app/state';
 
 const key = (k: string, target: unknown = null, mods = {}) => ({ key: k, ctrlKey: false, metaKey: false, altKey: false, target: target as EventTarget | null, ...mods });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   BODY_CUT_WARNING, bodyCutOff, checkAfterRun, checkBeforeRun, geometryWarnings, mergeWarnings, organVolumeRanges,
-} from '../../src/infer/contract/applicability';
+} from '../../src/infer/preprocess/applicability';
 import { ModelCardError, parseModelCard } from '../../src/infer/contract/cardCheck';
 import type { ModelCard } from '../../src/infer/contract/modelCard';
 import { organVolumesMl } from '../../src/infer/eval/metrics';

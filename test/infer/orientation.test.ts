@@ -9,6 +9,7 @@ import {
   canonicalAffine, fromCanonical, orientationOf, toCanonical, voxelToCanonical,
 } from '../../src/infer/preprocess/orientation';
 import { preprocess } from '../../src/infer/preprocess/preprocess';
+import { geometryWarnings } from '../../src/infer/preprocess/applicability';
 import { segmentVolume } from '../../src/infer/pipeline';
 import { testCard } from './cardFixture';
 
@@ -119,11 +120,15 @@ describe('the pipeline is storage-independent', () => {
     expect(res.labels[0]).toBe(1);
   });
 
-  it('records the orientation and warns about oblique scans', () => {
+  it('records the orientation; the geometry check warns about an oblique scan from it, once', () => {
     const t = (5 * Math.PI) / 180;
     const obl = [6 * Math.cos(t), -6 * Math.sin(t), 0, 0, 6 * Math.sin(t), 6 * Math.cos(t), 0, 0, 0, 0, 8, 0, 0, 0, 0, 1];
-    const pre = preprocess(vol(d, img, obl), card);
-    expect(pre.warnings.join()).toMatch(/oblique \(5\.0° off/);
-    expect(preprocess(vol(d, img, a), card).warnings.join()).not.toMatch(/oblique/);
+    const v = vol(d, img, obl);
+    const pre = preprocess(v, card);
+    expect(pre.props.orientation.obliqueDeg).toBeCloseTo(5, 5);
+    const warned = [...pre.warnings, ...geometryWarnings(v, card, undefined, pre.props.orientation)].filter((w) => /oblique \(5\.0° off/.test(w));
+    expect(warned).toHaveLength(1);
+    const straight = vol(d, img, a);
+    expect(geometryWarnings(straight, card, undefined, preprocess(straight, card).props.orientation).join()).not.toMatch(/oblique/);
   });
 });

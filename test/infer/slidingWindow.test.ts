@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
-  LogitAccumulator, axisTileOrigins, cropBox, gaussianImportance, padToPatch, slidingWindowTiles,
+  LogitAccumulator, axisTileOrigins, cropBox, gaussianImportance, slidingWindowTiles,
 } from '../../src/infer/runtime/slidingWindow';
+import { padToPatch } from '../../src/infer/preprocess/grid';
 import { flipChannels } from '../../src/infer/runtime/mirror';
 import type { Vec3 } from '../../src/infer/io/niftiHeader';
 

@@ -2,9 +2,9 @@
  * `npm run segment -- --input ct.nii.gz --output seg.nii.gz [--model models/<name>.json] [--strict]`:
  * FINE sliding-window segmentation on onnxruntime-node. Writes a uint8 label map on the input's grid
  * with its geometry, prints organ volumes. Bad input: exit 2, one line, no output file. Applicability
- * warnings (contract/applicability.ts) go to stderr as `warning: ...` lines and the output is still
+ * warnings (preprocess/applicability.ts) go to stderr as `warning: ...` lines and the output is still
  * written; with --strict any warning means exit 3 and no output file. With a folder of NIfTI files as
- * `--input`, every scan is segmented into the `--output` folder (runtime/folderJob.ts). A folder of
+ * `--input`, every scan is segmented into the `--output` folder (jobs/folderJob.ts). A folder of
  * DICOM files (one study, no NIfTI) is read as one scan: its largest CT series (io/readInput.ts), named
  * on stdout; the label map is written on that series' grid.
  */
@@ -13,14 +13,14 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSession } from '../runtime/backend';
 import { ModelCardError } from '../contract/cardCheck';
-import { checkBeforeRun } from '../contract/applicability';
+import { checkBeforeRun } from '../preprocess/applicability';
 import { NIFTI_NAME, NiftiError, writeNifti } from '../io/nifti';
 import { DicomError } from '../io/dicom';
 import { readInputVolume } from '../io/readInput';
 import { segmentVolume } from '../pipeline';
 import { sessionTileRunner } from '../runtime/tileRunner';
 import { InputError, defaultCardPath, loadModel } from '../runtime/loadModel';
-import { segmentFolder } from '../runtime/folderJob';
+import { segmentFolder } from '../jobs/folderJob';
 import { ArgsError, type FlagSpecs, parseArgs, usage } from '../../util/args';
 
 const FLAGS: FlagSpecs = {

@@ -121,7 +121,7 @@ export interface TrainingRecord {
 }
 
 /**
- * What the model was trained on, for the applicability checks (contract/applicability.ts): written by
+ * What the model was trained on, for the applicability checks (preprocess/applicability.ts): written by
  * the trainer from its training label maps (`organVolumeRanges`). Optional; absent, those checks are off.
  */
 export interface Applicability {

@@ -14,7 +14,7 @@ import { type NiftiVolume, makeNiftiHeader } from '../io/nifti';
 import type { Vec3 } from '../io/niftiHeader';
 import { AIR_HU } from '../preprocess/normalise';
 import { resampleLabelsNearest, resampleLinear, resampledDims } from '../preprocess/resample';
-import { safeOrientation } from '../contract/applicability';
+import { safeOrientation } from '../preprocess/applicability';
 import { normal, rng } from '../../util/random';
 import { type Affine, affineSpacing, applyAffine, invertAffine, matMul, rotationZ, translation } from './affine';
 import { labelIds } from '../contract/labels';

@@ -7,14 +7,11 @@
 import type { ModelCard } from '../contract/modelCard';
 import type { NiftiVolume } from '../io/nifti';
 import type { Vec3 } from '../io/niftiHeader';
-import { type Padding, padToPatch } from '../runtime/slidingWindow';
+import { type Padding, padToPatch } from './grid';
 import { ctWarnings } from './ctCheck';
 import { AIR_HU, BODY_HU, bodyAnchor, normaliseCT } from './normalise';
 import { type Orientation, fromCanonical, orientationOf, toCanonical, toCanonicalTriple } from './orientation';
 import { resampleArgmax, resampleLabelsNearest, resampleLinear, resampledDims } from './resample';
-
-/** Oblique affines further than this from their closest axes get a warning. */
-export const OBLIQUE_WARN_DEG = 1;
 
 export interface PreprocessProps {
   /** Dims of the input as stored. */
@@ -86,10 +83,8 @@ export function preprocess(volume: NiftiVolume, card: ModelCard, opts: Preproces
   if (opts.labels && opts.labels.length !== volume.data.length) {
     throw new Error(`preprocess: the label map has ${opts.labels.length} voxels, the CT ${volume.data.length}; they must share a grid`);
   }
+  // The geometry checks (applicability.ts, obliquity included) take this orientation from `props`.
   const orientation = orientationOf(volume.affine);
-  if (orientation.obliqueDeg > OBLIQUE_WARN_DEG) {
-    warnings.push(`the scan is oblique (${orientation.obliqueDeg.toFixed(1)}° off its closest axes); it is read along the closest axes (${orientation.inputCode}) without rotating, so positions may be slightly off`);
-  }
   const cDims = toCanonicalTriple(volume.dims, orientation);
   const cSpacing = toCanonicalTriple(volume.spacing, orientation);
   const canonical = toCanonical(volume.data, volume.dims, orientation);

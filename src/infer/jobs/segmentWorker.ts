@@ -1,7 +1,7 @@
 /** A folder-mode worker thread: loads the model once, then segments the scans it is sent, one at a time. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createSession } from './backend';
-import { loadModel } from './loadModel';
+import { createSession } from '../runtime/backend';
+import { loadModel } from '../runtime/loadModel';
 import { segmentNiftiFile } from './segmentFile';
 
 const { cardPath, threads, inference } = workerData as { cardPath: string; threads: number; inference: { mirror?: boolean; postprocess?: boolean } };

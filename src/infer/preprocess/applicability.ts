@@ -12,11 +12,11 @@
  * Directions are taken in the patient's frame (canonical RAS axes from the header's affine), so a scan
  * stored z, y, x is judged by its head-foot extent, not by its third voxel axis.
  */
-import type { LabelInfo, ModelCard } from './modelCard';
+import type { LabelInfo, ModelCard } from '../contract/modelCard';
 import type { NiftiVolume } from '../io/nifti';
 import type { Vec3 } from '../io/niftiHeader';
-import { ctWarnings } from '../preprocess/ctCheck';
-import { type Orientation, orientationOf, toCanonicalTriple } from '../preprocess/orientation';
+import { ctWarnings } from './ctCheck';
+import { type Orientation, orientationOf, toCanonicalTriple } from './orientation';
 
 /** Tilt (degrees) from the closest patient axes above which a scan counts as oblique. */
 export const OBLIQUE_DEG = 1;
@@ -120,8 +120,7 @@ export function obliqueWarning(o: Orientation): string | null {
 }
 
 /** Geometry checks only (field of view, voxel size, obliquity). */
-export function geometryWarnings(volume: Scan, card: ModelCard, bodyCut = bodyCutOff(volume)): string[] {
-  const o = safeOrientation(volume.affine);
+export function geometryWarnings(volume: Scan, card: ModelCard, bodyCut = bodyCutOff(volume), o = safeOrientation(volume.affine)): string[] {
   return [fieldOfViewWarning(volume, o, card), bodyCut ? BODY_CUT_WARNING : null, spacingWarning(volume.spacing, o, card), obliqueWarning(o)].filter(
     (w): w is string => w !== null,
   );

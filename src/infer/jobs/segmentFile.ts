@@ -7,8 +7,8 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { ModelCard } from '../contract/modelCard';
 import { readNifti, writeNifti } from '../io/nifti';
 import { type SegmentOptions, segmentVolume } from '../pipeline';
-import type { Session } from './backend';
-import { sessionTileRunner } from './tileRunner';
+import type { Session } from '../runtime/backend';
+import { sessionTileRunner } from '../runtime/tileRunner';
 
 export interface FileResult {
   dims: [number, number, number];

@@ -1,0 +1,72 @@
+/** Display slice: CT window, orientation convention, the 3-D view and the crosshair. */
+import type { Vec3 } from '../../infer/io/nifti';
+import { CT_WINDOWS, type CtWindow, clampWindow } from '../ctWindow';
+import type { WorkbenchState, WorkbenchStore } from './store';
+
+export interface DisplayState {
+  /** CT display window (HU). */
+  ctWindow: CtWindow;
+  /** Radiological convention (patient left on screen right), the default for CT; false: neurological. */
+  radiological: boolean;
+  /** The 3-D render beside the slices: the user's choice, or null for the automatic rule (`show3dView`). */
+  view3d: boolean | null;
+  /** The viewer's WebGL runs on a software renderer (SwiftShader, llvmpipe); null until the viewer starts. */
+  softwareGl: boolean | null;
+  /** Where the crosshair is: world mm, voxel index of the CT, its HU (null before the first move). */
+  cursor: { mm: Vec3; vox: Vec3; hu: number | null } | null;
+}
+
+export const displayInitial: DisplayState = { ctWindow: { ...CT_WINDOWS.abdomen }, radiological: true, view3d: null, softwareGl: null, cursor: null };
+
+export function setCtWindow(s: WorkbenchStore, w: CtWindow): void {
+  s.setState({ ctWindow: clampWindow(w, s.getState().ctWindow) });
+}
+
+export function setRadiological(s: WorkbenchStore, on: boolean): void {
+  s.setState({ radiological: on });
+}
+
+/** The 3-D view on or off (null: the automatic rule). */
+export function setView3d(s: WorkbenchStore, on: boolean | null): void {
+  s.setState({ view3d: on });
+}
+
+/** The viewer found which renderer its WebGL runs on. */
+export function rendererFound(s: WorkbenchStore, software: boolean): void {
+  s.setState({ softwareGl: software });
+}
+
+/**
+ * Above this many voxels a software renderer spends seconds of CPU per 3-D frame (and the slices redraw
+ * with it), taking the cores the segmentation needs: the 3-D view starts off there.
+ */
+export const SOFTWARE_3D_MAX_VOXELS = 8_000_000;
+
+/** Whether the 3-D render is shown: the user's choice, else off for large volumes on a software renderer. */
+export function show3dView(st: Pick<WorkbenchState, 'view3d' | 'softwareGl' | 'volume'>): boolean {
+  if (st.view3d !== null) return st.view3d;
+  const n = st.volume ? st.volume.dims[0] * st.volume.dims[1] * st.volume.dims[2] : 0;
+  return !(st.softwareGl === true && n > SOFTWARE_3D_MAX_VOXELS);
+}
+
+export function cursorMoved(s: WorkbenchStore, cursor: { mm: Vec3; vox: Vec3; hu: number | null }): void {
+  s.setState({ cursor });
+}
+
+/** What the crosshair readout shows: voxel, mm, HU and the label under the crosshair (null: outside the volume). */
+export function cursorReadout(st: WorkbenchState): { vox: Vec3; mm: Vec3; hu: number | null; label: string | null } | null {
+  const c = st.cursor;
+  const v = st.volume;
+  if (!c || !v) return null;
+  const [nx, ny, nz] = v.dims;
+  const [x, y, z] = c.vox;
+  if (x < 0 || y < 0 || z < 0 || x >= nx || y >= ny || z >= nz) return null;
+  const i = x + nx * (y + ny * z);
+  const hu = c.hu ?? v.nifti.data[i];
+  let label: string | null = null;
+  if (st.labels) {
+    const id = st.labels[i];
+    label = id === 0 ? 'background' : (st.labelInfo.find((l) => l.id === id)?.name ?? `label ${id}`);
+  }
+  return { vox: c.vox, mm: c.mm, hu, label };
+}

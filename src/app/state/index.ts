@@ -1,0 +1,10 @@
+/** The workbench state and its transitions, slice by slice (see store.ts). */
+export * from './store';
+export * from './volume';
+export * from './catalogue';
+export * from './run';
+export * from './result';
+export * from './attention';
+export * from './review';
+export * from './display';
+export type { Backend } from '../backendChoice';

@@ -1,0 +1,13 @@
+/**
+ * What components may import from the state: its types and pure selectors. Components change the state
+ * only through the actions and appContext's `ui` (lint holds this: see eslint.config.js).
+ */
+export type { WorkbenchState } from './store';
+export type { LoadedVolume, VolumeSource } from './volume';
+export { type ModelEntry, selectedCard, trainedOn, defaultModelFor } from './catalogue';
+export type { Progress, RunEngine, Status } from './run';
+export { type LabelView, labelHistogram } from './result';
+export { effectiveAttentionLevel } from './attention';
+export type { DiceRow } from './review';
+export { SOFTWARE_3D_MAX_VOXELS, cursorReadout, show3dView } from './display';
+export type { Backend } from '../backendChoice';

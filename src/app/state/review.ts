@@ -1,0 +1,78 @@
+/** Review slice: the result scored against a reference (Dice, disagreement map) and label correction. */
+import { organVolumesMl } from '../../infer/eval/metrics';
+import { type DiceRow, type Disagreement, disagreementMap, scoreAgainst } from '../reference';
+import type { WorkbenchStore } from './store';
+
+export type { DiceRow } from '../reference';
+
+export interface ReviewState {
+  referenceName: string | null;
+  dice: DiceRow[] | null;
+  /** Where the result and the loaded reference disagree. */
+  disagreement: Disagreement | null;
+  /** The viewer shows the disagreement map instead of the labels. */
+  showDisagreement: boolean;
+  /** Label correction: the labels are a NiiVue drawing the user paints; the pen's label and whether it fills outlines. */
+  editing: boolean;
+  editPen: { label: number; fill: boolean };
+  /** How many times the labels were corrected and saved since this result came. */
+  corrections: number;
+}
+
+/** No comparison shown. */
+export const comparisonCleared: Pick<ReviewState, 'referenceName' | 'dice' | 'disagreement' | 'showDisagreement'> = { referenceName: null, dice: null, disagreement: null, showDisagreement: false };
+
+/** No comparison and no correction (the pen stays). */
+export const reviewCleared: Omit<ReviewState, 'editPen'> = { ...comparisonCleared, editing: false, corrections: 0 };
+
+export const reviewInitial: ReviewState = { ...reviewCleared, editPen: { label: 1, fill: false } };
+
+export function setReferenceDice(s: WorkbenchStore, referenceName: string, dice: DiceRow[], disagreement: Disagreement | null = null): void {
+  s.setState({ referenceName, dice, disagreement, showDisagreement: false });
+}
+
+/**
+ * Comparing two models on one volume: the second model's result (now shown) is scored against the
+ * first's as a reference, so the Dice table and the disagreement map say where the two models differ.
+ */
+export function comparisonDone(s: WorkbenchStore): void {
+  const st = s.getState();
+  const base = st.compareBase;
+  if (!base) return;
+  s.setState({ compareBase: null });
+  if (!st.labels || !st.volume || base.labels.length !== st.labels.length) return;
+  setReferenceDice(s, `${base.model}'s result`, scoreAgainst(st.labels, base.labels, st.volume.nifti, st.labelInfo), disagreementMap(st.labels, base.labels));
+  s.setState({ showDisagreement: true });
+}
+
+/** Shows the disagreement map (false positives, false negatives, wrong organ) in place of the labels, or the labels again. */
+export function setShowDisagreement(s: WorkbenchStore, on: boolean): void {
+  s.setState({ showDisagreement: on && s.getState().disagreement !== null });
+}
+
+/** Starts correcting the labels (a result is needed); the disagreement view and any heat map give way to the labels. */
+export function startEditing(s: WorkbenchStore): void {
+  const st = s.getState();
+  if (!st.labels || st.status === 'running') return;
+  const first = st.labelInfo.find((l) => l.id !== 0)?.id ?? 1;
+  s.setState({ editing: true, showDisagreement: false, attentionMode: false, heatMap: null, heatOf: null, editPen: { ...st.editPen, label: st.labelInfo.some((l) => l.id === st.editPen.label) ? st.editPen.label : first } });
+}
+
+export function setEditPen(s: WorkbenchStore, pen: { label: number; fill: boolean }): void {
+  s.setState({ editPen: pen });
+}
+
+export function stopEditing(s: WorkbenchStore): void {
+  s.setState({ editing: false });
+}
+
+/**
+ * The corrected label map replaces the result: organ volumes are recounted; a reference comparison is
+ * dropped (it described the old labels).
+ */
+export function labelsCorrected(s: WorkbenchStore, labels: Uint8Array): void {
+  const st = s.getState();
+  if (!st.volume || !st.labels || labels.length !== st.labels.length) throw new Error(`corrected labels: ${labels.length} voxels, the volume has ${st.labels?.length ?? 0}`);
+  const ids = st.labelInfo.filter((l) => l.id !== 0).map((l) => l.id);
+  s.setState({ labels, volumesMl: organVolumesMl(labels, st.volume.spacing, ids), editing: false, corrections: st.corrections + 1, ...comparisonCleared });
+}
