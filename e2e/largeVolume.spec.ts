@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeNiftiHeader, writeNiftiInt16 } from '../src/infer/io/nifti';
 import { makePhantom } from '../src/infer/synthetic/phantom';
-import { SOFTWARE_3D_MAX_VOXELS } from '../src/app/store';
+import { SOFTWARE_3D_MAX_VOXELS } from '../src/app/state';
 import { expect, fine, openApp, test } from './fixtures';
 
 const DIMS = (process.env.FINE_LARGE_DIMS ?? '256,256,150').split(',').map(Number) as [number, number, number];
