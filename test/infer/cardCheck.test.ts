@@ -50,6 +50,8 @@ describe('parseModelCard', () => {
     expectCardError(mutate((c) => { delete c.io; }), /"io" must be an object, got undefined/);
     expectCardError(mutate((c) => { ((c.training as Json).curve as Json[])[1].loss = 'x'; }), /"training.curve\[1\].loss" must be a finite number/);
     expectCardError(mutate((c) => { ((c.training as Json).dice as Json).liver = null; }), /"training.dice.liver" must be a finite number, got null/);
+    expectCardError(mutate((c) => { (c.labels as Json[])[2].mirror = 1; }), /field "labels\[2\].mirror" must be the id of a label that names 2 back as its mirror partner, got 1/);
+    expectCardError(mutate((c) => { (c.training as Json).recipe = 3; }), /"training.recipe" must be an object, got 3/);
     expectCardError(
       mutate((c) => { c.attention = { file: 'a.onnx', sha256: 'b'.repeat(64), bytes: 3, outputs: {}, tokenGrid: [1, 1, 1], window: [4, 4, 4], windowTokens: 1 }; }),
       /"attention.outputs.window" must be a string/,

@@ -4,88 +4,132 @@
  * of three are (x, y, z) in NIfTI voxel order; ONNX tensors are NCDHW with D = z, H = y, W = x, so a
  * volume whose data is x-fastest is a [1, 1, nz, ny, nx] tensor with no copy.
  */
+import {
+  type Infer, array, bool, int, isPositive, isPositiveInt, literal, matching, num, object, oneOf, opaque, optional, positive, record, refine, str, tuple,
+} from './schema';
 
-export interface LabelInfo {
+/*
+ * The card is described once, here, as schemas: the types below are inferred from them and
+ * `parseModelCard` (cardCheck.ts) validates with them.
+ */
+
+const byte = (x: unknown): boolean => Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 255;
+const xyzInts = () => tuple(3, isPositiveInt, 'positive integers (x, y, z)');
+
+const labelSchema = object({
   /** Value in the label map (0 is background). */
-  id: number;
-  name: string;
+  id: int(0),
+  name: str(),
   /** RGB, 0..255. */
-  color: [number, number, number];
+  color: tuple(3, byte, 'integers 0..255'),
   /** Id of the label this one becomes when the image is mirrored left-right (kidney_right <-> kidney_left); absent: itself. */
-  mirror?: number;
-}
+  mirror: optional(int(0)),
+});
+export type LabelInfo = Infer<typeof labelSchema>;
 
-export interface OnnxFileRef {
+/** 2..256 labels, background first, unique ids 0..255, mirror partners that name each other. */
+const labelListSchema = refine(array(labelSchema), (labels) => {
+  if (labels.length < 2 || labels.length > 256) return ['', 'an array of 2..256 labels (background first)'];
+  const seen = new Set<number>();
+  for (const [i, l] of labels.entries()) {
+    if (l.id > 255 || seen.has(l.id)) return [`[${i}].id`, 'a unique integer 0..255'];
+    seen.add(l.id);
+  }
+  for (const [i, l] of labels.entries()) {
+    if (l.mirror !== undefined && !labels.some((m) => m.id === l.mirror && m.mirror === l.id)) return [`[${i}].mirror`, `the id of a label that names ${l.id} back as its mirror partner`];
+  }
+  return null;
+});
+
+const onnxFields = {
   /** File name relative to the card's folder. */
-  file: string;
+  file: str(),
   /** Lower-case hex sha256 of the file's bytes. */
-  sha256: string;
-  bytes: number;
-}
+  sha256: matching(/^[0-9a-f]{64}$/, '64 lower-case hex digits'),
+  bytes: int(1),
+};
+const onnxFileSchema = object(onnxFields);
+export type OnnxFileRef = Infer<typeof onnxFileSchema>;
 
-export interface Normalisation {
-  /** HU clip range (training-foreground 0.5 / 99.5 percentiles). */
-  clip: [number, number];
-  mean: number;
-  std: number;
-}
+const normalisationSchema = refine(
+  object({
+    /** HU clip range (training-foreground 0.5 / 99.5 percentiles). */
+    clip: tuple(2, (x) => typeof x === 'number' && Number.isFinite(x), 'finite numbers'),
+    mean: num(),
+    std: positive(),
+  }),
+  (n) => (n.clip[0] < n.clip[1] ? null : ['clip', '[low, high] with low < high']),
+);
+export type Normalisation = Infer<typeof normalisationSchema>;
 
 /**
  * Volume-token grid (FINE): a table of learned tokens per layer over an in-plane grid in millimetres,
  * constant along z. The grid is centred on an anchor point of the body (see `anchor`), so the same organ
  * falls under the same cell in scans with different fields of view.
  */
-export interface VolumeTokenGrid {
-  /** Cells along x and y. */
-  cells: [number, number];
-  /** Cell size along x and y, mm. */
-  cellMm: [number, number];
-  /** Tokens per cell. */
-  tokensPerCell: number;
-  /** How the grid centre is placed: centre of the bounding box of voxels above `huThreshold`. */
-  anchor: 'body-bbox-centre';
-  huThreshold: number;
-  /** Number of int64 indices the model's `volumeTokenIndex` input takes (4 cells x tokensPerCell). */
-  indexCount: number;
-}
+const volumeTokenSchema = refine(
+  object({
+    /** Tokens per cell. */
+    tokensPerCell: int(1),
+    /** Number of int64 indices the model's `volumeTokenIndex` input takes (4 cells x tokensPerCell). */
+    indexCount: int(1),
+    /** Cells along x and y. */
+    cells: tuple(2, isPositiveInt, 'positive integers'),
+    /** Cell size along x and y, mm. */
+    cellMm: tuple(2, isPositive, 'positive numbers (mm)'),
+    /** How the grid centre is placed: centre of the bounding box of voxels above `huThreshold`. */
+    anchor: oneOf(['body-bbox-centre'] as const),
+    huThreshold: num(),
+  }),
+  (v) => (v.indexCount === 4 * v.tokensPerCell ? null : ['indexCount', `4 x tokensPerCell = ${4 * v.tokensPerCell}`]),
+);
+export type VolumeTokenGrid = Infer<typeof volumeTokenSchema>;
 
-export interface ModelIO {
+const modelIOSchema = object({
   /** float32 [1, 1, pz, py, px] normalised CT patch. */
-  image: string;
-  /** int64 [1, indexCount] volume-token indices (absent for variants without volume tokens). */
-  volumeTokenIndex?: string;
+  image: str(),
   /** float32 [1, nLabels, pz, py, px] logits. */
-  logits: string;
-}
+  logits: str(),
+  /** int64 [1, indexCount] volume-token indices (absent for variants without volume tokens). */
+  volumeTokenIndex: optional(str()),
+});
+export type ModelIO = Infer<typeof modelIOSchema>;
 
-export interface AttentionExport extends OnnxFileRef {
-  /** Output names of the attention graph (same inputs as the segmentation graph). */
-  outputs: {
-    /** float32 [nWindows, T, T]: W-MSA attention of the first encoder block, heads averaged; T = window tokens + voxels tokens. Windowed transformers only. */
-    window?: string;
-    /** float32 [nWindows, nWindows + nVolumeTokens]: G-MSA attention rows of the window tokens. Absent for nnformer. */
-    global?: string;
-    /** float32 [V, V]: volume-token attention over the whole table. Fine only. */
-    volume?: string;
-  };
-  /** Token grid of the first stage, (x, y, z), and the window size in tokens (x, y, z). */
-  tokenGrid: [number, number, number];
-  window: [number, number, number];
-  /** Window tokens prepended to each window (0 for nnformer). */
-  windowTokens: number;
-  /**
-   * U-Transformer: one cross-attention map per gated skip, float32 [T, T] (heads averaged) over the T
-   * tokens of `tokenGrid` (x, y, z), the grid of the decoder features that query it; one window covers the tile.
-   */
-  cross?: CrossAttentionLevel[];
-}
-
-export interface CrossAttentionLevel {
-  output: string;
+const crossLevelSchema = object({
+  output: str(),
   /** Encoder stage of the gated skip (0 = full resolution). */
-  stage: number;
-  tokenGrid: [number, number, number];
-}
+  stage: int(0),
+  tokenGrid: xyzInts(),
+});
+export type CrossAttentionLevel = Infer<typeof crossLevelSchema>;
+
+const attentionSchema = refine(
+  object({
+    ...onnxFields,
+    /** Output names of the attention graph (same inputs as the segmentation graph). */
+    outputs: object({
+      /** float32 [nWindows, T, T]: W-MSA attention of the first encoder block, heads averaged; T = window tokens + voxels tokens. Windowed transformers only. */
+      window: optional(str()),
+      /** float32 [nWindows, nWindows + nVolumeTokens]: G-MSA attention rows of the window tokens. Absent for nnformer. */
+      global: optional(str()),
+      /** float32 [V, V]: volume-token attention over the whole table. Fine only. */
+      volume: optional(str()),
+    }),
+    /** Token grid of the first stage, (x, y, z), and the window size in tokens (x, y, z). */
+    tokenGrid: xyzInts(),
+    window: xyzInts(),
+    /** Window tokens prepended to each window (0 for nnformer). */
+    windowTokens: int(0),
+    /**
+     * U-Transformer: one cross-attention map per gated skip, float32 [T, T] (heads averaged) over the T
+     * tokens of `tokenGrid` (x, y, z), the grid of the decoder features that query it; one window covers the tile.
+     */
+    cross: optional(array(crossLevelSchema)),
+  }),
+  // Windowed transformers export the window attention; a network with cross-attention maps may not.
+  (a) => (a.outputs.window !== undefined || a.cross ? null : ['outputs.window', 'a string']),
+);
+export type AttentionExport = Infer<typeof attentionSchema>;
 
 /** The network kinds a card may name. */
 export const NETWORK_VARIANTS = ['nnformer', 'glam', 'fine', 'unet', 'utransformer', 'missu'] as const;
@@ -101,67 +145,92 @@ export interface CaseProvenance {
   annotates?: string[];
 }
 
-export interface TrainingRecord {
-  data: string[];
-  steps: number;
+/** Leave-one-patient-out cross-validation of the recipe (npm run crossval). */
+export interface CrossValidationRecord {
   preset: string;
-  seconds: number;
-  /** Free text: what the validation split was. */
-  validation: string;
-  /** Per-label validation Dice (silver-standard labels where stated), by label name. */
-  dice: Record<string, number>;
-  meanDice: number;
-  curve: { step: number; loss: number; meanDice?: number }[];
-  /** The training recipe (augmentation probabilities and ranges, sampling, optimiser settings), as the trainer ran it. */
-  recipe?: Record<string, unknown>;
-  /** Where each training case came from, its licence and what its labels are (for the cases the trainer knows). */
-  provenance?: CaseProvenance[];
-  /** Leave-one-patient-out cross-validation of the recipe (npm run crossval). */
-  crossValidation?: { preset: string; steps: number; init: string | null; folds: { heldOut: string; silver: boolean; protocol?: string; dice: Record<string, Record<string, number | null>> }[] };
+  steps: number;
+  init: string | null;
+  folds: { heldOut: string; silver: boolean; protocol?: string; dice: Record<string, Record<string, number | null>> }[];
 }
+
+const trainingSchema = object({
+  data: array(str(), 'an array of strings'),
+  steps: int(0),
+  preset: str(),
+  seconds: num(0, 'a number >= 0'),
+  /** Free text: what the validation split was. */
+  validation: str(),
+  /** Per-label validation Dice (silver-standard labels where stated), by label name. */
+  dice: record(num()),
+  meanDice: num(),
+  curve: array(object({ step: int(0), loss: num(), meanDice: optional(num()) })),
+  /** The training recipe (augmentation probabilities and ranges, sampling, optimiser settings), as the trainer ran it. */
+  recipe: optional(opaque<Record<string, unknown>>()),
+  /** Where each training case came from, its licence and what its labels are (for the cases the trainer knows; shown, not read). */
+  provenance: optional(array(opaque<CaseProvenance>())),
+  crossValidation: optional(opaque<CrossValidationRecord>()),
+});
+export type TrainingRecord = Infer<typeof trainingSchema>;
 
 /**
  * What the model was trained on, for the applicability checks (preprocess/applicability.ts): written by
  * the trainer from its training label maps (`organVolumeRanges`). Optional; absent, those checks are off.
  */
-export interface Applicability {
+const applicabilitySchema = object({
   /** Per label name, [low, high] organ volume in mL: 0.5 x the smallest and 2 x the largest seen in training. */
-  organVolumeMl: Record<string, [number, number]>;
-}
+  organVolumeMl: record(refine(tuple(2, (x) => typeof x === 'number' && Number.isFinite(x) && x >= 0, 'numbers >= 0 (mL)'), (r) => (r[0] <= r[1] ? null : ['', '[low, high] mL with low <= high']))),
+});
+export type Applicability = Infer<typeof applicabilitySchema>;
 
 /**
  * How the pipeline runs this model by default (each switchable per run): test-time left-right
  * mirroring with the lateral labels swapped, and nnU-Net's largest-component post-processing for the
  * organs the cross-validation chose. Absent: neither.
  */
-export interface InferenceDefaults {
+const inferenceSchema = object({
   /** Average the logits of the scan and of its left-right mirror (lateral channels swapped back). */
-  mirror: boolean;
+  mirror: bool(),
   /** Label names whose largest connected component alone is kept. */
-  largestComponent: string[];
+  largestComponent: array(str()),
   /** Where these choices came from (the cross-validation that decided them). */
-  basis?: string;
-}
+  basis: optional(str()),
+});
+export type InferenceDefaults = Infer<typeof inferenceSchema>;
 
-export interface ModelCard {
-  format: 'fine-model-card/1';
-  name: string;
-  description: string;
+const cardFields = object({
+  format: literal('fine-model-card/1', '"fine-model-card/1" (this app reads card format 1)'),
   /** The network: nnformer, glam, fine (windowed transformers) or unet, utransformer, missu. */
-  variant: NetworkVariant;
-  preset: string;
-  parameters: number;
-  onnx: OnnxFileRef;
-  attention?: AttentionExport;
-  labels: LabelInfo[];
+  variant: oneOf(NETWORK_VARIANTS),
+  io: modelIOSchema,
+  name: str(),
+  description: str(),
+  preset: str(),
+  parameters: int(0),
+  onnx: onnxFileSchema,
+  labels: labelListSchema,
   /** Target spacing, mm, (x, y, z). */
-  spacing: [number, number, number];
+  spacing: tuple(3, isPositive, 'positive numbers (mm, x y z)'),
   /** Patch size in voxels, (x, y, z). */
-  patchSize: [number, number, number];
-  normalisation: Normalisation;
-  volumeTokens?: VolumeTokenGrid;
-  io: ModelIO;
-  training: TrainingRecord;
-  applicability?: Applicability;
-  inference?: InferenceDefaults;
-}
+  patchSize: tuple(3, isPositiveInt, 'positive integers (voxels, x y z)'),
+  normalisation: normalisationSchema,
+  training: trainingSchema,
+  applicability: optional(applicabilitySchema),
+  inference: optional(inferenceSchema),
+  attention: optional(attentionSchema),
+  volumeTokens: optional(volumeTokenSchema),
+});
+
+/** The card, with the checks that span its parts: organ names refer to its labels; io and volumeTokens agree. */
+export const modelCardSchema = refine(cardFields, (c) => {
+  const organs = c.labels.slice(1).map((l) => l.name);
+  if (c.inference && !c.inference.largestComponent.every((n) => organs.includes(n))) return ['inference.largestComponent', `an array of the card's organ names (${organs.join(', ')})`];
+  const names = c.labels.map((l) => l.name);
+  const unknown = Object.keys(c.applicability?.organVolumeMl ?? {}).find((k) => !names.includes(k));
+  if (unknown !== undefined) return [`applicability.organVolumeMl.${unknown}`, `the name of one of the card's labels (${names.join(', ')})`];
+  // The network's inputs are what the card's io declares: a volume-token input needs its grid, and the reverse.
+  if (c.volumeTokens && !c.io.volumeTokenIndex) return ['io', 'an object naming volumeTokenIndex, since volumeTokens is given'];
+  if (!c.volumeTokens && c.io.volumeTokenIndex) return ['volumeTokens', 'present when io.volumeTokenIndex is given'];
+  return null;
+});
+
+export type ModelCard = Infer<typeof modelCardSchema>;
