@@ -44,6 +44,16 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // The type-checked rules on the shipped code, and exhaustive switches everywhere.
+  ...tseslint.configs.recommendedTypeChecked.map((c) => ({ ...c, files: ['src/**/*.ts', 'src/**/*.tsx'] })),
+  {
+    files: ['src/**/*.ts', 'src/**/*.tsx'],
+    rules: { '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowArray: true }] },
+  },
+  {
+    files: ['**/*.ts', '**/*.tsx'],
+    rules: { '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }] },
+  },
   // Later entries override earlier ones for the same file, so each repeats the shared patterns.
   area('{bench,e2e,scripts}', ORT, CLI),
   area('test', ORT),

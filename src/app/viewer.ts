@@ -141,7 +141,7 @@ export class Viewer {
     this.drawColours = cm;
     // The drawing is drawn over the volume layers: under an attention map the labels fade so the map shows through.
     const shown = this.heat ? { ...cm, A: cm.A.map((a) => Math.round(a * HEAT_DIM)) } : cm;
-    this.nv.drawLut = cmapper.makeDrawLut(shown as unknown as Parameters<typeof cmapper.makeDrawLut>[0]);
+    this.nv.drawLut = cmapper.makeDrawLut(shown);
     this.nv.refreshColormaps();
     this.nv.drawScene();
   }

@@ -119,7 +119,7 @@ export function readWeights(model: Uint8Array, external?: Uint8Array): Map<strin
   const out = new Map<string, Float32Array>();
   for (const t of m.graph?.initializer ?? []) {
     if (t.dataType !== ONNX_DTYPE.float32 || !t.name) continue;
-    const n = (t.dims ?? []).reduce<number>((a, b) => a * (typeof b === 'number' ? b : Number(b.toString())), 1);
+    const n = (t.dims ?? []).reduce<number>((a, b) => a * (typeof b === 'number' ? b : Number(String(b))), 1);
     let data: Float32Array;
     if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
       if (!external) throw new Error(`readWeights: '${t.name}' is stored in external data, but no external file was given`);

@@ -16,12 +16,12 @@ import { UTRANSFORMER } from './utransformer';
 export type ModelConfig = FineConfig | UNetConfig | UTransformerConfig | MissuConfig;
 
 const NETWORKS: Readonly<Record<NetworkKind, NetworkDef<BaseConfig>>> = {
-  nnformer: fineFamily('nnformer') as NetworkDef<BaseConfig>,
-  glam: fineFamily('glam') as NetworkDef<BaseConfig>,
-  fine: fineFamily('fine') as NetworkDef<BaseConfig>,
-  unet: UNET as NetworkDef<BaseConfig>,
-  utransformer: UTRANSFORMER as NetworkDef<BaseConfig>,
-  missu: MISSU as NetworkDef<BaseConfig>,
+  nnformer: fineFamily('nnformer'),
+  glam: fineFamily('glam'),
+  fine: fineFamily('fine'),
+  unet: UNET,
+  utransformer: UTRANSFORMER,
+  missu: MISSU,
 };
 
 export function networkDef(kind: string): NetworkDef<BaseConfig> {
@@ -40,7 +40,8 @@ function sameType(a: unknown, b: unknown): boolean {
  * values of the wrong type throw; so does a config the network cannot build.
  */
 export function makeConfig(preset: string, overrides: Record<string, unknown> = {}): ModelConfig {
-  const def = networkDef(String(overrides.variant ?? 'fine'));
+  const variant = overrides.variant ?? 'fine';
+  const def = networkDef(typeof variant === 'string' ? variant : JSON.stringify(variant));
   const base = def.presets[preset];
   if (!base) throw new Error(`unknown preset '${preset}'; choose one of: ${Object.keys(def.presets).join(', ')}`);
   for (const [k, v] of Object.entries(overrides)) {
@@ -48,7 +49,7 @@ export function makeConfig(preset: string, overrides: Record<string, unknown> = 
     const want = (base as unknown as Record<string, unknown>)[k];
     if (!sameType(want, v)) throw new Error(`config key '${k}' must be ${Array.isArray(want) ? 'an array' : `a ${typeof want}`}, got ${JSON.stringify(v)}`);
   }
-  const cfg = { ...base, ...overrides } as BaseConfig;
+  const cfg = { ...base, ...overrides };
   if (cfg.batch !== 1) throw new Error(`config: batch ${cfg.batch} is not supported; the trainer feeds one crop per step (batch 1)`);
   if (!Number.isInteger(cfg.classes) || cfg.classes < 2) throw new Error(`config: classes must be an integer >= 2, got ${cfg.classes}`);
   def.validate(cfg);

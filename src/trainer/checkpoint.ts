@@ -64,7 +64,7 @@ export function loadCheckpoint(file: string): LoadedCheckpoint {
   if (12 + hlen > buf.length) throw new CheckpointError(`${file}: truncated header (${buf.length} bytes); the file is corrupt, delete it to start fresh`);
   let header: CheckpointMeta & { tensors: { kind: string; name: string; offset: number; length: number }[]; sha256: string };
   try {
-    header = JSON.parse(buf.subarray(12, 12 + hlen).toString());
+    header = JSON.parse(buf.subarray(12, 12 + hlen).toString()) as typeof header;
   } catch {
     throw new CheckpointError(`${file}: the header is not valid JSON; the file is corrupt, delete it to start fresh`);
   }

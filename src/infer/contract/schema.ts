@@ -82,7 +82,7 @@ export function object<S extends Shape>(shape: S): Schema<ObjectOf<S>> {
 }
 
 /** The field may be absent. */
-export const optional = <T>(s: Schema<T>): Schema<T> & { optional: true } => ({ read: s.read, optional: true });
+export const optional = <T>(s: Schema<T>): Schema<T> & { optional: true } => ({ read: (v, path, fail) => s.read(v, path, fail), optional: true });
 
 /** Any JSON object, typed as `T` without looking inside (records the project writes and only shows). */
 export const opaque = <T extends object>(): Schema<T> => leaf('an object', isObject);

@@ -16,7 +16,7 @@ const SIGNATURES: readonly [string, readonly (number | null)[]][] = [
   ['a ZIP archive (unpack it and open the scan inside)', [0x50, 0x4b, 0x03, 0x04]],
   ['a 7-Zip archive (unpack it and open the scan inside)', [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]],
   ['a RAR archive (unpack it and open the scan inside)', [0x52, 0x61, 0x72, 0x21, 0x1a, 0x07]],
-  ['a tar archive (unpack it and open the scan inside)', [...Array(257).fill(null), 0x75, 0x73, 0x74, 0x61, 0x72]],
+  ['a tar archive (unpack it and open the scan inside)', [...new Array<null>(257).fill(null), 0x75, 0x73, 0x74, 0x61, 0x72]],
 ];
 
 /** The kind of a non-medical file ("a PNG image"), or null when its first bytes match none we know. */

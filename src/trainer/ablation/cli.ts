@@ -56,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const quick = a.quick === 'true';
   const networks = (a.networks as string).split(',');
-  const bad = networks.filter((n) => !(ROW_NAMES as readonly string[]).includes(n));
+  const bad = networks.filter((n) => !(ROW_NAMES).includes(n));
   if (bad.length) throw new ArgsError(`--networks: unknown ${bad.join(', ')}; choose from ${ROW_NAMES.join(', ')}`);
   const tasks = (a.tasks as string).split(',') as TaskName[];
   if (tasks.some((t) => t !== 'context' && t !== 'ct')) throw new ArgsError(`--tasks: choose context, ct or both, got ${a.tasks}`);

@@ -15,7 +15,7 @@ import { rowConfigOverrides } from './report';
 import { makeTrainConfig } from '../config';
 import { trainRun } from '../run';
 import type { AblationRow, RowSpec } from './report';
-import { type TaskName, contextTask, ctTask } from './tasks';
+import { contextTask, ctTask } from './tasks';
 import { labelIds } from '../../infer/contract/labels';
 
 async function row(spec: RowSpec): Promise<AblationRow> {
@@ -56,7 +56,7 @@ async function row(spec: RowSpec): Promise<AblationRow> {
   const dice = Object.fromEntries(organs.map((o) => [o, meanOf(perCase.map((c) => c.dice[o]))]));
   const hd95 = Object.fromEntries(organs.map((o) => [o, meanOf(perCase.map((c) => c.hd95[o]))]));
   return {
-    task: spec.task as TaskName, network: spec.network, preset: spec.preset, steps: spec.steps, patch: cfg.patch,
+    task: spec.task, network: spec.network, preset: spec.preset, steps: spec.steps, patch: cfg.patch,
     dice, meanDice: meanOf(Object.values(dice)) ?? 0, meanHd95: meanOf(Object.values(hd95)),
     parameters: card.parameters, onnxMb: card.onnx.bytes / 1e6,
     trainMsPerStep: (card.training.seconds * 1000) / spec.steps, trainSeconds,

@@ -142,8 +142,8 @@ export function decide(folds: FoldResult[], organs: string[]): Decision {
   // own effect.
   const base: Mode = 'mirror';
   const largestComponent = organs.filter((o) => {
-    const with_ = folds.flatMap((f) => (f.dice['mirror+lcc'][o] == null ? [] : [f.dice['mirror+lcc'][o] as number]));
-    const without = folds.flatMap((f) => (f.dice[base][o] == null ? [] : [f.dice[base][o] as number]));
+    const with_ = folds.flatMap((f) => (f.dice['mirror+lcc'][o] == null ? [] : [f.dice['mirror+lcc'][o]]));
+    const without = folds.flatMap((f) => (f.dice[base][o] == null ? [] : [f.dice[base][o]]));
     return with_.length > 0 && with_.length === without.length && avg(with_) > avg(without);
   });
   return {
