@@ -114,7 +114,20 @@ test('reading: radiological by default with a toggle, crosshair readout, numeric
   await expect(page.getByTestId('readout-voxel')).toHaveText(/^\d+, \d+, \d+$/);
   await expect(page.getByTestId('readout-mm')).toHaveText(/^-?\d+\.\d, -?\d+\.\d, -?\d+\.\d$/);
   await expect(page.getByTestId('readout-label')).not.toBeEmpty();
+  await expect(page.getByTestId('readout-slice')).toHaveText(/^\d+ \/ \d+$/);
   await shot(page, 'reading-radiological');
+  // Layouts: one large axial view, 2 x 2 with the 3-D render, 1 x 3 without; the L key steps on.
+  await page.getByTestId('layout').selectOption('axial');
+  await expect.poll(() => display(page)).toMatchObject({ layout: 'axial', sliceType: 0 });
+  await shot(page, 'layout-axial');
+  await page.getByTestId('layout').selectOption('2x2');
+  await expect.poll(() => display(page)).toMatchObject({ layout: '2x2', sliceType: 3, multiplanarLayout: 2, render3d: true });
+  await page.getByTestId('layout').selectOption('1x3');
+  await expect.poll(() => display(page)).toMatchObject({ layout: '1x3', sliceType: 3, multiplanarLayout: 3, render3d: false });
+  await page.keyboard.press('l');
+  await expect(page.getByTestId('layout')).toHaveValue('axial');
+  await page.getByTestId('layout').selectOption('auto');
+  await expect.poll(() => display(page)).toMatchObject({ layout: 'auto', sliceType: 3, render3d: true });
   await page.getByTestId('radiological').uncheck();
   await expect.poll(() => display(page)).toMatchObject({ radiological: false });
   await expect(page.getByTestId('convention')).toContainText('patient left on screen left');
@@ -248,6 +261,25 @@ test('label correction: paint with an organ, undo, erase, save a corrected label
   let cleared = 0;
   erased.forEach((v, i) => { if (v !== painted[i]) { cleared++; expect(v).toBe(0); } });
   expect(cleared).toBeGreaterThan(10);
+  // A wider brush ([ and ] step it): Ctrl+Z takes its stroke back; saved, it paints far more voxels than the 1-voxel eraser took.
+  await page.getByTestId('edit-start').click();
+  await page.getByTestId('edit-pen').selectOption({ label: 'spleen' });
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur()); // keys in a select stay there
+  await page.keyboard.press(']');
+  await page.keyboard.press(']');
+  await expect(page.getByTestId('edit-size')).toHaveValue('5');
+  await expect.poll(() => fine(page, 'pen')).toMatchObject({ size: 5, label: spleen });
+  await stroke(0.1, 0.6, 0.4, 0.8);
+  await page.keyboard.press('Control+z');
+  expect(Array.from(await save())).toEqual(Array.from(erased));
+  await page.getByTestId('edit-start').click();
+  await page.getByTestId('edit-pen').selectOption({ label: 'spleen' });
+  await stroke(0.1, 0.6, 0.4, 0.8);
+  const wide = await save();
+  let widened = 0;
+  wide.forEach((v, i) => { if (v !== erased[i]) { widened++; expect(v).toBe(spleen); } });
+  console.log(`label correction: ${cleared} voxels erased with a 1-voxel brush, ${widened} painted with a 5-voxel brush`);
+  expect(widened).toBeGreaterThan(2 * cleared);
   await expect(page.getByTestId('error')).toHaveCount(0);
 });
 

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { actions, ui, useWorkbench } from './appContext';
+import { PEN_SIZES } from './state/read';
 
 
 /**
@@ -37,6 +38,13 @@ export function EditPanel() {
               {labels.filter((l) => l.id !== 0).map((l) => <option key={l.id} value={l.id}>{l.name}</option>)}
               <option value={0}>eraser (background)</option>
             </select>
+          </label>
+          <label className="row">
+            Brush{' '}
+            <select data-testid="edit-size" value={pen.size} onChange={(e) => ui.setEditPen({ ...pen, size: Number(e.currentTarget.value) })}>
+              {PEN_SIZES.map((n) => <option key={n} value={n}>{n === 1 ? '1 voxel' : `${n} voxels`}</option>)}
+            </select>
+            <span className="muted-note">[ and ] change it; Ctrl+Z undoes a stroke</span>
           </label>
           <label className="row"><input type="checkbox" data-testid="edit-fill" checked={pen.fill} onChange={(e) => ui.setEditPen({ ...pen, fill: e.currentTarget.checked })} /> fill closed outlines</label>
           <div className="presets">

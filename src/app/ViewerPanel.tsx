@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef } from 'react';
 import { actions, store, ui, useWorkbench } from './appContext';
-import { cursorReadout } from './state/read';
+import { cursorReadout, sliceNumber } from './state/read';
 import { Viewer } from './viewer';
 import { errorText } from '../util/errorText';
 
@@ -13,10 +13,12 @@ function Readout() {
   const labelInfo = useWorkbench((s) => s.labelInfo);
   const r = useMemo(() => cursorReadout({ ...store.getState(), cursor, volume, labels, labelInfo }), [cursor, volume, labels, labelInfo]);
   const radiological = useWorkbench((s) => s.radiological);
+  const slice = useMemo(() => sliceNumber({ cursor, volume }), [cursor, volume]);
   return (
     <div className="readout" data-testid="readout" aria-live="polite">
       {r ? (
         <>
+          {slice && <span>slice <b data-testid="readout-slice">{slice.slice} / {slice.of}</b></span>}
           <span>voxel <b data-testid="readout-voxel">{r.vox.join(', ')}</b></span>
           <span>mm <b data-testid="readout-mm">{r.mm.map((v) => v.toFixed(1)).join(', ')}</b></span>
           <span>HU <b data-testid="readout-hu">{r.hu === null ? '–' : Math.round(r.hu)}</b></span>

@@ -1,7 +1,11 @@
 import { useEffect, useState } from 'react';
 import { ui, useWorkbench } from './appContext';
 import { CT_WINDOWS, type CtWindowName, presetOf } from './ctWindow';
-import { SOFTWARE_3D_MAX_VOXELS, show3dView } from './state/read';
+import { SOFTWARE_3D_MAX_VOXELS, VIEW_LAYOUTS, type ViewLayout, show3dView } from './state/read';
+
+const LAYOUT_NAMES: Record<ViewLayout, string> = {
+  auto: 'automatic', '2x2': '2 x 2 (slices and 3-D)', '1x3': '1 x 3 (slices in a row)', axial: 'axial only', coronal: 'coronal only', sagittal: 'sagittal only',
+};
 
 const fmt = (v: number[], d: number) => v.map((x) => x.toFixed(d)).join(' × ');
 
@@ -26,6 +30,7 @@ export function VolumePanel() {
   const volume = useWorkbench((s) => s.volume);
   const win = useWorkbench((s) => s.ctWindow);
   const radiological = useWorkbench((s) => s.radiological);
+  const layout = useWorkbench((s) => s.layout);
   const view3d = useWorkbench((s) => s.view3d);
   const softwareGl = useWorkbench((s) => s.softwareGl);
   const shown3d = show3dView({ view3d, softwareGl, volume });
@@ -56,6 +61,12 @@ export function VolumePanel() {
         <NumberField label="L" value={win.level} testId="window-level" onCommit={(level) => ui.setCtWindow({ ...win, level })} />
         <span className="muted-note">{preset ?? 'custom'}</span>
       </div>
+      <label className="row">
+        Layout{' '}
+        <select data-testid="layout" value={layout} onChange={(e) => ui.setLayout(e.currentTarget.value as ViewLayout)}>
+          {VIEW_LAYOUTS.map((l) => <option key={l} value={l}>{LAYOUT_NAMES[l]}</option>)}
+        </select>
+      </label>
       <label className="check">
         <input type="checkbox" data-testid="radiological" checked={radiological} onChange={(e) => ui.setRadiological(e.currentTarget.checked)} />
         <span>Radiological convention (patient left on screen right)</span>

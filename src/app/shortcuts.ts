@@ -4,7 +4,7 @@
  */
 import type { Actions } from './actions';
 import { CT_WINDOWS } from './ctWindow';
-import { type WorkbenchStore, setAttentionMode, setCtWindow, setRadiological, setShowDisagreement } from './state';
+import { type WorkbenchStore, nextLayout, setAttentionMode, setCtWindow, setLayout, setRadiological, setShowDisagreement, stepPenSize } from './state';
 
 export interface Shortcut {
   key: string;
@@ -19,8 +19,12 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { key: '1', what: `Abdomen window (W ${CT_WINDOWS.abdomen.width} / L ${CT_WINDOWS.abdomen.level})`, run: (s) => setCtWindow(s, { ...CT_WINDOWS.abdomen }) },
   { key: '2', what: `Bone window (W ${CT_WINDOWS.bone.width} / L ${CT_WINDOWS.bone.level})`, run: (s) => setCtWindow(s, { ...CT_WINDOWS.bone }) },
   { key: '3', what: `Lung window (W ${CT_WINDOWS.lung.width} / L ${CT_WINDOWS.lung.level})`, run: (s) => setCtWindow(s, { ...CT_WINDOWS.lung }) },
+  { key: 'l', what: 'Next layout: automatic, 2 x 2, 1 x 3, axial, coronal, sagittal', run: (s) => setLayout(s, nextLayout(s.getState().layout)) },
   { key: 'a', what: 'Attention mode on / off (then click a voxel)', run: (s) => { if (s.getState().labels) setAttentionMode(s, !s.getState().attentionMode); } },
   { key: 'd', what: 'Show where result and reference disagree / the labels again', run: (s) => setShowDisagreement(s, !s.getState().showDisagreement) },
+  { key: '[', what: 'While correcting labels: a narrower brush', run: (s) => { if (s.getState().editing) stepPenSize(s, -1); } },
+  { key: ']', what: 'While correcting labels: a wider brush', run: (s) => { if (s.getState().editing) stepPenSize(s, 1); } },
+  { key: 'Ctrl+z', what: 'While correcting labels: undo the last stroke', run: (s, a) => { if (s.getState().editing) a.undoEdit(); } },
   { key: '?', what: 'Show or hide this help', run: () => {} },
 ];
 
@@ -32,10 +36,14 @@ export function typingInField(target: EventTarget | null): boolean {
   return el.tagName === 'INPUT' && !['checkbox', 'radio', 'button', 'range', 'file'].includes(el.type ?? '');
 }
 
-/** Runs the shortcut for a key; returns whether one matched. Modifier chords are left to the browser. */
+/**
+ * Runs the shortcut for a key; returns whether one matched. Ctrl (or Cmd) chords match `Ctrl+<key>`
+ * entries; every other chord is left to the browser.
+ */
 export function handleKey(e: { key: string; ctrlKey: boolean; metaKey: boolean; altKey: boolean; target: EventTarget | null }, s: WorkbenchStore, a: Actions): boolean {
-  if (e.ctrlKey || e.metaKey || e.altKey || typingInField(e.target)) return false;
-  const sc = SHORTCUTS.find((x) => x.key === e.key);
+  if (e.altKey || typingInField(e.target)) return false;
+  const name = e.ctrlKey || e.metaKey ? `Ctrl+${e.key.toLowerCase()}` : e.key;
+  const sc = SHORTCUTS.find((x) => x.key === name);
   if (!sc) return false;
   sc.run(s, a);
   return true;

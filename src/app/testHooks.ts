@@ -26,7 +26,9 @@ export interface FineTestHooks {
   /** How many heat maps have been shown since the page loaded (each click recomputes one). */
   heatMapsShown(): number;
   /** NiiVue's radiological flag and whether the thin-slab column layout is on. */
-  viewerDisplay(): { radiological: boolean; thinSlabLayout: boolean; render3d: boolean; softwareRenderer: boolean } | null;
+  viewerDisplay(): ReturnType<Viewer['displayOptions']> | null;
+  /** The correction pen as NiiVue holds it (label, filled, brush width in voxels). */
+  pen(): ReturnType<Viewer['penState']> | null;
   /** Provider, onnxruntime-web build, WASM threads and the worker's pipeline seconds of the last segmentation. */
   lastRun(): RunEngine | null;
 }
@@ -69,6 +71,7 @@ export function installTestHooks(s: WorkbenchStore, actions: Actions): void {
     disagreement: () => s.getState().disagreement?.counts ?? null,
     heatMapsShown: () => heatMaps,
     viewerDisplay: () => viewer()?.displayOptions() ?? null,
+    pen: () => viewer()?.penState() ?? null,
     lastRun: () => s.getState().lastRun,
   };
   (window as unknown as { __fine: FineTestHooks }).__fine = hooks;

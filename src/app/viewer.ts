@@ -17,7 +17,7 @@ import type { LabelInfo } from '../infer/contract/modelCard';
 import { applyAffine, invertAffine } from '../infer/eval/affine';
 import { type NiftiVolume, type Vec3, readNifti, writeNiftiFloat } from '../infer/io/nifti';
 import { CROSSHAIR_RGB, type CtWindow, type LabelColormap, labelColormap, windowRange } from './ctWindow';
-import type { LabelView } from './state';
+import type { EditPen, LabelView, ViewLayout } from './state';
 import { labelIds } from '../infer/contract/labels';
 
 /** NIfTI bytes as an ArrayBuffer, without a copy when they fill their buffer. */
@@ -67,6 +67,7 @@ export class Viewer {
   private thin = false;
   /** The 3-D render is wanted beside the slices (thin slabs never show it). */
   private render3d = true;
+  private layout: ViewLayout = 'auto';
   /** When (performance.now(), ms) the CT, the label overlay and a new CT window were last handed to the GPU. */
   readonly shownAt: { volume: number | null; labels: number | null; window: number | null } = { volume: null, labels: null, window: null };
   onVoxel: ((voxel: Vec3) => void) | null = null;
@@ -131,9 +132,26 @@ export class Viewer {
     this.nv.drawScene();
   }
 
+  /** Arranges the views (see VIEW_LAYOUTS). */
+  setLayout(layout: ViewLayout): void {
+    if (layout === this.layout) return;
+    this.layout = layout;
+    this.applyLayout();
+    this.nv.drawScene();
+  }
+
   private applyLayout(): void {
-    this.nv.opts.multiplanarLayout = this.thin ? MULTIPLANAR_TYPE.COLUMN : MULTIPLANAR_TYPE.AUTO;
-    this.nv.opts.multiplanarShowRender = this.thin || !this.render3d ? SHOW_RENDER.NEVER : SHOW_RENDER.ALWAYS;
+    const nv = this.nv;
+    const single: Partial<Record<ViewLayout, number>> = { axial: nv.sliceTypeAxial, coronal: nv.sliceTypeCoronal, sagittal: nv.sliceTypeSagittal };
+    const one = single[this.layout];
+    if (one !== undefined) {
+      nv.opts.sliceType = one;
+      return;
+    }
+    const auto = this.layout === 'auto';
+    nv.opts.sliceType = nv.sliceTypeMultiplanar;
+    nv.opts.multiplanarLayout = this.layout === '2x2' ? MULTIPLANAR_TYPE.GRID : this.layout === '1x3' ? MULTIPLANAR_TYPE.ROW : this.thin ? MULTIPLANAR_TYPE.COLUMN : MULTIPLANAR_TYPE.AUTO;
+    nv.opts.multiplanarShowRender = this.layout === '1x3' || (auto && this.thin) || !this.render3d ? SHOW_RENDER.NEVER : SHOW_RENDER.ALWAYS;
   }
 
   /** Colours the drawing layer: one RGBA entry per label id (alpha from the legend's opacity, 0 when hidden). */
@@ -245,7 +263,7 @@ export class Viewer {
    * reloaded (the disagreement map may be shown), every label drawn opaque, and dragging over a 2-D
    * view paints with the pen.
    */
-  startEditing(labels: Uint8Array, info: LabelInfo[], pen: { label: number; fill: boolean }): void {
+  startEditing(labels: Uint8Array, info: LabelInfo[], pen: EditPen): void {
     this.labelInfo = info;
     this.loadLabelMap(labels, 'edit');
     this.labelsShown = true;
@@ -254,9 +272,15 @@ export class Viewer {
     this.setPen(pen);
   }
 
-  /** Pen: a label id (0 erases) and whether a closed stroke is filled. */
-  setPen(pen: { label: number; fill: boolean }): void {
+  /** Pen: a label id (0 erases), whether a closed stroke is filled, and the brush width in voxels. */
+  setPen(pen: EditPen): void {
+    this.nv.opts.penSize = pen.size;
     this.nv.setPenValue(pen.label, pen.fill);
+  }
+
+  /** The pen as NiiVue holds it, for tests. */
+  penState(): { label: number; fill: boolean; size: number } {
+    return { label: this.nv.opts.penValue, fill: this.nv.opts.isFilledPen, size: this.nv.opts.penSize };
   }
 
   undoEdit(): void {
@@ -276,8 +300,11 @@ export class Viewer {
   }
 
   /** NiiVue's display convention and tile sizing, for tests. */
-  displayOptions(): { radiological: boolean; thinSlabLayout: boolean; render3d: boolean; softwareRenderer: boolean } {
+  displayOptions(): { radiological: boolean; thinSlabLayout: boolean; render3d: boolean; softwareRenderer: boolean; layout: ViewLayout; sliceType: number; multiplanarLayout: number } {
     return {
+      layout: this.layout,
+      sliceType: this.nv.opts.sliceType,
+      multiplanarLayout: this.nv.opts.multiplanarLayout,
       radiological: this.nv.opts.isRadiologicalConvention,
       thinSlabLayout: this.thin && this.nv.opts.multiplanarLayout === MULTIPLANAR_TYPE.COLUMN,
       render3d: this.nv.opts.multiplanarShowRender === SHOW_RENDER.ALWAYS,

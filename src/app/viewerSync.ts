@@ -11,7 +11,7 @@ import { errorText } from '../util/errorText';
 /** What the sync asks of a viewer (the Node tests give it a recording fake). */
 export type ViewerSurface = Pick<
   Viewer,
-  'showVolume' | 'setWindow' | 'setView3d' | 'setRadiological' | 'showLabels' | 'clearLabels' | 'updateLegend' | 'startEditing' | 'stopEditing' | 'setPen' | 'showHeat' | 'clearHeat' | 'softwareRenderer'
+  'showVolume' | 'setWindow' | 'setView3d' | 'setLayout' | 'setRadiological' | 'showLabels' | 'clearLabels' | 'updateLegend' | 'startEditing' | 'stopEditing' | 'setPen' | 'showHeat' | 'clearHeat' | 'softwareRenderer'
 >;
 
 /** The disagreement map's classes drawn strongly, the not-scored class faintly. */
@@ -32,6 +32,7 @@ function apply(v: ViewerSurface, st: WorkbenchState, old: WorkbenchState, onErro
     if (st.view3d !== old.view3d || st.softwareGl !== old.softwareGl) v.setView3d(show3dView(st));
   }
   if (st.radiological !== old.radiological) v.setRadiological(st.radiological);
+  if (st.layout !== old.layout) v.setLayout(st.layout);
   if (st.editing !== old.editing) {
     if (st.editing && st.labels) v.startEditing(st.labels, st.labelInfo, st.editPen);
     else if (!st.editing) {
@@ -58,6 +59,7 @@ export async function syncViewer(s: WorkbenchStore, v: ViewerSurface, onError: (
   rendererFound(s, v.softwareRenderer());
   let prev = s.getState();
   v.setRadiological(prev.radiological);
+  v.setLayout(prev.layout);
   if (prev.volume) await v.showVolume(prev.volume.nifti, prev.volume.name, prev.ctWindow, show3dView(prev));
   if (prev.labels) showLabelLayer(v, prev);
   return s.subscribe((st) => {

@@ -28,12 +28,12 @@ describe('the store in slices', () => {
     attentionRequested(s, [0, 0, 0], 'window');
     attentionReady(s, new Float32Array(4), 'window', [0, 0, 0]);
     setReferenceDice(s, 'ref', []);
-    s.setState({ editPen: { label: 1, fill: true } });
+    s.setState({ editPen: { label: 1, fill: true, size: 5 } });
     segmentationStarted(s, 'm');
     const st = s.getState();
     expect([st.labels, st.heatMap, st.referenceName, st.dice, st.resultModel]).toEqual([null, null, null, null, null]);
     expect(st.legend[1]).toEqual({ visible: true, opacity: 0.6 });
-    expect(st.editPen).toEqual({ label: 1, fill: true });
+    expect(st.editPen).toEqual({ label: 1, fill: true, size: 5 });
     expect(st.attentionMode).toBe(true);
     expect(st.status).toBe('running');
   });

@@ -3,7 +3,16 @@ import type { Vec3 } from '../../infer/io/nifti';
 import { CT_WINDOWS, type CtWindow, clampWindow } from '../ctWindow';
 import type { WorkbenchState, WorkbenchStore } from './store';
 
+/**
+ * How the viewer arranges the views: `auto` (NiiVue's choice by canvas shape, a column for thin slabs),
+ * `2x2` (three slices and the 3-D render), `1x3` (three slices in a row), or one large slice view.
+ */
+export const VIEW_LAYOUTS = ['auto', '2x2', '1x3', 'axial', 'coronal', 'sagittal'] as const;
+export type ViewLayout = (typeof VIEW_LAYOUTS)[number];
+
 export interface DisplayState {
+  /** The views' arrangement. */
+  layout: ViewLayout;
   /** CT display window (HU). */
   ctWindow: CtWindow;
   /** Radiological convention (patient left on screen right), the default for CT; false: neurological. */
@@ -16,10 +25,29 @@ export interface DisplayState {
   cursor: { mm: Vec3; vox: Vec3; hu: number | null } | null;
 }
 
-export const displayInitial: DisplayState = { ctWindow: { ...CT_WINDOWS.abdomen }, radiological: true, view3d: null, softwareGl: null, cursor: null };
+export const displayInitial: DisplayState = { layout: 'auto', ctWindow: { ...CT_WINDOWS.abdomen }, radiological: true, view3d: null, softwareGl: null, cursor: null };
 
 export function setCtWindow(s: WorkbenchStore, w: CtWindow): void {
   s.setState({ ctWindow: clampWindow(w, s.getState().ctWindow) });
+}
+
+export function setLayout(s: WorkbenchStore, layout: ViewLayout): void {
+  s.setState({ layout });
+}
+
+/** The next layout in VIEW_LAYOUTS (a shortcut key steps through them). */
+export function nextLayout(layout: ViewLayout): ViewLayout {
+  return VIEW_LAYOUTS[(VIEW_LAYOUTS.indexOf(layout) + 1) % VIEW_LAYOUTS.length];
+}
+
+/**
+ * The slice the crosshair is on, 1-based along the file's third axis (the image number of an axial
+ * series), with the count; null without a cursor in the volume.
+ */
+export function sliceNumber(st: Pick<WorkbenchState, 'cursor' | 'volume'>): { slice: number; of: number } | null {
+  if (!st.cursor || !st.volume) return null;
+  const z = st.cursor.vox[2], nz = st.volume.dims[2];
+  return z >= 0 && z < nz ? { slice: z + 1, of: nz } : null;
 }
 
 export function setRadiological(s: WorkbenchStore, on: boolean): void {

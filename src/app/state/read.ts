@@ -8,6 +8,6 @@ export { type ModelEntry, selectedCard, trainedOn, defaultModelFor } from './cat
 export type { Progress, RunEngine, Status } from './run';
 export { type LabelView, labelHistogram } from './result';
 export { effectiveAttentionLevel } from './attention';
-export type { DiceRow } from './review';
-export { SOFTWARE_3D_MAX_VOXELS, cursorReadout, show3dView } from './display';
+export { type DiceRow, type EditPen, PEN_SIZES } from './review';
+export { SOFTWARE_3D_MAX_VOXELS, VIEW_LAYOUTS, type ViewLayout, cursorReadout, show3dView, sliceNumber } from './display';
 export type { Backend } from '../backendChoice';

@@ -5,6 +5,16 @@ import type { WorkbenchStore } from './store';
 
 export type { DiceRow } from '../reference';
 
+/** The correction pen: a label id (0 erases), whether a closed stroke is filled, and the brush width in voxels. */
+export interface EditPen {
+  label: number;
+  fill: boolean;
+  size: number;
+}
+
+/** Brush widths the pen offers, in voxels (odd, so the brush is centred on the voxel under the pointer). */
+export const PEN_SIZES = [1, 3, 5, 9, 15] as const;
+
 export interface ReviewState {
   referenceName: string | null;
   dice: DiceRow[] | null;
@@ -14,7 +24,7 @@ export interface ReviewState {
   showDisagreement: boolean;
   /** Label correction: the labels are a NiiVue drawing the user paints; the pen's label and whether it fills outlines. */
   editing: boolean;
-  editPen: { label: number; fill: boolean };
+  editPen: EditPen;
   /** How many times the labels were corrected and saved since this result came. */
   corrections: number;
 }
@@ -25,7 +35,7 @@ export const comparisonCleared: Pick<ReviewState, 'referenceName' | 'dice' | 'di
 /** No comparison and no correction (the pen stays). */
 export const reviewCleared: Omit<ReviewState, 'editPen'> = { ...comparisonCleared, editing: false, corrections: 0 };
 
-export const reviewInitial: ReviewState = { ...reviewCleared, editPen: { label: 1, fill: false } };
+export const reviewInitial: ReviewState = { ...reviewCleared, editPen: { label: 1, fill: false, size: 1 } };
 
 export function setReferenceDice(s: WorkbenchStore, referenceName: string, dice: DiceRow[], disagreement: Disagreement | null = null): void {
   s.setState({ referenceName, dice, disagreement, showDisagreement: false });
@@ -58,8 +68,16 @@ export function startEditing(s: WorkbenchStore): void {
   s.setState({ editing: true, showDisagreement: false, attentionMode: false, heatMap: null, heatOf: null, editPen: { ...st.editPen, label: st.labelInfo.some((l) => l.id === st.editPen.label) ? st.editPen.label : first } });
 }
 
-export function setEditPen(s: WorkbenchStore, pen: { label: number; fill: boolean }): void {
+export function setEditPen(s: WorkbenchStore, pen: EditPen): void {
   s.setState({ editPen: pen });
+}
+
+/** The next wider (step 1) or narrower (step -1) brush, within PEN_SIZES. */
+export function stepPenSize(s: WorkbenchStore, step: 1 | -1): void {
+  const pen = s.getState().editPen;
+  const i = PEN_SIZES.findIndex((v) => v >= pen.size);
+  const at = Math.min(PEN_SIZES.length - 1, Math.max(0, (i < 0 ? PEN_SIZES.length - 1 : i) + step));
+  s.setState({ editPen: { ...pen, size: PEN_SIZES[at] } });
 }
 
 export function stopEditing(s: WorkbenchStore): void {
