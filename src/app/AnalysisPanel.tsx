@@ -8,8 +8,10 @@ import { actions, ui, useWorkbench } from './appContext';
 const mm = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : Number.isNaN(x) ? '–' : '∞');
 
 /** Dice and HD95 per organ as `npm run evaluate` scores them: means over the organs in the reference. */
-function ReferenceTable({ rows, name }: { rows: DiceRow[]; name: string }) {
+function ReferenceTable({ rows, name, pending }: { rows: DiceRow[]; name: string; pending: boolean }) {
   const means = referenceMeans(rows);
+  // While HD95 is computed (in the worker) its cells wait; Dice is final.
+  const hd = (x: number) => (pending && Number.isNaN(x) ? '…' : mm(x));
   return (
     <table data-testid="dice-table" className="legend">
       <caption>Against {name}</caption>
@@ -19,7 +21,7 @@ function ReferenceTable({ rows, name }: { rows: DiceRow[]; name: string }) {
           <tr key={r.id} data-label={r.name} className={r.inRef ? '' : 'muted'}>
             <td>{r.name}</td>
             {r.inRef ? (
-              <><td className="num">{r.dice.toFixed(3)}</td><td className="num">{mm(r.hd95)}</td></>
+              <><td className="num">{r.dice.toFixed(3)}</td><td className="num">{hd(r.hd95)}</td></>
             ) : (
               <td colSpan={2} className="num" title="not in the reference: left out of the means">{r.inPred ? 'not in reference (predicted)' : 'absent'}</td>
             )}
@@ -30,9 +32,9 @@ function ReferenceTable({ rows, name }: { rows: DiceRow[]; name: string }) {
         <tr>
           <td><b>mean</b> <small>({means.counted} organ{means.counted === 1 ? '' : 's'} in the reference)</small></td>
           <td className="num"><b data-testid="dice-mean">{Number.isNaN(means.dice) ? '–' : means.dice.toFixed(3)}</b></td>
-          <td className="num"><b data-testid="hd95-mean">{mm(means.hd95)}</b></td>
+          <td className="num"><b data-testid="hd95-mean">{hd(means.hd95)}</b></td>
         </tr>
-        {!Number.isFinite(means.hd95) && means.counted > 0 && (
+        {!pending && !Number.isFinite(means.hd95) && means.counted > 0 && (
           <tr>
             <td colSpan={3} className="muted-note" data-testid="hd95-note">
               HD95 is ∞ for an organ in the reference that the model missed ({rows.filter((r) => r.inRef && !r.inPred).map((r) => r.name).join(', ')}), so the mean is ∞ (as npm run evaluate reports it).
@@ -95,6 +97,7 @@ export function AnalysisPanel() {
   const levels = attentionLevelsOf(card?.attention);
   const refName = useWorkbench((s) => s.referenceName);
   const disagreement = useWorkbench((s) => s.disagreement);
+  const analysis = useWorkbench((s) => s.analysis);
   return (
     <section>
       <h2>Analysis</h2>
@@ -121,7 +124,12 @@ export function AnalysisPanel() {
           if (f) void actions.loadReference(f);
         }} />
       </label>
-      {dice && <ReferenceTable rows={dice} name={refName ?? ''} />}
+      {analysis && (
+        <p className="muted-note" data-testid="analysis-progress" aria-live="polite">
+          {!dice ? `Scoring against ${refName ?? 'the reference'}: Dice…` : `HD95 and the disagreement map: ${analysis.done} of ${analysis.total || dice.length} organs…`}
+        </p>
+      )}
+      {dice && <ReferenceTable rows={dice} name={refName ?? ''} pending={analysis !== null} />}
       {disagreement && <DisagreementToggle />}
     </section>
   );

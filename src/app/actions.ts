@@ -7,7 +7,7 @@ import { labelMapValues } from '../infer/preprocess/ctCheck';
 import type { AttentionLevel } from '../infer/attention/attentionMap';
 import { NIFTI_NAME, niftiStem, readNifti, writeNifti } from '../infer/io/nifti';
 import { parseModelCard } from '../infer/contract/cardCheck';
-import { checkReferenceGrid, disagreementMap, onSameGrid, referenceLabels, scoreAgainst } from './reference';
+import { checkReferenceGrid, onSameGrid, referenceLabels } from './reference';
 import { itkSnapLabelFile, labelTableJson, organStats, organStatsCsv } from './exports';
 import { chooseBackend, chooseOrtBuild, chooseThreads, pickBackend } from './backendChoice';
 import { probeWebGpu } from './gpuAdapter';
@@ -17,7 +17,7 @@ import type { Viewer } from './viewer';
 import { syncViewer } from './viewerSync';
 import {
   type Backend, type ModelEntry, type WorkbenchStore, adapterProbed, attentionRequested, failed, segmentationStarted, selectedCard, setBackend, setInference, setLoading,
-  type VolumeSource, comparisonStarted, cursorMoved, labelsCorrected, dicomSeriesFound, warningsAdded, effectiveAttentionLevel, labelMapDropped, pendingLabelMapDismissed, setAttentionLevel, setModels, setReferenceDice, setSampleModel, volumeLoaded,
+  type VolumeSource, comparisonStarted, cursorMoved, labelsCorrected, dicomSeriesFound, warningsAdded, effectiveAttentionLevel, labelMapDropped, pendingLabelMapDismissed, setAttentionLevel, setModels, referenceScoring, setSampleModel, volumeLoaded,
 } from './state';
 import { errorText } from '../util/errorText';
 
@@ -70,7 +70,7 @@ export class Actions {
   private loads = 0;
 
   constructor(readonly s: WorkbenchStore) {
-    this.worker = new WorkerClient(s);
+    this.worker = new WorkerClient(s, () => this.volumeId);
     // With a volume shown and a model chosen, the worker creates that model's session before Segment.
     s.subscribe((st, prev) => {
       // The worker gets each volume once, when it opens; runs and attention maps name it.
@@ -324,7 +324,8 @@ export class Actions {
     if (!st.labels || !st.volume) throw new Error('Segment the volume first, then load a reference label map to compare');
     checkReferenceGrid(st.volume.nifti, ref, name);
     const refLabels = referenceLabels(ref, name);
-    setReferenceDice(this.s, name, scoreAgainst(st.labels, refLabels, st.volume.nifti, st.labelInfo), disagreementMap(st.labels, refLabels));
+    referenceScoring(this.s, name);
+    this.worker.compare(st.labels.slice(), refLabels, st.labelInfo, false);
   }
 
   /** The held label map becomes the reference of the result shown. */

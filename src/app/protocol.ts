@@ -7,6 +7,7 @@ import type { AttentionLevel } from '../infer/attention/attentionMap';
 import type { LabelInfo, ModelCard } from '../infer/contract/modelCard';
 import type { NiftiVolume, Vec3 } from '../infer/io/nifti';
 import type { StageSeconds } from '../infer/pipeline';
+import type { DiceRow, Disagreement } from './reference';
 import type { Backend } from './state';
 
 export type ToWorker =
@@ -17,7 +18,9 @@ export type ToWorker =
   /** Create the model's session ahead of a run (a volume and a model are chosen), silently: the run reports any failure. */
   | { type: 'warm'; card: ModelCard; cardUrl: string; provider: Backend; threads: number; ortBuild?: 'webgpu' }
   | { type: 'cancel' }
-  | { type: 'attention'; voxel: Vec3; level: AttentionLevel };
+  | { type: 'attention'; voxel: Vec3; level: AttentionLevel }
+  /** Score `pred` against `ref` (both on the open volume's grid); replies carry `compareId`. */
+  | { type: 'compare'; compareId: number; volumeId: number; pred: Uint8Array; ref: Uint8Array; labelInfo: LabelInfo[] };
 
 export type WorkerPhase = 'fetching-model' | 'creating-session' | 'running' | 'attention';
 
@@ -27,4 +30,7 @@ export type FromWorker =
   | { type: 'done'; runId: number; labelInfo: LabelInfo[]; labels: Uint8Array; volumesMl: Record<number, number>; seconds: number; tiles: number; warnings: string[]; provider: Backend; build?: 'wasm' | 'webgpu'; threads?: number; outsideRunSeconds?: number; stages?: StageSeconds }
   | { type: 'cancelled'; runId: number; message: string }
   | { type: 'attention'; voxel: Vec3; level: AttentionLevel; heat: Float32Array }
+  | { type: 'compareDice'; compareId: number; rows: DiceRow[] }
+  | { type: 'compareProgress'; compareId: number; done: number; total: number }
+  | { type: 'compareDone'; compareId: number; rows: DiceRow[]; disagreement: Disagreement }
   | { type: 'error'; message: string; during: string; runId?: number };

@@ -12,6 +12,7 @@ import type { NiftiVolume, Vec3 } from '../infer/io/nifti';
 import { segmentVolume } from '../infer/pipeline';
 import { type Preprocessed, preprocess } from '../infer/preprocess/preprocess';
 import { tileFeeds } from '../infer/runtime/tileRunner';
+import { analyse } from './analysis';
 import { attentionHeat } from './attentionRun';
 import { fetchVerifiedOnnx } from './modelFiles';
 import type { FromWorker, ToWorker } from './protocol';
@@ -146,6 +147,20 @@ async function attention(voxel: Vec3, level: AttentionLevel): Promise<void> {
   }
 }
 
+/** Scores a result against a reference on the open volume's grid: Dice first, HD95 with progress, then the disagreement map. */
+async function compare(m: Extract<ToWorker, { type: 'compare' }>): Promise<void> {
+  try {
+    const v = volumeOf(m.volumeId);
+    const { rows, disagreement } = await analyse(m.pred, m.ref, v, m.labelInfo, {
+      dice: (r) => post({ type: 'compareDice', compareId: m.compareId, rows: r }),
+      progress: (done, total) => post({ type: 'compareProgress', compareId: m.compareId, done, total }),
+    }, yieldToEvents);
+    post({ type: 'compareDone', compareId: m.compareId, rows, disagreement }, [disagreement.map.buffer]);
+  } catch (e) {
+    post({ type: 'error', message: `Comparison: ${errorText(e)}`, during: 'compare' });
+  }
+}
+
 scope.onmessage = (e) => {
   const m = e.data;
   try {
@@ -154,6 +169,7 @@ scope.onmessage = (e) => {
     else if (m.type === 'warm') warm(m);
     else if (m.type === 'cancel') controller?.abort();
     else if (m.type === 'attention') void attention(m.voxel, m.level);
+    else if (m.type === 'compare') void compare(m);
     else post({ type: 'error', message: `worker: unknown message type ${JSON.stringify((m as { type?: unknown }).type)}`, during: 'message' });
   } catch (err) {
     post({ type: 'error', message: errorText(err), during: m?.type ?? 'message' });

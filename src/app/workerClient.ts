@@ -1,7 +1,9 @@
 /** Owns the inference worker and turns its messages into store actions. */
 import type { FromWorker, ToWorker } from './protocol';
+import type { LabelInfo } from '../infer/contract/modelCard';
 import {
   type WorkbenchStore, attentionReady, failed, progressed, runEngine, runFailed, segmentationCancelled, segmentationDone, setLoading, comparisonDone, loadFinished,
+  diceScored, hd95Progressed, referenceScored,
 } from './state';
 
 export class WorkerClient {
@@ -9,7 +11,18 @@ export class WorkerClient {
   /** The segmentation run whose replies are current; replies of older runs are dropped. */
   private currentRun = 0;
 
-  constructor(private readonly s: WorkbenchStore) {}
+  /** The comparison whose replies are current, and whether its map shows when it is done. */
+  private currentCompare = 0;
+  private showCompare = false;
+
+  /** `volumeId` names the volume open in the worker (comparisons are scored on its grid). */
+  constructor(private readonly s: WorkbenchStore, private readonly volumeId: () => number) {}
+
+  /** Scores `pred` against `ref` in the worker; the replies fill the review slice (started by `referenceScoring`). */
+  compare(pred: Uint8Array, ref: Uint8Array, labelInfo: LabelInfo[], show: boolean): void {
+    this.showCompare = show;
+    this.send({ type: 'compare', compareId: ++this.currentCompare, volumeId: this.volumeId(), pred, ref, labelInfo }, [pred.buffer, ref.buffer]);
+  }
 
   private get(): Worker {
     if (!this.worker) {
@@ -45,17 +58,29 @@ export class WorkerClient {
       case 'progress':
         progressed(s, m.done, m.total, m.elapsedSeconds);
         break;
-      case 'done':
+      case 'done': {
         segmentationDone(s, m.labels, m.labelInfo, m.volumesMl, m.warnings);
-        comparisonDone(s);
+        const base = comparisonDone(s);
+        if (base) this.compare(m.labels.slice(), base.labels, m.labelInfo, true);
         runEngine(s, { provider: m.provider, build: m.build ?? m.provider, threads: m.threads ?? 1, seconds: m.seconds, outsideRunSeconds: m.outsideRunSeconds ?? 0, stages: m.stages });
         break;
+      }
       case 'cancelled':
         segmentationCancelled(s);
         break;
       case 'attention':
         attentionReady(s, m.heat, m.level, m.voxel);
         loadFinished(s);
+        break;
+      // A comparison's replies count while it is the latest one and its result is still shown (a new run or volume clears it).
+      case 'compareDice':
+        if (m.compareId === this.currentCompare && s.getState().analysis) diceScored(s, m.rows);
+        break;
+      case 'compareProgress':
+        if (m.compareId === this.currentCompare && s.getState().analysis) hd95Progressed(s, m.done, m.total);
+        break;
+      case 'compareDone':
+        if (m.compareId === this.currentCompare && s.getState().analysis) referenceScored(s, m.rows, m.disagreement, this.showCompare);
         break;
       case 'error':
         // A failed run (or a dead worker) ends the run; a failed attention map or session release does not.

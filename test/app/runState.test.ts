@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeNiftiHeader, type Vec3, writeNiftiFloat } from '../../src/infer/io/nifti';
 import type { ModelCard } from '../../src/infer/contract/modelCard';
 import { Actions } from '../../src/app/actions';
+import { analyse } from '../../src/app/analysis';
 import type { FromWorker, ToWorker } from '../../src/app/protocol';
 import { adapterProbed, createWorkbenchStore, setModels, setSegmentAnyway } from '../../src/app/state';
 
@@ -25,6 +26,18 @@ function setup() {
   const reply = (m: FromWorker) => (a.worker as unknown as { receive(m: FromWorker): void }).receive(m);
   setModels(s, [{ url: '/models/m.json', card }]);
   return { s, a, sent, reply };
+}
+
+/** Answers the last 'compare' sent, as the worker does (analysis.ts on the open volume's grid). */
+async function answerCompare(sent: ToWorker[], reply: (m: FromWorker) => void): Promise<void> {
+  const m = sent.filter((x) => x.type === 'compare').pop();
+  const open = sent.filter((x) => x.type === 'open').pop();
+  if (m?.type !== 'compare' || open?.type !== 'open') throw new Error('no comparison was asked for');
+  const done = await analyse(m.pred, m.ref, open.volume, m.labelInfo, {
+    dice: (rows) => reply({ type: 'compareDice', compareId: m.compareId, rows }),
+    progress: (d, total) => reply({ type: 'compareProgress', compareId: m.compareId, done: d, total }),
+  });
+  reply({ type: 'compareDone', compareId: m.compareId, ...done });
 }
 
 describe('a drop during a run', () => {
@@ -138,8 +151,11 @@ describe('a label map dropped as a CT', () => {
     a.segment();
     reply({ type: 'done', runId: 1, labelInfo: card.labels, labels: Uint8Array.from({ length: 32 }, (_, i) => i % 2), volumesMl: {}, seconds: 1, tiles: 1, warnings: [], provider: 'wasm' });
     a.usePendingAsReference();
-    expect(s.getState()).toMatchObject({ pendingLabelMap: null, referenceName: 'ct_seg.nii', error: null });
+    expect(s.getState()).toMatchObject({ pendingLabelMap: null, referenceName: 'ct_seg.nii', error: null, analysis: { done: 0, total: 0 }, dice: null });
+    await answerCompare(sent, reply);
     expect(s.getState().dice?.find((r) => r.name === 'liver')?.dice).toBe(1);
+    expect(s.getState()).toMatchObject({ analysis: null, showDisagreement: false });
+    expect(s.getState().disagreement?.counts).toEqual({ falsePositive: 0, falseNegative: 0, wrongOrgan: 0, notScored: 0 });
   });
 
   it('opened as a volume, it is not segmented until the user says so', async () => {

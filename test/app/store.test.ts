@@ -3,8 +3,9 @@ import { makeNiftiHeader, type NiftiVolume } from '../../src/infer/io/nifti';
 import type { ModelCard } from '../../src/infer/contract/modelCard';
 import {
   createWorkbenchStore, dismissError, failed, labelHistogram, progressed, segmentationCancelled, segmentationDone, segmentationStarted,
-  selectModel, selectedCard, setAttentionMode, setLabelOpacity, setLabelVisible, setModels, setReferenceDice, setShowDisagreement, volumeLoaded, attentionReady, startEditing, labelsCorrected, stopEditing, comparisonDone,
+  selectModel, selectedCard, setAttentionMode, setLabelOpacity, setLabelVisible, setModels, setReferenceDice, setShowDisagreement, volumeLoaded, attentionReady, startEditing, labelsCorrected, stopEditing, comparisonDone, diceScored, hd95Progressed, referenceScored,
 } from '../../src/app/state';
+import { analyse } from '../../src/app/analysis';
 
 function volume(): NiftiVolume {
   return { dims: [2, 2, 1], spacing: [1, 1, 2], data: new Float32Array(4), affine: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 2, 0, 0, 0, 0, 1], datatype: 16, header: makeNiftiHeader([2, 2, 1], [1, 1, 2]), warnings: [] };
@@ -123,7 +124,7 @@ describe('workbench store', () => {
     expect(s.getState().corrections).toBe(0);
   });
 
-  it('comparing two models: the second result is scored against the first as a reference', () => {
+  it('comparing two models: the second result is scored against the first as a reference', async () => {
     const s = createWorkbenchStore();
     volumeLoaded(s, 'ct.nii', volume());
     segmentationStarted(s, 'a');
@@ -132,7 +133,14 @@ describe('workbench store', () => {
     s.setState({ compareBase: { model: 'a', labels: s.getState().labels! } });
     segmentationStarted(s, 'b');
     segmentationDone(s, Uint8Array.from([0, 1, 0, 1]), card('a').labels, {});
-    comparisonDone(s);
+    const base = comparisonDone(s);
+    expect(base?.name).toBe("a's result");
+    expect(s.getState()).toMatchObject({ referenceName: "a's result", analysis: { done: 0, total: 0 }, compareBase: null });
+    // The worker scores it (analysis.ts); its replies fill the table, then the map, shown at once.
+    const v = s.getState().volume!.nifti;
+    const done = await analyse(s.getState().labels!, base!.labels, v, card('a').labels, { dice: (rows) => diceScored(s, rows), progress: (d, t) => hd95Progressed(s, d, t) });
+    expect(s.getState().analysis).toEqual({ done: 1, total: 1 });
+    referenceScored(s, done.rows, done.disagreement, true);
     const st = s.getState();
     expect(st.resultModel).toBe('b');
     expect(st.referenceName).toBe("a's result");

@@ -1,6 +1,6 @@
 /** Review slice: the result scored against a reference (Dice, disagreement map) and label correction. */
 import { organVolumesMl } from '../../infer/eval/metrics';
-import { type DiceRow, type Disagreement, disagreementMap, scoreAgainst } from '../reference';
+import type { DiceRow, Disagreement } from '../reference';
 import type { WorkbenchStore } from './store';
 
 export type { DiceRow } from '../reference';
@@ -27,10 +27,12 @@ export interface ReviewState {
   editPen: EditPen;
   /** How many times the labels were corrected and saved since this result came. */
   corrections: number;
+  /** A comparison being scored: HD95 of `done` of `total` organs computed (null: none running). */
+  analysis: { done: number; total: number } | null;
 }
 
 /** No comparison shown. */
-export const comparisonCleared: Pick<ReviewState, 'referenceName' | 'dice' | 'disagreement' | 'showDisagreement'> = { referenceName: null, dice: null, disagreement: null, showDisagreement: false };
+export const comparisonCleared: Pick<ReviewState, 'referenceName' | 'dice' | 'disagreement' | 'showDisagreement' | 'analysis'> = { referenceName: null, dice: null, disagreement: null, showDisagreement: false, analysis: null };
 
 /** No comparison and no correction (the pen stays). */
 export const reviewCleared: Omit<ReviewState, 'editPen'> = { ...comparisonCleared, editing: false, corrections: 0 };
@@ -38,21 +40,41 @@ export const reviewCleared: Omit<ReviewState, 'editPen'> = { ...comparisonCleare
 export const reviewInitial: ReviewState = { ...reviewCleared, editPen: { label: 1, fill: false, size: 1 } };
 
 export function setReferenceDice(s: WorkbenchStore, referenceName: string, dice: DiceRow[], disagreement: Disagreement | null = null): void {
-  s.setState({ referenceName, dice, disagreement, showDisagreement: false });
+  s.setState({ referenceName, dice, disagreement, showDisagreement: false, analysis: null });
+}
+
+/** A comparison is being scored (in the worker): the old table and map leave; `show` shows the map when it comes. */
+export function referenceScoring(s: WorkbenchStore, referenceName: string): void {
+  s.setState({ ...comparisonCleared, referenceName, analysis: { done: 0, total: 0 } });
+}
+
+/** The Dice of every organ (HD95 still NaN while it is computed). */
+export function diceScored(s: WorkbenchStore, dice: DiceRow[]): void {
+  s.setState({ dice });
+}
+
+export function hd95Progressed(s: WorkbenchStore, done: number, total: number): void {
+  s.setState({ analysis: { done, total } });
+}
+
+/** The comparison is complete: the table with HD95 and the disagreement map (shown at once for a two-model comparison). */
+export function referenceScored(s: WorkbenchStore, dice: DiceRow[], disagreement: Disagreement, show = false): void {
+  s.setState({ dice, disagreement, analysis: null, showDisagreement: show });
 }
 
 /**
- * Comparing two models on one volume: the second model's result (now shown) is scored against the
- * first's as a reference, so the Dice table and the disagreement map say where the two models differ.
+ * Comparing two models on one volume: when the second model's result (now shown) arrives, the first's
+ * becomes its reference, so the Dice table and the disagreement map say where the two models differ.
+ * Returns the reference to score against, or null.
  */
-export function comparisonDone(s: WorkbenchStore): void {
+export function comparisonDone(s: WorkbenchStore): { name: string; labels: Uint8Array } | null {
   const st = s.getState();
   const base = st.compareBase;
-  if (!base) return;
+  if (!base) return null;
   s.setState({ compareBase: null });
-  if (!st.labels || !st.volume || base.labels.length !== st.labels.length) return;
-  setReferenceDice(s, `${base.model}'s result`, scoreAgainst(st.labels, base.labels, st.volume.nifti, st.labelInfo), disagreementMap(st.labels, base.labels));
-  s.setState({ showDisagreement: true });
+  if (!st.labels || !st.volume || base.labels.length !== st.labels.length) return null;
+  referenceScoring(s, `${base.model}'s result`);
+  return { name: `${base.model}'s result`, labels: base.labels };
 }
 
 /** Shows the disagreement map (false positives, false negatives, wrong organ) in place of the labels, or the labels again. */
