@@ -1,3 +1,4 @@
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 /*
@@ -44,6 +45,8 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // React's rules of hooks and effect dependencies on the components.
+  { ...reactHooks.configs.flat.recommended, files: ['src/app/**/*.tsx'] },
   // The type-checked rules on the shipped code, and exhaustive switches everywhere.
   ...tseslint.configs.recommendedTypeChecked.map((c) => ({ ...c, files: ['src/**/*.ts', 'src/**/*.tsx'] })),
   {

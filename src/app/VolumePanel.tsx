@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { ui, useWorkbench } from './appContext';
 import { CT_WINDOWS, type CtWindowName, presetOf } from './ctWindow';
 import { SOFTWARE_3D_MAX_VOXELS, VIEW_LAYOUTS, type ViewLayout, show3dView } from './state/read';
@@ -9,10 +9,18 @@ const LAYOUT_NAMES: Record<ViewLayout, string> = {
 
 const fmt = (v: number[], d: number) => v.map((x) => x.toFixed(d)).join(' × ');
 
-/** A number field that commits on Enter or blur, so typing "-6" on the way to "-600" does not flash the image. */
+/**
+ * A number field that commits on Enter or blur, so typing "-6" on the way to "-600" does not flash the
+ * image. A new `value` (a preset, a committed entry) replaces the text, adjusted during render as React
+ * advises rather than in an effect, so the field keeps its focus.
+ */
 function NumberField({ label, value, onCommit, testId }: { label: string; value: number; onCommit: (v: number) => void; testId: string }) {
   const [text, setText] = useState(String(value));
-  useEffect(() => setText(String(value)), [value]);
+  const [shown, setShown] = useState(value);
+  if (shown !== value) {
+    setShown(value);
+    setText(String(value));
+  }
   const commit = () => {
     const v = Number(text);
     if (text.trim() !== '' && Number.isFinite(v)) onCommit(v);
