@@ -53,6 +53,8 @@ test('suspicious but readable input: a label map given as CT runs only when the 
   await openApp(page, '?backend=wasm');
   const input = page.getByTestId('drop-zone').locator('input[type=file]');
   await page.getByTestId('model-select').selectOption('fine-tiny');
+  const viewerTop = async () => (await page.getByTestId('viewer').boundingBox())!.y;
+  const topBefore = await viewerTop();
   const dims: [number, number, number] = [40, 32, 20];
   const labels = Uint8Array.from({ length: 40 * 32 * 20 }, (_, i) => (i % 40 > 20 ? 1 : 0));
   await input.setInputFiles({ name: 'labels.nii', mimeType: 'application/octet-stream', buffer: Buffer.from(writeNifti(labels, { dims, header: makeNiftiHeader(dims, [3, 3, 3]) })) });
@@ -64,6 +66,7 @@ test('suspicious but readable input: a label map given as CT runs only when the 
   await page.getByTestId('run').click();
   await expect(page.getByTestId('status')).toHaveText('done', { timeout: 120_000 });
   await expect(page.getByTestId('warnings')).toContainText('looks like a label map');
+  expect(await viewerTop()).toBe(topBefore); // warnings head the side panel; the viewer does not move
   const mr = Float32Array.from({ length: 40 * 32 * 20 }, (_, i) => 200 + ((i * 37) % 800));
   await input.setInputFiles({ name: 'mr.nii', mimeType: 'application/octet-stream', buffer: Buffer.from(writeNiftiFloat(mr, { dims, header: makeNiftiHeader(dims, [3, 3, 3]) })) });
   await expect(page.getByTestId('volume-name')).toHaveText('mr.nii');

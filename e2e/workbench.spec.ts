@@ -22,6 +22,11 @@ test('first run: the synthetic phantom opens with fine-tiny, segments well, and 
   await expect(page.getByTestId('volume-kind')).toContainText('synthetic phantom');
   await expect(page.getByTestId('model-select')).toHaveValue('fine-tiny');
   await expect(page.getByTestId('model-mismatch')).toHaveCount(0);
+  // The model card is folded to one line under the picker; it opens on a click.
+  await expect(page.getByTestId('model-card')).not.toHaveAttribute('open');
+  await expect(page.getByTestId('model-network')).toBeHidden();
+  await page.getByTestId('model-card').locator('summary').click();
+  await expect(page.getByTestId('model-network')).toBeVisible();
   await page.getByTestId('run').click();
   await expect(page.getByTestId('status')).toHaveText('done', { timeout: 200_000 });
   await page.getByTestId('reference-input').setInputFiles(REFERENCE);

@@ -37,16 +37,18 @@ export function App() {
         <button type="button" className="help-button" data-testid="help-button" aria-label="Keyboard shortcuts (?)" title="Keyboard shortcuts (?)" onClick={() => setHelp(true)}>?</button>
       </header>
       {help && <HelpOverlay onClose={() => setHelp(false)} />}
-      <ErrorBanner />
       <main>
         <aside>
+          {/* Errors and warnings head the side panel: they never push the viewer down. */}
+          <ErrorBanner />
+          {/* The reading order: open, model, segment and its progress, then the results, then the display settings. */}
           <DropZone />
-          <VolumePanel />
           <ModelPicker />
           <RunPanel />
           <Legend />
-          <EditPanel />
           <AnalysisPanel />
+          <EditPanel />
+          <VolumePanel />
         </aside>
         <ViewerPanel />
       </main>

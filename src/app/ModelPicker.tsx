@@ -38,7 +38,8 @@ export function ModelPicker() {
         </button>
       )}
       {card && (
-        <div className="card" data-testid="model-card">
+        <details className="card" data-testid="model-card">
+          <summary>{card.variant} ({card.preset}), {modelPurpose(card)}; validation Dice {card.training.meanDice.toFixed(2)}: the model card</summary>
           <p>{card.description}</p>
           <dl>
             <dt>Network</dt><dd data-testid="model-network">{card.variant} ({card.preset}, {(card.parameters / 1e6).toFixed(2)} M params)</dd>
@@ -50,7 +51,7 @@ export function ModelPicker() {
             <dt>Validation</dt><dd>{card.training.validation}</dd>
             <dt>Mean Dice</dt><dd>{card.training.meanDice.toFixed(3)}</dd>
           </dl>
-        </div>
+        </details>
       )}
     </section>
   );
