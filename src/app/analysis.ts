@@ -4,9 +4,9 @@
  * reported as each finishes, then the disagreement map. The worker runs it; the page stays responsive.
  */
 import type { LabelInfo } from '../infer/contract/modelCard';
-import { diceScore, hd95 } from '../infer/eval/metrics';
+import { hd95 } from '../infer/eval/metrics';
 import type { Vec3 } from '../infer/io/nifti';
-import { type DiceRow, type Disagreement, disagreementMap } from './reference';
+import { type DiceRow, type Disagreement, diceRows, disagreementMap } from './reference';
 
 export interface AnalysisReport {
   /** Every organ's Dice; HD95 is NaN until computed. */
@@ -24,13 +24,7 @@ export async function analyse(
   report: AnalysisReport,
   pause: () => Promise<void> = () => Promise.resolve(),
 ): Promise<{ rows: DiceRow[]; disagreement: Disagreement }> {
-  if (pred.length !== ref.length) throw new Error(`analysis: ${pred.length} predicted voxels but ${ref.length} in the reference`);
-  const inPred = new Uint8Array(256), inRef = new Uint8Array(256);
-  for (let i = 0; i < pred.length; i++) {
-    inPred[pred[i]] = 1;
-    inRef[ref[i]] = 1;
-  }
-  const rows: DiceRow[] = labelInfo.filter((l) => l.id !== 0).map((l) => ({ id: l.id, name: l.name, dice: diceScore(pred, ref, l.id), hd95: NaN, inRef: inRef[l.id] === 1, inPred: inPred[l.id] === 1 }));
+  const rows = diceRows(pred, ref, labelInfo);
   report.dice(rows.map((r) => ({ ...r })));
   for (const [k, r] of rows.entries()) {
     await pause();

@@ -6,7 +6,7 @@
  */
 import type { LabelInfo } from '../infer/contract/modelCard';
 import { gridOffsetMm } from '../infer/eval/affine';
-import { evaluateSegmentation } from '../infer/eval/metrics';
+import { diceScore, hd95 } from '../infer/eval/metrics';
 import type { NiftiVolume } from '../infer/io/nifti';
 import { labelIds } from '../infer/contract/labels';
 
@@ -59,12 +59,20 @@ export function compareWithReference(pred: Uint8Array, ct: NiftiVolume, labelInf
   return scoreAgainst(pred, referenceLabels(ref, name), ct, labelInfo);
 }
 
+/** Per-organ rows (background left out) with each organ's Dice and where it is present; HD95 is NaN, to be filled in. */
+export function diceRows(pred: Uint8Array, refLabels: Uint8Array, labelInfo: LabelInfo[]): DiceRow[] {
+  if (pred.length !== refLabels.length) throw new Error(`comparison: ${pred.length} predicted voxels but ${refLabels.length} in the reference`);
+  const inPred = new Uint8Array(256), inRef = new Uint8Array(256);
+  for (let i = 0; i < pred.length; i++) {
+    inPred[pred[i]] = 1;
+    inRef[refLabels[i]] = 1;
+  }
+  return labelInfo.filter((l) => l.id !== 0).map((l) => ({ id: l.id, name: l.name, dice: diceScore(pred, refLabels, l.id), hd95: NaN, inRef: inRef[l.id] === 1, inPred: inPred[l.id] === 1 }));
+}
+
 /** Per-organ rows for label ids already on the CT's grid (a loaded reference, or another model's result). */
 export function scoreAgainst(pred: Uint8Array, refLabels: Uint8Array, ct: NiftiVolume, labelInfo: LabelInfo[]): DiceRow[] {
-  const inPred = new Uint8Array(256);
-  for (let i = 0; i < pred.length; i++) inPred[pred[i]] = 1;
-  const scores = evaluateSegmentation(pred, refLabels, ct.dims, ct.spacing, labelInfo);
-  return scores.perLabel.map((s) => ({ id: s.id, name: s.name, dice: s.dice, hd95: s.hd95, inRef: s.presentInRef, inPred: inPred[s.id] === 1 }));
+  return diceRows(pred, refLabels, labelInfo).map((r) => ({ ...r, hd95: hd95(pred, refLabels, r.id, ct.dims, ct.spacing) }));
 }
 
 /** Means over the organs present in the reference (NaN when none is), as `npm run evaluate` prints them. */

@@ -22,18 +22,6 @@ export function unpartition(g: Graph, t: Value, w: Triple, shape: readonly numbe
   return o.reshape(g, o.transpose(g, r, [0, 3, 1, 4, 2, 5, 6]), [b, z, y, x, c]);
 }
 
-/** Cyclic shift by s (z, y, x) along axes 1-3 (torch.roll with shifts s). */
-export function roll(g: Graph, x: Value, s: Triple): Value {
-  let out = x;
-  s.forEach((sh, i) => {
-    const n = x.shape[1 + i];
-    const k = ((sh % n) + n) % n;
-    if (k === 0) return;
-    out = o.concat(g, [o.slice(g, out, [n - k], [n], [1 + i]), o.slice(g, out, [0], [n - k], [1 + i])], 1 + i);
-  });
-  return out;
-}
-
 /**
  * Rows of [B, N, C] reordered by a fixed permutation of N (one Gather); its gradient gathers by the
  * inverse permutation (no scatter).

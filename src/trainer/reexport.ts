@@ -12,6 +12,7 @@ import { readWeights } from '../graph';
 import { buildModel, makeConfig } from '../model';
 import type { ModelCard } from '../infer/contract/modelCard';
 import { createSession, type HostTensor } from '../infer/runtime/backend';
+import { loadModel } from '../infer/runtime/loadModel';
 import { ArgsError, parseArgs, usage, type FlagSpecs } from '../util/args';
 import { errorText } from '../util/errorText';
 import { exportModel } from './export';
@@ -42,8 +43,8 @@ function testFeeds(inputs: readonly { name: string; shape: readonly number[]; dt
   }));
 }
 
-async function logits(file: string, feeds: Record<string, HostTensor>, output: string): Promise<Float32Array> {
-  const s = await createSession(new Uint8Array(readFileSync(file)), { provider: 'cpu', threads: 2 });
+async function logits(model: Uint8Array, feeds: Record<string, HostTensor>, output: string): Promise<Float32Array> {
+  const s = await createSession(model, { provider: 'cpu', threads: 2 });
   try {
     return (await s.run(feeds, [output]))[output].data;
   } finally {
@@ -52,10 +53,11 @@ async function logits(file: string, feeds: Record<string, HostTensor>, output: s
 }
 
 export async function reexport(cardPath: string, overrides: Record<string, unknown>, tolerance: number): Promise<ReexportResult> {
-  const card = JSON.parse(readFileSync(cardPath, 'utf8')) as ModelCard;
+  // The card checked and the ONNX file verified against its sha256, read once.
+  const { card, onnx } = await loadModel(cardPath);
   const dir = dirname(cardPath);
   const cfg = makeConfig(card.preset, { ...overrides, variant: card.variant, classes: card.labels.length });
-  const weights = readWeights(new Uint8Array(readFileSync(join(dir, card.onnx.file))));
+  const weights = readWeights(onnx);
   const seenKey = [...weights.keys()].find((k) => k.startsWith('vt_seen_const'));
   const seen = seenKey ? weights.get(seenKey) : undefined;
   const graph = buildModel(cfg, 'infer', seen).graph;
@@ -73,7 +75,7 @@ export async function reexport(cardPath: string, overrides: Record<string, unkno
     const next = exportModel(join(tmp, name), cfg, params, seen, card);
     const feeds = testFeeds(graph.inputs);
     const out = card.io.logits;
-    const [a, b] = [await logits(join(dir, card.onnx.file), feeds, out), await logits(join(tmp, next.onnx.file), feeds, out)];
+    const [a, b] = [await logits(onnx, feeds, out), await logits(new Uint8Array(readFileSync(join(tmp, next.onnx.file))), feeds, out)];
     if (a.length !== b.length) throw new ArgsError(`${cardPath}: the new graph gives ${b.length} logits, the old ${a.length}`);
     let maxAbsDiff = 0, lo = Infinity, hi = -Infinity;
     for (let i = 0; i < a.length; i++) {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { Graph, normal, rng } from '../../src/graph';
+import { Graph, type Value, normal, ops as o, rng } from '../../src/graph';
 import { createSession } from '../../src/infer/runtime/backend';
 import { serializeGraph } from '../../src/graph';
-import { mergePatches, partition, roll, shiftPartition, shiftUnpartition, unpartition, expandPatches } from '../../src/model/blocks';
+import { mergePatches, partition, shiftPartition, shiftUnpartition, unpartition, expandPatches } from '../../src/model/blocks';
+import type { Triple } from '../../src/model/contract';
 import { relativePositionIndex, shiftedWindowMask } from '../../src/model/windows';
 
 async function run(g: Graph, feeds: Record<string, Float32Array>): Promise<Record<string, Float32Array>> {
@@ -10,6 +11,18 @@ async function run(g: Graph, feeds: Record<string, Float32Array>): Promise<Recor
   const res = await s.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, { data: v, dims: [...(g.inputs.find((i) => i.name === k) ?? g.params.get(k)?.value)!.shape] }])));
   await s.release();
   return Object.fromEntries(Object.entries(res).map(([k, v]) => [k, v.data]));
+}
+
+/** The shift as torch.roll does it, in slices and concatenations: the oracle of the one-gather shifted partition. */
+function roll(g: Graph, x: Value, s: Triple): Value {
+  let out = x;
+  s.forEach((sh, i) => {
+    const n = x.shape[1 + i];
+    const k = ((sh % n) + n) % n;
+    if (k === 0) return;
+    out = o.concat(g, [o.slice(g, out, [n - k], [n], [1 + i]), o.slice(g, out, [0], [n - k], [1 + i])], 1 + i);
+  });
+  return out;
 }
 
 describe('window index maths', () => {
