@@ -139,6 +139,7 @@ async function main(): Promise<void> {
     [`largeVolume ${LARGE.replace(/,/g, 'x')} int16 in Chromium (${CARD}, WASM): s / peak MB`, large ? `${f(large.seconds)} / ${f(large.peakMb, 0)}` : 'failed'],
     [`largeVolume stages in the worker (share)`, shares(large?.stages)],
     [`largeVolume on the page: drop to CT shown / Segment to overlay / worker pipeline / window change (s)`, large?.page ? `${f(large.page.dropToCt)} / ${f(large.page.segmentToOverlay)} / ${f(large.page.worker)} / ${f(large.page.windowChange)}` : 'n/a'],
+    [`largeVolume CPU for the session (s): graphics process / page and worker; graphics CPU of a window change, 3-D view off / on`, large?.page ? `${f(large.page.gpuCpu)} / ${f(large.page.pageCpu)}; ${f(large.page.windowGpuCpu)} / ${f(large.page.windowGpuCpu3d)}` : 'n/a'],
     [`folder mode, ${QUICK ? 2 : 8} copies: scans/min with pool 1 / pool 2`, `${f(folder.pool1ScansPerMinute, 2)} / ${f(folder.pool2ScansPerMinute, 2)}`],
   ];
   const w = Math.max(...rows.map((r) => r[0].length));

@@ -68,6 +68,8 @@ export class Viewer {
   /** The 3-D render is wanted beside the slices (thin slabs never show it). */
   private render3d = true;
   private layout: ViewLayout = 'auto';
+  /** The CT was recoloured while no 3-D render was shown, so the render's gradient texture is out of date. */
+  private gradientStale = false;
   /** When (performance.now(), ms) the CT, the label overlay and a new CT window were last handed to the GPU. */
   readonly shownAt: { volume: number | null; labels: number | null; window: number | null } = { volume: null, labels: null, window: null };
   onVoxel: ((voxel: Vec3) => void) | null = null;
@@ -113,6 +115,53 @@ export class Viewer {
     await this.nv.attachToCanvas(canvas);
     this.nv.setSliceType(this.nv.sliceTypeMultiplanar);
     this.sameSpotClick(canvas);
+    this.gradientOnlyFor3d();
+  }
+
+  /** Whether a 3-D render is among the views shown. */
+  private renderShown(): boolean {
+    const o = this.nv.opts;
+    return o.sliceType === this.nv.sliceTypeRender || (o.sliceType === this.nv.sliceTypeMultiplanar && o.multiplanarShowRender !== SHOW_RENDER.NEVER);
+  }
+
+  /**
+   * NiiVue recomputes the 3-D render's gradient texture (a blur and a Sobel pass over every voxel) each
+   * time it recolours the CT, a window change included; only the 3-D render reads it. While no 3-D
+   * render is shown those two passes are skipped (their draw calls, inside a refresh only), which
+   * leaves a refresh one pass instead of three; the gradient is computed when the render comes back.
+   */
+  private gradientOnlyFor3d(): void {
+    const nv = this.nv;
+    const gl = nv.gl as WebGL2RenderingContext | null;
+    if (!gl) return;
+    const programs = new Set([nv.blurShader, nv.gradientPrePassShader, nv.sobelFirstOrderShader, nv.sobelSecondOrderShader].flatMap((sh) => (sh ? [sh.program] : [])));
+    let refreshing = false;
+    const refresh = nv.refreshLayers.bind(nv);
+    nv.refreshLayers = (item, layer) => {
+      refreshing = true;
+      try {
+        refresh(item, layer);
+      } finally {
+        refreshing = false;
+      }
+    };
+    const draw = gl.drawArrays.bind(gl);
+    gl.drawArrays = (mode, first, count) => {
+      if (refreshing && !this.renderShown() && programs.has(gl.getParameter(gl.CURRENT_PROGRAM) as WebGLProgram)) {
+        this.gradientStale = true;
+        return;
+      }
+      draw(mode, first, count);
+    };
+  }
+
+  /** After the layout changed: a 3-D render shown again needs the gradient the refreshes skipped. */
+  private redraw(): void {
+    if (this.gradientStale && this.renderShown() && this.nv.back?.hdr) {
+      this.gradientStale = false;
+      this.nv.gradientGL(this.nv.back.hdr);
+    }
+    this.nv.drawScene();
   }
 
   /** Whether WebGL runs on a software renderer (SwiftShader, llvmpipe, Microsoft Basic Render), as on many virtual desktops. */
@@ -129,7 +178,7 @@ export class Viewer {
     if (on === this.render3d) return;
     this.render3d = on;
     this.applyLayout();
-    this.nv.drawScene();
+    this.redraw();
   }
 
   /** Arranges the views (see VIEW_LAYOUTS). */
@@ -137,7 +186,7 @@ export class Viewer {
     if (layout === this.layout) return;
     this.layout = layout;
     this.applyLayout();
-    this.nv.drawScene();
+    this.redraw();
   }
 
   private applyLayout(): void {
