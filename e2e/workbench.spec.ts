@@ -2,10 +2,11 @@
  * The workbench as a reader meets it: the first run pairs the synthetic sample with the model trained
  * on phantoms, a drop during a run cancels it cleanly, and the reference check scores like the CLI.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { headerText, makeNiftiHeader, readNifti, writeNifti, writeNiftiFloat } from '../src/infer/io/nifti';
 import { makePhantom } from '../src/infer/synthetic/phantom';
+import { makeVariant } from '../src/infer/eval/variants';
 import { expect, fine, openApp, pageLabels, shot, test } from './fixtures';
 import { MODELS_DIR } from './support/nodeReference';
 
@@ -238,7 +239,10 @@ test('label correction: paint with an organ, undo, erase, save a corrected label
     expect(headerText(v.header)).toEqual({ descrip: 'labels by fine-tiny, corrected by hand (FINE workbench)', intentName: 'labels', intentCode: 1002 });
     return v.data;
   };
-  // A stroke then undo: saving gives back the model's labels.
+  // A stroke then undo: saving gives back the model's labels. Correction is the second tab under the results.
+  await expect(page.getByTestId('tab-analysis')).toHaveAttribute('aria-selected', 'true');
+  await page.getByTestId('tab-edit').click();
+  await expect(page.getByTestId('analysis-panel')).toHaveCount(0);
   await page.getByTestId('edit-start').click();
   await page.getByTestId('edit-pen').selectOption({ label: 'spleen' });
   await stroke(0.1, 0.6, 0.4, 0.8);
@@ -285,6 +289,131 @@ test('label correction: paint with an organ, undo, erase, save a corrected label
   wide.forEach((v, i) => { if (v !== erased[i]) { widened++; expect(v).toBe(spleen); } });
   console.log(`label correction: ${cleared} voxels erased with a 1-voxel brush, ${widened} painted with a 5-voxel brush`);
   expect(widened).toBeGreaterThan(2 * cleared);
+  await expect(page.getByTestId('error')).toHaveCount(0);
+});
+
+test('editing the field\'s way: an HU range, protected labels, redo, fill between slices (on a CT stored z-y-x)', async ({ page }) => {
+  // The phantom stored with its axes in another order: every check below maps the labels back to the
+  // phantom's own grid, so the drawing layer's voxel order must be read right.
+  const original = readNifti(new Uint8Array(readFileSync(join(import.meta.dirname, '..', 'public', 'sample', 'phantom.nii.gz'))), 'phantom');
+  const variant = makeVariant({ ct: original, ref: readNifti(new Uint8Array(readFileSync(REFERENCE)), 'ref') }, 'zyx');
+  const file = join(test.info().outputDir, 'phantom_zyx.nii.gz');
+  mkdirSync(test.info().outputDir, { recursive: true });
+  writeFileSync(file, writeNiftiFloat(variant.ct.data, variant.ct, { gzip: true }));
+  await openApp(page, '?backend=wasm');
+  await page.getByTestId('drop-zone').locator('input[type=file]').setInputFiles(file);
+  await expect(page.getByTestId('dims')).toHaveText([...variant.ct.dims].join(' × '));
+  await page.getByTestId('model-select').selectOption('fine-tiny');
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('status')).toHaveText('done', { timeout: 200_000 });
+  await page.getByTestId('layout').selectOption('axial');
+  await page.getByTestId('tab-edit').click();
+  const box = (await page.getByTestId('viewer').boundingBox())!;
+  const stroke = async (x0: number, y0: number, x1: number, y1: number) => {
+    await page.mouse.move(box.x + box.width * x0, box.y + box.height * y0);
+    await page.mouse.down();
+    for (let k = 1; k <= 16; k++) await page.mouse.move(box.x + box.width * (x0 + ((x1 - x0) * k) / 16), box.y + box.height * (y0 + ((y1 - y0) * k) / 16));
+    await page.mouse.up();
+  };
+  const save = async () => {
+    const [f] = await Promise.all([page.waitForEvent('download'), page.getByTestId('edit-save').click()]);
+    return variant.toOriginal!(Uint8Array.from(readNifti(new Uint8Array(readFileSync(await f.path())), 'corrected.nii.gz').data));
+  };
+  const spleen = Number(await page.getByTestId('legend').locator('[data-label="spleen"]').getAttribute('data-id'));
+  const liver = Number(await page.getByTestId('legend').locator('[data-label="liver"]').getAttribute('data-id'));
+  const diff = (a: Uint8Array, b: Uint8Array) => [...a.keys()].filter((i) => a[i] !== b[i]);
+  let before = variant.toOriginal!(await pageLabels(page));
+  const across = () => stroke(0.05, 0.5, 0.95, 0.52);
+
+  // Painting limited to -50..150 HU: across the body and the air around it, only voxels in the range change.
+  await page.getByTestId('edit-start').click();
+  await page.getByTestId('edit-pen').selectOption({ label: 'spleen' });
+  await page.getByTestId('edit-size').selectOption('9');
+  await page.getByTestId('edit-hu').check();
+  await page.getByTestId('edit-hu-min').fill('-50');
+  await page.getByTestId('edit-hu-min').press('Enter');
+  await page.getByTestId('edit-hu-max').fill('150');
+  await page.getByTestId('edit-hu-max').press('Enter');
+  await across();
+  await expect(page.getByTestId('edit-protected')).toContainText('voxels alone');
+  await shot(page, 'edit-hu-range');
+  const inRange = await save();
+  const painted = diff(before, inRange);
+  console.log(`HU-limited stroke: ${painted.length} voxels painted, HU ${Math.min(...painted.map((i) => original.data[i]))}..${Math.max(...painted.map((i) => original.data[i]))}`);
+  expect(painted.length).toBeGreaterThan(20);
+  for (const i of painted) {
+    expect(inRange[i]).toBe(spleen);
+    expect(original.data[i]).toBeGreaterThanOrEqual(-50);
+    expect(original.data[i]).toBeLessThanOrEqual(150);
+  }
+  before = inRange;
+
+  // Liver protected: a wide stroke over it leaves every liver voxel as it was.
+  await page.getByTestId('edit-start').click();
+  await page.getByTestId('edit-hu').uncheck();
+  await page.getByTestId('edit-locks').locator('summary').click();
+  await page.getByTestId('edit-lock-liver').check();
+  await stroke(0.05, 0.6, 0.95, 0.61);
+  const locked = await save();
+  const changedLocked = diff(before, locked);
+  expect(changedLocked.length).toBeGreaterThan(20);
+  expect([...before.keys()].filter((i) => before[i] === liver && locked[i] !== liver)).toEqual([]);
+  // The stroke did pass over the liver: painted voxels border it.
+  expect(changedLocked.some((i) => before[i - 1] === liver || before[i + 1] === liver)).toBe(true);
+  before = locked;
+
+  // Undo never goes past the start of a correction, and redo brings an undone stroke back.
+  await page.getByTestId('edit-start').click();
+  await expect(page.getByTestId('edit-locks').locator('summary')).toHaveText('Protected labels (1)');
+  await page.getByTestId('edit-locks').locator('summary').click();
+  await page.getByTestId('edit-lock-liver').uncheck();
+  await page.getByTestId('edit-pen').selectOption({ label: 'liver' });
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await stroke(0.3, 0.2, 0.7, 0.3);
+  for (let k = 0; k < 3; k++) await page.keyboard.press('Control+z');
+  await expect(page.getByTestId('edit-undo')).toBeDisabled();
+  await expect(page.getByTestId('edit-redo')).toBeEnabled();
+  await page.keyboard.press('Control+y');
+  await expect(page.getByTestId('edit-redo')).toBeDisabled();
+  const redone = await save();
+  const strokeVoxels = diff(before, redone);
+  expect(strokeVoxels.length).toBeGreaterThan(20);
+  for (const i of strokeVoxels) expect(redone[i]).toBe(liver);
+  await page.getByTestId('edit-start').click();
+  await stroke(0.3, 0.2, 0.7, 0.3);
+  await page.keyboard.press('Control+z');
+  await page.keyboard.press('Control+z');
+  expect(diff(redone, await save())).toEqual([]);
+  before = redone;
+
+  // Fill between slices: spleen drawn on two axial slices six apart fills the slices between.
+  await page.getByTestId('edit-start').click();
+  await page.getByTestId('edit-pen').selectOption({ label: 'spleen' });
+  await page.getByTestId('edit-size').selectOption('5');
+  await page.getByTestId('edit-fill').check();
+  const outline = async () => {
+    const pts: [number, number][] = [[0.35, 0.35], [0.6, 0.35], [0.6, 0.6], [0.35, 0.6], [0.35, 0.35]];
+    await page.mouse.move(box.x + box.width * pts[0][0], box.y + box.height * pts[0][1]);
+    await page.mouse.down();
+    for (const [x, y] of pts.slice(1)) for (let k = 1; k <= 6; k++) await page.mouse.move(box.x + box.width * x, box.y + box.height * y, { steps: 1 });
+    await page.mouse.up();
+  };
+  await outline();
+  await page.mouse.move(box.x + box.width * 0.9, box.y + box.height * 0.9);
+  for (let k = 0; k < 6; k++) {
+    await page.mouse.wheel(0, 100);
+    await page.waitForTimeout(100);
+  }
+  await outline();
+  await page.getByTestId('edit-interpolate').click();
+  await expect(page.getByTestId('edit-fill-note')).toContainText('Filled spleen between slices');
+  await shot(page, 'edit-fill-between');
+  const filled = await save();
+  const zOf = (i: number) => Math.floor(i / (original.dims[0] * original.dims[1]));
+  const zs = [...new Set(diff(before, filled).map(zOf))].sort((a, b) => a - b);
+  console.log(`fill between slices: voxels changed on slices ${zs.join(', ')}`);
+  expect(zs.length).toBeGreaterThanOrEqual(5);
+  expect(zs[zs.length - 1] - zs[0]).toBe(zs.length - 1);
   await expect(page.getByTestId('error')).toHaveCount(0);
 });
 

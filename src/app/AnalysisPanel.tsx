@@ -99,8 +99,7 @@ export function AnalysisPanel() {
   const disagreement = useWorkbench((s) => s.disagreement);
   const analysis = useWorkbench((s) => s.analysis);
   return (
-    <section>
-      <h2>Analysis</h2>
+    <section data-testid="analysis-panel">
       <label className="row">
         <input type="checkbox" data-testid="attention-mode" checked={mode} disabled={!hasLabels} onChange={(e) => ui.setAttentionMode(e.currentTarget.checked)} />
         Attention mode: click a voxel

@@ -1,13 +1,12 @@
 import { useEffect, useState } from 'react';
-import { AnalysisPanel } from './AnalysisPanel';
 import { actions, store, useWorkbench } from './appContext';
 import { HelpOverlay } from './HelpOverlay';
 import { handleKey, typingInField } from './shortcuts';
 import { DropZone } from './DropZone';
-import { EditPanel } from './EditPanel';
 import { ErrorBanner } from './ErrorBanner';
 import { Legend } from './Legend';
 import { ModelPicker } from './ModelPicker';
+import { ResultTabs } from './ResultTabs';
 import { RunPanel } from './RunPanel';
 import { ViewerPanel } from './ViewerPanel';
 import { VolumePanel } from './VolumePanel';
@@ -41,13 +40,12 @@ export function App() {
         <aside>
           {/* Errors and warnings head the side panel: they never push the viewer down. */}
           <ErrorBanner />
-          {/* The reading order: open, model, segment and its progress, then the results, then the display settings. */}
+          {/* The reading order: open, model, segment and its progress, the results, analysis or correction (tabs), then the display settings. */}
           <DropZone />
           <ModelPicker />
           <RunPanel />
           <Legend />
-          <AnalysisPanel />
-          <EditPanel />
+          <ResultTabs />
           <VolumePanel />
         </aside>
         <ViewerPanel />

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { NumberField } from './NumberField';
 import { ui, useWorkbench } from './appContext';
 import { CT_WINDOWS, type CtWindowName, presetOf } from './ctWindow';
 import { SOFTWARE_3D_MAX_VOXELS, VIEW_LAYOUTS, type ViewLayout, show3dView } from './state/read';
@@ -9,30 +9,6 @@ const LAYOUT_NAMES: Record<ViewLayout, string> = {
 
 const fmt = (v: number[], d: number) => v.map((x) => x.toFixed(d)).join(' × ');
 
-/**
- * A number field that commits on Enter or blur, so typing "-6" on the way to "-600" does not flash the
- * image. A new `value` (a preset, a committed entry) replaces the text, adjusted during render as React
- * advises rather than in an effect, so the field keeps its focus.
- */
-function NumberField({ label, value, onCommit, testId }: { label: string; value: number; onCommit: (v: number) => void; testId: string }) {
-  const [text, setText] = useState(String(value));
-  const [shown, setShown] = useState(value);
-  if (shown !== value) {
-    setShown(value);
-    setText(String(value));
-  }
-  const commit = () => {
-    const v = Number(text);
-    if (text.trim() !== '' && Number.isFinite(v)) onCommit(v);
-    else setText(String(value));
-  };
-  return (
-    <label className="num-field">
-      {label}
-      <input type="number" inputMode="numeric" value={text} data-testid={testId} aria-label={`${label} (HU)`} onChange={(e) => setText(e.currentTarget.value)} onBlur={commit} onKeyDown={(e) => { if (e.key === 'Enter') commit(); }} />
-    </label>
-  );
-}
 
 export function VolumePanel() {
   const volume = useWorkbench((s) => s.volume);

@@ -17,7 +17,7 @@ import type { Viewer } from './viewer';
 import { syncViewer } from './viewerSync';
 import {
   type Backend, type ModelEntry, type WorkbenchStore, adapterProbed, attentionRequested, failed, segmentationStarted, selectedCard, setBackend, setInference, setLoading,
-  type VolumeSource, comparisonStarted, cursorMoved, labelsCorrected, dicomSeriesFound, warningsAdded, effectiveAttentionLevel, labelMapDropped, pendingLabelMapDismissed, setAttentionLevel, setModels, referenceScoring, setSampleModel, volumeLoaded,
+  type VolumeSource, comparisonStarted, cursorMoved, editHistoryChanged, filledBetween, labelsCorrected, dicomSeriesFound, warningsAdded, effectiveAttentionLevel, labelMapDropped, pendingLabelMapDismissed, setAttentionLevel, setModels, referenceScoring, setSampleModel, volumeLoaded,
 } from './state';
 import { errorText } from '../util/errorText';
 
@@ -89,6 +89,7 @@ export class Actions {
   async viewerAttached(v: Viewer): Promise<() => void> {
     v.onVoxel = (voxel) => this.attention(voxel);
     v.onLocation = (at) => cursorMoved(this.s, at);
+    v.onEdited = (h) => editHistoryChanged(this.s, h);
     const stop = await syncViewer(this.s, v, (m) => failed(this.s, m));
     this.viewer = v;
     return () => {
@@ -110,6 +111,18 @@ export class Actions {
 
   undoEdit(): void {
     this.viewer?.undoEdit();
+  }
+
+  redoEdit(): void {
+    this.viewer?.redoEdit();
+  }
+
+  /** Fills the pen's label between the slices it was drawn on in this correction. */
+  fillBetweenSlices(): void {
+    const st = this.s.getState();
+    if (!this.viewer || !st.editing) return;
+    const label = st.labelInfo.find((l) => l.id === st.editPen.label)?.name ?? `label ${st.editPen.label}`;
+    filledBetween(this.s, label, this.viewer.fillBetweenSlices(st.editPen.label));
   }
 
   async init(search: string): Promise<void> {

@@ -7,7 +7,8 @@ import { useStore } from 'zustand';
 import { Actions } from './actions';
 import {
   type WorkbenchState, type WorkbenchStore, dismissError, failed, pendingLabelMapDismissed, selectModel, setAttentionMode, setCtWindow, setEditPen, setLabelOpacity,
-  setLabelVisible, setLayout, setRadiological, setSegmentAnyway, setShowDisagreement, setView3d, startEditing, stopEditing, store,
+  setLabelVisible, setLayout, setPanelTab, setRadiological, setSegmentAnyway, setShowDisagreement, setView3d, startEditing, stopEditing, store,
+  setEditRules, toggleLock, lockAllButPen,
 } from './state';
 
 export { store };
@@ -22,7 +23,8 @@ function bind<T extends Record<string, (s: WorkbenchStore, ...args: never[]) => 
 
 /** The user intents that are one transition each (anything with work around it is in `actions`). */
 export const ui = bind(store, {
-  dismissError, failed, pendingLabelMapDismissed, selectModel, setAttentionMode, setCtWindow, setEditPen, setLabelOpacity, setLabelVisible, setLayout, setRadiological, setSegmentAnyway, setShowDisagreement, setView3d, startEditing, stopEditing,
+  dismissError, failed, pendingLabelMapDismissed, selectModel, setAttentionMode, setCtWindow, setEditPen, setLabelOpacity, setLabelVisible, setLayout, setPanelTab, setRadiological, setSegmentAnyway, setShowDisagreement, setView3d, startEditing, stopEditing,
+  setEditRules, toggleLock, lockAllButPen,
 });
 
 export function useWorkbench<T>(select: (s: WorkbenchState) => T): T {

@@ -25,6 +25,9 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { key: '[', what: 'While correcting labels: a narrower brush', run: (s) => { if (s.getState().editing) stepPenSize(s, -1); } },
   { key: ']', what: 'While correcting labels: a wider brush', run: (s) => { if (s.getState().editing) stepPenSize(s, 1); } },
   { key: 'Ctrl+z', what: 'While correcting labels: undo the last stroke', run: (s, a) => { if (s.getState().editing) a.undoEdit(); } },
+  { key: 'Ctrl+y', what: 'While correcting labels: redo (also Ctrl+Shift+Z)', run: (s, a) => { if (s.getState().editing) a.redoEdit(); } },
+  { key: 'Ctrl+Shift+z', what: 'While correcting labels: redo', run: (s, a) => { if (s.getState().editing) a.redoEdit(); } },
+  { key: 'f', what: "While correcting labels: fill the pen's label between the slices it was drawn on", run: (s, a) => { if (s.getState().editing) a.fillBetweenSlices(); } },
   { key: '?', what: 'Show or hide this help', run: () => {} },
 ];
 
@@ -38,11 +41,11 @@ export function typingInField(target: EventTarget | null): boolean {
 
 /**
  * Runs the shortcut for a key; returns whether one matched. Ctrl (or Cmd) chords match `Ctrl+<key>`
- * entries; every other chord is left to the browser.
+ * (or `Ctrl+Shift+<key>`) entries; every other chord is left to the browser.
  */
-export function handleKey(e: { key: string; ctrlKey: boolean; metaKey: boolean; altKey: boolean; target: EventTarget | null }, s: WorkbenchStore, a: Actions): boolean {
+export function handleKey(e: { key: string; ctrlKey: boolean; metaKey: boolean; altKey: boolean; shiftKey?: boolean; target: EventTarget | null }, s: WorkbenchStore, a: Actions): boolean {
   if (e.altKey || typingInField(e.target)) return false;
-  const name = e.ctrlKey || e.metaKey ? `Ctrl+${e.key.toLowerCase()}` : e.key;
+  const name = e.ctrlKey || e.metaKey ? `Ctrl+${e.shiftKey ? 'Shift+' : ''}${e.key.toLowerCase()}` : e.key;
   const sc = SHORTCUTS.find((x) => x.key === name);
   if (!sc) return false;
   sc.run(s, a);

@@ -19,6 +19,12 @@ import { type NiftiVolume, type Vec3, readNifti, writeNiftiFloat } from '../infe
 import { CROSSHAIR_RGB, type CtWindow, type LabelColormap, labelColormap, windowRange } from './ctWindow';
 import type { EditPen, LabelView, ViewLayout } from './state';
 import { labelIds } from '../infer/contract/labels';
+import { type Dims, type SliceKey, rasToNative } from './editing/grid';
+import { fillBetweenSlices } from './editing/sliceFill';
+import { type StrokeRules, applyStrokeRules, mayChange, noRules } from './editing/strokeRules';
+
+/** Where a correction stands: strokes that can be undone and redone, and voxels the last edit left alone because of the rules. */
+export interface EditHistory { undo: number; redo: number; protectedVoxels: number }
 
 /** NIfTI bytes as an ArrayBuffer, without a copy when they fill their buffer. */
 const buffer = (bytes: Uint8Array): ArrayBuffer =>
@@ -73,6 +79,15 @@ export class Viewer {
   /** When (performance.now(), ms) the CT, the label overlay and a new CT window were last handed to the GPU. */
   readonly shownAt: { volume: number | null; labels: number | null; window: number | null } = { volume: null, labels: null, window: null };
   onVoxel: ((voxel: Vec3) => void) | null = null;
+  /** The correction changed (a stroke, undo, redo, fill between slices). */
+  onEdited: ((h: EditHistory) => void) | null = null;
+  /** The drawing as it was after the last edit (NiiVue's RAS grid), to compare a stroke against. */
+  private editBase: Uint8Array | null = null;
+  private rules: StrokeRules = noRules;
+  private penLabel = 1;
+  /** Slices each label was drawn on in this correction, for filling between them. */
+  private drawnSlices = new Map<number, SliceKey[]>();
+  private history: EditHistory = { undo: 0, redo: 0, protectedVoxels: 0 };
   /** The crosshair moved: world mm (RAS), voxel index and the CT value (HU) there. */
   onLocation: ((at: { mm: Vec3; vox: Vec3; hu: number | null }) => void) | null = null;
 
@@ -81,6 +96,9 @@ export class Viewer {
     this.nv = new Niivue({ backColor: [0.05, 0.05, 0.08, 1], show3Dcrosshair: true, multiplanarShowRender: SHOW_RENDER.ALWAYS, isColorbar: false, isRadiologicalConvention: true, crosshairColor: [...CROSSHAIR_RGB.map((c) => c / 255), 0.8] });
     // The drawing layer shows the labels: each label's alpha comes from its colour table entry alone.
     this.nv.drawOpacity = 1;
+    this.nv.onDrawingChanged = (action: string) => {
+      if (action === 'draw' && this.editBase) this.strokeDone();
+    };
     this.nv.onLocationChange = (loc: unknown) => {
       // NiiVue's `vox` counts in its RAS-reordered grid; the voxel of the input's own grid comes from the
       // world position through the input's affine, so labels, HU and attention use the file's indices.
@@ -310,21 +328,31 @@ export class Viewer {
   /**
    * Label correction with NiiVue's drawing tools: the label map is already the drawing layer; it is
    * reloaded (the disagreement map may be shown), every label drawn opaque, and dragging over a 2-D
-   * view paints with the pen.
+   * view paints with the pen. Each stroke is then held to the rules (HU range, protected labels).
    */
-  startEditing(labels: Uint8Array, info: LabelInfo[], pen: EditPen): void {
+  startEditing(labels: Uint8Array, info: LabelInfo[], pen: EditPen, rules: StrokeRules = noRules): void {
     this.labelInfo = info;
     this.loadLabelMap(labels, 'edit');
     this.labelsShown = true;
     this.setDrawColours(labelColormap(info, Object.fromEntries(info.map((l) => [l.id, { visible: true, opacity: 1 }]))));
     this.nv.setDrawingEnabled(true);
     this.setPen(pen);
+    this.rules = rules;
+    this.editBase = this.nv.drawBitmap!.slice();
+    this.drawnSlices = new Map();
+    this.edited({ undo: 0, redo: 0, protectedVoxels: 0 });
   }
 
   /** Pen: a label id (0 erases), whether a closed stroke is filled, and the brush width in voxels. */
   setPen(pen: EditPen): void {
     this.nv.opts.penSize = pen.size;
     this.nv.setPenValue(pen.label, pen.fill);
+    this.penLabel = pen.label;
+  }
+
+  /** What a stroke may change: voxels in an HU range only, labels no stroke may touch. */
+  setEditRules(rules: StrokeRules): void {
+    this.rules = rules;
   }
 
   /** The pen as NiiVue holds it, for tests. */
@@ -332,8 +360,78 @@ export class Viewer {
     return { label: this.nv.opts.penValue, fill: this.nv.opts.isFilledPen, size: this.nv.opts.penSize };
   }
 
+  private drawDims(): Dims {
+    const d = this.nv.back!.dims!;
+    return [d[1], d[2], d[3]];
+  }
+
+  /** The CT value under each voxel of the drawing's grid. */
+  private huAt(): (i: number) => number {
+    const ct = this.ct!;
+    const toNative = rasToNative(this.drawDims(), ct.img2RASstart!, ct.img2RASstep!);
+    const data = ct.img as Float32Array;
+    return (i) => data[toNative(i)];
+  }
+
+  private edited(h: EditHistory): void {
+    this.history = h;
+    this.onEdited?.(h);
+  }
+
+  /** NiiVue painted a stroke (and stored it for undo): the rules put protected voxels back, the undo entry is rewritten to match. */
+  private strokeDone(): void {
+    const nv = this.nv;
+    const now = nv.drawBitmap!;
+    const out = applyStrokeRules(this.editBase!, now, this.drawDims(), this.rules, this.huAt());
+    if (out.reverted > 0) {
+      // NiiVue's undo entry for this stroke holds the stroke as painted: it is replaced by the stroke as kept.
+      nv.currentDrawUndoBitmap = (nv.currentDrawUndoBitmap - 1 + nv.opts.maxDrawUndoBitmaps) % nv.opts.maxDrawUndoBitmaps;
+      nv.drawAddUndoBitmap();
+      nv.refreshDrawing(true);
+    }
+    if (out.slice && this.penLabel !== 0) this.drawnSlices.set(this.penLabel, [...(this.drawnSlices.get(this.penLabel) ?? []), out.slice]);
+    this.editBase!.set(now);
+    this.edited({ undo: Math.min(this.history.undo + 1, nv.opts.maxDrawUndoBitmaps - 1), redo: 0, protectedVoxels: out.reverted });
+  }
+
   undoEdit(): void {
+    if (this.history.undo === 0 || !this.editBase) return;
     this.nv.drawUndo();
+    this.editBase.set(this.nv.drawBitmap!);
+    this.edited({ undo: this.history.undo - 1, redo: this.history.redo + 1, protectedVoxels: 0 });
+  }
+
+  /** Redoes an undone edit: NiiVue keeps every edit's drawing in a ring, and steps back from the one after it. */
+  redoEdit(): void {
+    if (this.history.redo === 0 || !this.editBase) return;
+    const nv = this.nv;
+    const n = nv.drawUndoBitmaps.length;
+    nv.currentDrawUndoBitmap = (nv.currentDrawUndoBitmap + 2) % n;
+    nv.drawUndo();
+    this.editBase.set(nv.drawBitmap!);
+    this.edited({ undo: this.history.undo + 1, redo: this.history.redo - 1, protectedVoxels: 0 });
+  }
+
+  /**
+   * Fills `label` between the slices it was drawn on in this correction (along the axis most of them
+   * share), under the same rules as a stroke; one undoable edit. Returns the voxels changed and the
+   * slices used (fewer than two: nothing to fill).
+   */
+  fillBetweenSlices(label: number): { changed: number; slices: number[] } {
+    const drawn = this.drawnSlices.get(label) ?? [];
+    const axis = ([2, 1, 0] as const).reduce((best, a) => (drawn.filter((k) => k.axis === a).length > drawn.filter((k) => k.axis === best).length ? a : best), 2 as 0 | 1 | 2);
+    const slices = [...new Set(drawn.filter((k) => k.axis === axis).map((k) => k.index))].sort((a, b) => a - b);
+    if (slices.length < 2 || !this.editBase) return { changed: 0, slices };
+    const nv = this.nv;
+    const hu = this.huAt();
+    const changed = fillBetweenSlices(nv.drawBitmap!, this.drawDims(), axis, slices, label, (i, cur) => mayChange(this.rules, cur, hu(i)));
+    if (changed > 0) {
+      nv.drawAddUndoBitmap();
+      nv.refreshDrawing(true);
+      this.editBase.set(nv.drawBitmap!);
+      this.edited({ undo: Math.min(this.history.undo + 1, nv.opts.maxDrawUndoBitmaps - 1), redo: 0, protectedVoxels: 0 });
+    }
+    return { changed, slices };
   }
 
   /** The drawing as a label map in the volume's own voxel order (NiiVue writes it back to native space). */
@@ -346,6 +444,7 @@ export class Viewer {
   /** Ends painting; the caller shows the labels to keep (the saved correction, or the labels from before). */
   stopEditing(): void {
     this.nv.setDrawingEnabled(false);
+    this.editBase = null;
   }
 
   /** NiiVue's display convention and tile sizing, for tests. */

@@ -11,8 +11,10 @@ import { errorText } from '../util/errorText';
 /** What the sync asks of a viewer (the Node tests give it a recording fake). */
 export type ViewerSurface = Pick<
   Viewer,
-  'showVolume' | 'setWindow' | 'setView3d' | 'setLayout' | 'setRadiological' | 'showLabels' | 'clearLabels' | 'updateLegend' | 'startEditing' | 'stopEditing' | 'setPen' | 'showHeat' | 'clearHeat' | 'softwareRenderer'
+  'showVolume' | 'setWindow' | 'setView3d' | 'setLayout' | 'setRadiological' | 'showLabels' | 'clearLabels' | 'updateLegend' | 'startEditing' | 'stopEditing' | 'setPen' | 'setEditRules' | 'showHeat' | 'clearHeat' | 'softwareRenderer'
 >;
+
+const strokeRules = (r: WorkbenchState['editRules']) => ({ huRange: r.huRange, locked: new Set(r.locked) });
 
 /** The disagreement map's classes drawn strongly, the not-scored class faintly. */
 const DISAGREEMENT_VIEW = { 1: { visible: true, opacity: 0.8 }, 2: { visible: true, opacity: 0.8 }, 3: { visible: true, opacity: 0.8 }, 4: { visible: true, opacity: 0.35 } };
@@ -34,7 +36,7 @@ function apply(v: ViewerSurface, st: WorkbenchState, old: WorkbenchState, onErro
   if (st.radiological !== old.radiological) v.setRadiological(st.radiological);
   if (st.layout !== old.layout) v.setLayout(st.layout);
   if (st.editing !== old.editing) {
-    if (st.editing && st.labels) v.startEditing(st.labels, st.labelInfo, st.editPen);
+    if (st.editing && st.labels) v.startEditing(st.labels, st.labelInfo, st.editPen, strokeRules(st.editRules));
     else if (!st.editing) {
       v.stopEditing();
       showLabelLayer(v, st);
@@ -42,6 +44,7 @@ function apply(v: ViewerSurface, st: WorkbenchState, old: WorkbenchState, onErro
   } else if (st.editing) {
     // The drawing layer shows the labels while they are corrected.
     if (st.editPen !== old.editPen) v.setPen(st.editPen);
+    if (st.editRules !== old.editRules) v.setEditRules(strokeRules(st.editRules));
   } else if (st.labels !== old.labels || st.showDisagreement !== old.showDisagreement || (st.showDisagreement && st.disagreement !== old.disagreement)) {
     showLabelLayer(v, st);
   } else if (st.legend !== old.legend && !(st.showDisagreement && st.disagreement)) v.updateLegend(st.legend);

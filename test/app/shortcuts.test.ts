@@ -39,6 +39,20 @@ describe('keyboard shortcuts', () => {
     expect(handleKey(key('r', { tagName: 'INPUT', type: 'checkbox' }), s, a)).toBe(true);
   });
 
+  it('undo, redo and fill act only while correcting labels', () => {
+    const s = createWorkbenchStore();
+    const calls: string[] = [];
+    const a = { undoEdit: () => calls.push('undo'), redoEdit: () => calls.push('redo'), fillBetweenSlices: () => calls.push('fill') } as unknown as Actions;
+    handleKey(key('z', null, { ctrlKey: true }), s, a);
+    expect(calls).toEqual([]);
+    s.setState({ editing: true });
+    handleKey(key('z', null, { ctrlKey: true }), s, a);
+    handleKey(key('Z', null, { ctrlKey: true, shiftKey: true }), s, a);
+    handleKey(key('y', null, { metaKey: true }), s, a);
+    handleKey(key('f'), s, a);
+    expect(calls).toEqual(['undo', 'redo', 'redo', 'fill']);
+  });
+
   it('every shortcut has a distinct key and a description', () => {
     expect(new Set(SHORTCUTS.map((x) => x.key)).size).toBe(SHORTCUTS.length);
     for (const x of SHORTCUTS) expect(x.what.length).toBeGreaterThan(10);

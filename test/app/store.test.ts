@@ -3,7 +3,7 @@ import { makeNiftiHeader, type NiftiVolume } from '../../src/infer/io/nifti';
 import type { ModelCard } from '../../src/infer/contract/modelCard';
 import {
   createWorkbenchStore, dismissError, failed, labelHistogram, progressed, segmentationCancelled, segmentationDone, segmentationStarted,
-  selectModel, selectedCard, setAttentionMode, setLabelOpacity, setLabelVisible, setModels, setReferenceDice, setShowDisagreement, volumeLoaded, attentionReady, startEditing, labelsCorrected, stopEditing, comparisonDone, diceScored, hd95Progressed, referenceScored,
+  selectModel, selectedCard, setAttentionMode, setLabelOpacity, setLabelVisible, setModels, setReferenceDice, setShowDisagreement, volumeLoaded, attentionReady, startEditing, labelsCorrected, stopEditing, comparisonDone, diceScored, hd95Progressed, referenceScored, toggleLock, lockAllButPen, filledBetween, editHistoryChanged, setEditPen,
 } from '../../src/app/state';
 import { analyse } from '../../src/app/analysis';
 
@@ -152,5 +152,34 @@ describe('workbench store', () => {
 
   it('builds a label histogram up to the largest label present', () => {
     expect(labelHistogram(Uint8Array.from([0, 0, 2, 2, 2]))).toEqual([2, 0, 3]);
+  });
+});
+
+describe('label correction rules', () => {
+  const labels = [{ id: 0, name: 'background', color: [0, 0, 0] }, { id: 1, name: 'liver', color: [200, 100, 100] }, { id: 2, name: 'spleen', color: [100, 0, 200] }, { id: 3, name: 'aorta', color: [250, 0, 0] }] as ModelCard['labels'];
+
+  it('opens the correction tab, protects labels one by one or all but the pen\'s, and says what a fill did', () => {
+    const s = createWorkbenchStore();
+    volumeLoaded(s, 'ct.nii', volume());
+    segmentationDone(s, new Uint8Array(4), labels, {});
+    expect(s.getState().panelTab).toBe('analysis');
+    startEditing(s);
+    expect(s.getState()).toMatchObject({ editing: true, panelTab: 'edit' });
+    toggleLock(s, 3);
+    toggleLock(s, 1);
+    expect(s.getState().editRules.locked).toEqual([1, 3]);
+    toggleLock(s, 3);
+    expect(s.getState().editRules.locked).toEqual([1]);
+    setEditPen(s, { label: 2, fill: false, size: 1 });
+    lockAllButPen(s);
+    expect(s.getState().editRules.locked).toEqual([1, 3]);
+    filledBetween(s, 'spleen', { changed: 0, slices: [4] });
+    expect(s.getState().fillNote).toMatch(/^Draw spleen on two slices/);
+    filledBetween(s, 'spleen', { changed: 1234, slices: [4, 10, 12] });
+    expect(s.getState().fillNote).toBe('Filled spleen on the 6 slices between the 3 drawn: 1,234 voxels changed.');
+    // A new result starts a new correction history; the rules stay, as the pen does.
+    editHistoryChanged(s, { undo: 2, redo: 1, protectedVoxels: 0 });
+    segmentationStarted(s, 'a');
+    expect(s.getState()).toMatchObject({ editing: false, editHistory: { undo: 0, redo: 0 }, fillNote: null, editRules: { locked: [1, 3] } });
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeNiftiHeader, type NiftiVolume } from '../../src/infer/io/nifti';
 import {
-  createWorkbenchStore, segmentationDone, setCtWindow, setLabelOpacity, setReferenceDice, setShowDisagreement, startEditing, setEditPen, stopEditing, attentionReady, setAttentionMode, volumeLoaded, setLayout,
+  createWorkbenchStore, segmentationDone, setCtWindow, setLabelOpacity, setReferenceDice, setShowDisagreement, startEditing, setEditPen, stopEditing, toggleLock, editHistoryChanged, attentionReady, setAttentionMode, volumeLoaded, setLayout,
 } from '../../src/app/state';
 import { type ViewerSurface, syncViewer } from '../../src/app/viewerSync';
 import { CT_WINDOWS } from '../../src/app/ctWindow';
@@ -15,7 +15,7 @@ function recorder(): { v: ViewerSurface; calls: string[] } {
   const v = {
     showVolume: async () => void calls.push('showVolume'),
     softwareRenderer: () => true,
-    ...Object.fromEntries(['setWindow', 'setView3d', 'setLayout', 'setRadiological', 'showLabels', 'clearLabels', 'updateLegend', 'startEditing', 'stopEditing', 'setPen', 'showHeat', 'clearHeat'].map((n) => [n, rec(n)])),
+    ...Object.fromEntries(['setWindow', 'setView3d', 'setLayout', 'setRadiological', 'showLabels', 'clearLabels', 'updateLegend', 'startEditing', 'stopEditing', 'setPen', 'setEditRules', 'showHeat', 'clearHeat'].map((n) => [n, rec(n)])),
   } as unknown as ViewerSurface;
   return { v, calls };
 }
@@ -44,6 +44,8 @@ describe('viewer sync: each store change becomes the fewest viewer calls', () =>
     expect(step(() => setLabelOpacity(s, 1, 0.3))).toEqual([]); // the legend does not recolour the disagreement map
     expect(step(() => startEditing(s))).toEqual(['startEditing']);
     expect(step(() => setEditPen(s, { label: 1, fill: true, size: 3 }))).toEqual(['setPen']);
+    expect(step(() => toggleLock(s, 2))).toEqual(['setEditRules']);
+    expect(step(() => editHistoryChanged(s, { undo: 1, redo: 0, protectedVoxels: 3 }))).toEqual([]);
     expect(step(() => stopEditing(s))).toEqual(['stopEditing', 'showLabels']);
     expect(step(() => {
       setAttentionMode(s, true);

@@ -10,7 +10,12 @@ import type { WorkbenchState, WorkbenchStore } from './store';
 export const VIEW_LAYOUTS = ['auto', '2x2', '1x3', 'axial', 'coronal', 'sagittal'] as const;
 export type ViewLayout = (typeof VIEW_LAYOUTS)[number];
 
+/** The side panel's tabs under the results. */
+export type PanelTab = 'analysis' | 'edit';
+
 export interface DisplayState {
+  /** Which tab under the results is open: analysis (attention, reference) or label correction. */
+  panelTab: PanelTab;
   /** The views' arrangement. */
   layout: ViewLayout;
   /** CT display window (HU). */
@@ -25,10 +30,14 @@ export interface DisplayState {
   cursor: { mm: Vec3; vox: Vec3; hu: number | null } | null;
 }
 
-export const displayInitial: DisplayState = { layout: 'auto', ctWindow: { ...CT_WINDOWS.abdomen }, radiological: true, view3d: null, softwareGl: null, cursor: null };
+export const displayInitial: DisplayState = { panelTab: 'analysis', layout: 'auto', ctWindow: { ...CT_WINDOWS.abdomen }, radiological: true, view3d: null, softwareGl: null, cursor: null };
 
 export function setCtWindow(s: WorkbenchStore, w: CtWindow): void {
   s.setState({ ctWindow: clampWindow(w, s.getState().ctWindow) });
+}
+
+export function setPanelTab(s: WorkbenchStore, panelTab: PanelTab): void {
+  s.setState({ panelTab });
 }
 
 export function setLayout(s: WorkbenchStore, layout: ViewLayout): void {

@@ -8,6 +8,6 @@ export { type ModelEntry, selectedCard, trainedOn, defaultModelFor } from './cat
 export type { Progress, RunEngine, Status } from './run';
 export { type LabelView, labelHistogram } from './result';
 export { effectiveAttentionLevel } from './attention';
-export { type DiceRow, type EditPen, PEN_SIZES } from './review';
-export { SOFTWARE_3D_MAX_VOXELS, VIEW_LAYOUTS, type ViewLayout, cursorReadout, show3dView, sliceNumber } from './display';
+export { type DiceRow, type EditPen, type EditRules, PEN_SIZES, SOFT_TISSUE_HU } from './review';
+export { SOFTWARE_3D_MAX_VOXELS, VIEW_LAYOUTS, type PanelTab, type ViewLayout, cursorReadout, show3dView, sliceNumber } from './display';
 export type { Backend } from '../backendChoice';

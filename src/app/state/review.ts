@@ -12,6 +12,18 @@ export interface EditPen {
   size: number;
 }
 
+/** What a stroke may change (the Segment Editor's masking): voxels in an HU range only; labels no stroke touches. */
+export interface EditRules {
+  huRange: readonly [number, number] | null;
+  locked: readonly number[];
+}
+
+/** The HU range offered when painting is first limited: soft tissue and contrast-filled vessels. */
+export const SOFT_TISSUE_HU: readonly [number, number] = [-100, 300];
+
+/** Where a correction stands: edits that can be undone and redone; voxels the last stroke left alone because of the rules. */
+export interface EditHistory { undo: number; redo: number; protectedVoxels: number }
+
 /** Brush widths the pen offers, in voxels (odd, so the brush is centred on the voxel under the pointer). */
 export const PEN_SIZES = [1, 3, 5, 9, 15] as const;
 
@@ -25,6 +37,10 @@ export interface ReviewState {
   /** Label correction: the labels are a NiiVue drawing the user paints; the pen's label and whether it fills outlines. */
   editing: boolean;
   editPen: EditPen;
+  editRules: EditRules;
+  editHistory: EditHistory;
+  /** What the last "fill between slices" did, in words (null: not used in this correction). */
+  fillNote: string | null;
   /** How many times the labels were corrected and saved since this result came. */
   corrections: number;
   /** A comparison being scored: HD95 of `done` of `total` organs computed (null: none running). */
@@ -35,9 +51,9 @@ export interface ReviewState {
 export const comparisonCleared: Pick<ReviewState, 'referenceName' | 'dice' | 'disagreement' | 'showDisagreement' | 'analysis'> = { referenceName: null, dice: null, disagreement: null, showDisagreement: false, analysis: null };
 
 /** No comparison and no correction (the pen stays). */
-export const reviewCleared: Omit<ReviewState, 'editPen'> = { ...comparisonCleared, editing: false, corrections: 0 };
+export const reviewCleared: Omit<ReviewState, 'editPen' | 'editRules'> = { ...comparisonCleared, editing: false, corrections: 0, editHistory: { undo: 0, redo: 0, protectedVoxels: 0 }, fillNote: null };
 
-export const reviewInitial: ReviewState = { ...reviewCleared, editPen: { label: 1, fill: false, size: 1 } };
+export const reviewInitial: ReviewState = { ...reviewCleared, editPen: { label: 1, fill: false, size: 1 }, editRules: { huRange: null, locked: [] } };
 
 export function setReferenceDice(s: WorkbenchStore, referenceName: string, dice: DiceRow[], disagreement: Disagreement | null = null): void {
   s.setState({ referenceName, dice, disagreement, showDisagreement: false, analysis: null });
@@ -87,11 +103,42 @@ export function startEditing(s: WorkbenchStore): void {
   const st = s.getState();
   if (!st.labels || st.status === 'running') return;
   const first = st.labelInfo.find((l) => l.id !== 0)?.id ?? 1;
-  s.setState({ editing: true, showDisagreement: false, attentionMode: false, heatMap: null, heatOf: null, editPen: { ...st.editPen, label: st.labelInfo.some((l) => l.id === st.editPen.label) ? st.editPen.label : first } });
+  s.setState({ editing: true, panelTab: 'edit', fillNote: null, showDisagreement: false, attentionMode: false, heatMap: null, heatOf: null, editPen: { ...st.editPen, label: st.labelInfo.some((l) => l.id === st.editPen.label) ? st.editPen.label : first } });
 }
 
 export function setEditPen(s: WorkbenchStore, pen: EditPen): void {
   s.setState({ editPen: pen });
+}
+
+export function setEditRules(s: WorkbenchStore, rules: EditRules): void {
+  s.setState({ editRules: rules });
+}
+
+/** Protects (or frees) one label from strokes. */
+export function toggleLock(s: WorkbenchStore, id: number): void {
+  const r = s.getState().editRules;
+  s.setState({ editRules: { ...r, locked: r.locked.includes(id) ? r.locked.filter((x) => x !== id) : [...r.locked, id].sort((a, b) => a - b) } });
+}
+
+/** Protects every label but the pen's (and background), so a stroke changes only background and the pen's label. */
+export function lockAllButPen(s: WorkbenchStore): void {
+  const st = s.getState();
+  s.setState({ editRules: { ...st.editRules, locked: st.labelInfo.map((l) => l.id).filter((id) => id !== 0 && id !== st.editPen.label) } });
+}
+
+export function editHistoryChanged(s: WorkbenchStore, h: EditHistory): void {
+  s.setState({ editHistory: h });
+}
+
+/** Words for a "fill between slices": what was filled, or why nothing was (slice indices stay out: the readout numbers slices its own way). */
+export function filledBetween(s: WorkbenchStore, label: string, out: { changed: number; slices: number[] }): void {
+  const between = out.slices.slice(1).reduce((n, z, k) => n + Math.max(0, z - out.slices[k] - 1), 0);
+  const fillNote = out.slices.length < 2
+    ? `Draw ${label} on two slices (or more) of one orientation first; the slices between them are filled.`
+    : out.changed === 0
+      ? `Nothing to fill: the ${out.slices.length} slices ${label} was drawn on are adjacent, or the slices between already agree.`
+      : `Filled ${label} on the ${between} slices between the ${out.slices.length} drawn: ${out.changed.toLocaleString('en-US')} voxels changed.`;
+  s.setState({ fillNote });
 }
 
 /** The next wider (step 1) or narrower (step -1) brush, within PEN_SIZES. */
