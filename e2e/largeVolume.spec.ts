@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { makeNiftiHeader, writeNiftiInt16 } from '../src/infer/io/nifti';
 import { makePhantom } from '../src/infer/synthetic/phantom';
 import { SOFTWARE_3D_MAX_VOXELS } from '../src/app/state';
+import { RENDER_COPY_VOXELS } from '../src/app/render3dCopy';
 import type { Browser } from '@playwright/test';
 import { expect, fine, openApp, test } from './fixtures';
 
@@ -92,9 +93,13 @@ test(`a ${DIMS.join('x')} int16 CT segments within 2 GB`, async ({ page, browser
     gpuCpu: s(session.gpu - cpuAtStart.gpu), pageCpu: s(session.page - cpuAtStart.page), windowGpuCpu: s(windowed.gpuCpu),
   };
   if (display?.softwareRenderer && big) {
-    // The user can bring the 3-D view back; a window change then also recomputes the 3-D render's gradient.
+    // The user can bring the 3-D view back: drawn from a downsampled copy with the labels, beside slices that keep their full size.
     await page.getByTestId('view3d').check();
-    await expect.poll(async () => (await fine(page, 'viewerDisplay'))?.render3d).toBe(true);
+    await expect.poll(async () => (await fine(page, 'render3d'))?.labels, { timeout: 60_000 }).toBe(true);
+    const copy = (await fine(page, 'render3d'))!.dims;
+    expect(copy[0] * copy[1] * copy[2]).toBeLessThanOrEqual(RENDER_COPY_VOXELS);
+    expect((await fine(page, 'viewerDisplay'))?.render3d).toBe(false);
+    await page.getByTestId('render3d').screenshot({ path: join(info.outputDir, '..', 'render3d-copy.png') });
     const with3d = await windowChange('abdomen');
     Object.assign(page_, { windowChange3d: s(with3d.seconds), windowGpuCpu3d: s(with3d.gpuCpu) });
   }

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef } from 'react';
 import { actions, store, ui, useWorkbench } from './appContext';
-import { cursorReadout, sliceNumber } from './state/read';
+import { cursorReadout, render3dSource, sliceNumber } from './state/read';
+import { Render3d } from './render3d';
 import { Viewer } from './viewer';
 import { errorText } from '../util/errorText';
 
@@ -32,6 +33,31 @@ function Readout() {
   );
 }
 
+/** The 3-D view of a downsampled copy, beside the slices (large scans on a software renderer). */
+function Render3dInset() {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const r = new Render3d();
+    let live = true;
+    let release: (() => void) | undefined;
+    r.attach(canvas.current!)
+      .then(() => { if (live) release = actions.render3dAttached(r); })
+      .catch((e: unknown) => ui.failed(`3-D view could not start: ${errorText(e)}`));
+    return () => {
+      live = false;
+      release?.();
+    };
+  }, []);
+  return (
+    <figure className="render3d-inset" data-testid="render3d">
+      <div className="render3d-cell">
+        <canvas ref={canvas} role="img" aria-label="3-D view of a downsampled copy of the scan" />
+      </div>
+      <figcaption>3-D view from a downsampled copy</figcaption>
+    </figure>
+  );
+}
+
 /** The NiiVue canvas; the viewer follows the store through `viewerSync.ts`, not through React renders. */
 export function ViewerPanel() {
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -53,10 +79,18 @@ export function ViewerPanel() {
       release?.();
     };
   }, []);
+  const copy3d = useWorkbench((s) => render3dSource(s) === 'copy');
 
   return (
     <div className="viewer-wrap">
-      <canvas ref={canvas} className="viewer" data-testid="viewer" role="img" aria-label="CT viewer: axial, coronal, sagittal and 3-D views; click to move the crosshair" />
+      {/* The copy's 3-D view goes beside the slices, not over them: two WebGL canvases must not overlap. */}
+      <div className="viewer-row">
+        {/* NiiVue follows the size of its canvas's parent: each canvas has a parent of its own. */}
+        <div className="viewer-cell">
+          <canvas ref={canvas} className="viewer" data-testid="viewer" role="img" aria-label="CT viewer: axial, coronal, sagittal and 3-D views; click to move the crosshair" />
+        </div>
+        {copy3d && <Render3dInset />}
+      </div>
       <Readout />
     </div>
   );

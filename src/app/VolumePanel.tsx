@@ -1,7 +1,7 @@
 import { NumberField } from './NumberField';
 import { ui, useWorkbench } from './appContext';
 import { CT_WINDOWS, type CtWindowName, presetOf } from './ctWindow';
-import { SOFTWARE_3D_MAX_VOXELS, VIEW_LAYOUTS, type ViewLayout, show3dView } from './state/read';
+import { SOFTWARE_3D_MAX_VOXELS, VIEW_LAYOUTS, type ViewLayout, render3dSource, show3dView } from './state/read';
 
 const LAYOUT_NAMES: Record<ViewLayout, string> = {
   auto: 'automatic', '2x2': '2 x 2 (slices and 3-D)', '1x3': '1 x 3 (slices in a row)', axial: 'axial only', coronal: 'coronal only', sagittal: 'sagittal only',
@@ -19,6 +19,7 @@ export function VolumePanel() {
   const softwareGl = useWorkbench((s) => s.softwareGl);
   const shown3d = show3dView({ view3d, softwareGl, volume });
   const autoOff = view3d === null && !shown3d;
+  const copy3d = render3dSource({ view3d, softwareGl, volume }) === 'copy';
   const preset = presetOf(win);
   return (
     <section>
@@ -57,7 +58,7 @@ export function VolumePanel() {
       </label>
       <label className="check">
         <input type="checkbox" data-testid="view3d" checked={shown3d} onChange={(e) => ui.setView3d(e.currentTarget.checked)} />
-        <span>3-D view{autoOff ? ` (off: over ${SOFTWARE_3D_MAX_VOXELS / 1e6} M voxels on a software renderer, where it takes the cores the segmentation needs)` : ''}</span>
+        <span>3-D view{autoOff ? ` (off: over ${SOFTWARE_3D_MAX_VOXELS / 1e6} M voxels on a software renderer, where it takes the cores the segmentation needs; on, it is drawn from a downsampled copy)` : copy3d ? ' (from a downsampled copy: a software renderer and a large scan)' : ''}</span>
       </label>
     </section>
   );

@@ -14,7 +14,8 @@ import { probeWebGpu } from './gpuAdapter';
 import { WorkerClient } from './workerClient';
 import { DicomClient, type DroppedFile } from './dicomClient';
 import type { Viewer } from './viewer';
-import { syncViewer } from './viewerSync';
+import type { Render3d } from './render3d';
+import { syncRender3d, syncViewer } from './viewerSync';
 import {
   type Backend, type ModelEntry, type WorkbenchStore, adapterProbed, attentionRequested, failed, segmentationStarted, selectedCard, setBackend, setInference, setLoading,
   type VolumeSource, comparisonStarted, cursorMoved, editHistoryChanged, filledBetween, labelsCorrected, dicomSeriesFound, warningsAdded, effectiveAttentionLevel, labelMapDropped, pendingLabelMapDismissed, setAttentionLevel, setModels, referenceScoring, setSampleModel, volumeLoaded,
@@ -84,6 +85,18 @@ export class Actions {
 
   /** The viewer on the page once it has attached: label correction and the test hooks talk to it. */
   viewer: Viewer | null = null;
+  /** The 3-D view drawn from a downsampled copy, while it is shown. */
+  render3d: Render3d | null = null;
+
+  /** The 3-D copy's view attached to its canvas: it follows the store until the returned function is called. */
+  render3dAttached(r: Render3d): () => void {
+    const stop = syncRender3d(this.s, r, (m) => failed(this.s, m));
+    this.render3d = r;
+    return () => {
+      stop();
+      if (this.render3d === r) this.render3d = null;
+    };
+  }
 
   /** A viewer attached to its canvas: it follows the store from now on; the returned function lets it go. */
   async viewerAttached(v: Viewer): Promise<() => void> {

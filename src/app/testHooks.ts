@@ -5,6 +5,7 @@
 import { type RunEngine, labelHistogram, type WorkbenchStore } from './state';
 import type { Actions } from './actions';
 import type { Viewer } from './viewer';
+import type { Render3d } from './render3d';
 
 export interface FineTestHooks {
   status(): string;
@@ -29,6 +30,8 @@ export interface FineTestHooks {
   viewerDisplay(): ReturnType<Viewer['displayOptions']> | null;
   /** The correction pen as NiiVue holds it (label, filled, brush width in voxels). */
   pen(): ReturnType<Viewer['penState']> | null;
+  /** The 3-D view drawn from a downsampled copy: its grid and whether labels are drawn (null: not shown). */
+  render3d(): ReturnType<Render3d['state']> | null;
   /** Provider, onnxruntime-web build, WASM threads and the worker's pipeline seconds of the last segmentation. */
   lastRun(): RunEngine | null;
 }
@@ -73,6 +76,7 @@ export function installTestHooks(s: WorkbenchStore, actions: Actions): void {
     viewerDisplay: () => viewer()?.displayOptions() ?? null,
     pen: () => viewer()?.penState() ?? null,
     lastRun: () => s.getState().lastRun,
+    render3d: () => actions.render3d?.state() ?? null,
   };
   (window as unknown as { __fine: FineTestHooks }).__fine = hooks;
 }

@@ -1,7 +1,7 @@
 /**
- * The NiiVue adapter: the only module that touches @niivue/niivue. It shows the CT (multiplanar +
- * 3D render), the labels coloured from the model card, and an attention heat map, and reports
- * clicked voxels.
+ * The NiiVue adapter of the main view (with `render3d.ts`, the 3-D copy, and `nvImages.ts`, the only
+ * modules that touch @niivue/niivue). It shows the CT (multiplanar + 3-D render), the labels coloured
+ * from the model card, and an attention heat map; it reports clicked voxels and holds label correction.
  *
  * What each layer costs decides where it lives. NiiVue turns every volume layer into a colour texture
  * by a shader pass over all its voxels (plus a gradient pass for the background) whenever any layer
@@ -10,12 +10,13 @@
  * labels, the disagreement map and the corrections are NiiVue's drawing layer: one byte per voxel
  * uploaded as it is and coloured through a 256-entry table when drawn, so showing, recolouring and
  * editing them never re-renders the CT. Every layer is built in memory on the CT's header and shares
- * the app's typed arrays: NiiVue reads NIfTI bytes only for that header (`imageLike`).
+ * the app's typed arrays: NiiVue reads NIfTI bytes only for that header (`nvImages.ts`).
  */
 import { MULTIPLANAR_TYPE, NVImage, Niivue, SHOW_RENDER, cmapper } from '@niivue/niivue';
 import type { LabelInfo } from '../infer/contract/modelCard';
 import { applyAffine, invertAffine } from '../infer/eval/affine';
-import { type NiftiVolume, type Vec3, readNifti, writeNiftiFloat } from '../infer/io/nifti';
+import { type NiftiVolume, type Vec3, readNifti } from '../infer/io/nifti';
+import { ctImage, imageLike } from './nvImages';
 import { CROSSHAIR_RGB, type CtWindow, type LabelColormap, labelColormap, windowRange } from './ctWindow';
 import type { EditPen, LabelView, ViewLayout } from './state';
 import { labelIds } from '../infer/contract/labels';
@@ -26,33 +27,8 @@ import { type StrokeRules, applyStrokeRules, mayChange, noRules } from './editin
 /** Where a correction stands: strokes that can be undone and redone, and voxels the last edit left alone because of the rules. */
 export interface EditHistory { undo: number; redo: number; protectedVoxels: number }
 
-/** NIfTI bytes as an ArrayBuffer, without a copy when they fill their buffer. */
-const buffer = (bytes: Uint8Array): ArrayBuffer =>
-  bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : bytes.slice().buffer;
-
 /** How much of the labels' opacity is left while an attention map is shown under them. */
 const HEAT_DIM = 0.3;
-
-/**
- * An image with `like`'s header (its affine) holding `data` in NIfTI voxel order on a grid of `dims`
- * (by default `like`'s), built in memory: no NIfTI bytes, and NiiVue shares `data` rather than copying it.
- */
-function imageLike(like: NVImage, data: Uint8Array | Float32Array, name: string, dims?: Vec3): NVImage {
-  const img = new NVImage();
-  const bytes = data instanceof Uint8Array;
-  const hdr = like.hdr!;
-  const grid = dims ? [3, dims[0], dims[1], dims[2], 1, 1, 1, 1] : [...hdr.dims];
-  img.name = name;
-  img.hdr = { ...hdr, dims: grid, datatypeCode: bytes ? 2 : 16, numBitsPerVoxel: bytes ? 8 : 32, scl_slope: 1, scl_inter: 0, cal_min: 0, cal_max: 0 } as NVImage['hdr'];
-  img.img = data;
-  img.nVox3D = grid[1] * grid[2] * grid[3];
-  if (data.length !== img.nVox3D) throw new Error(`${name}: ${data.length} voxels for a ${grid.slice(1, 4).join('x')} grid`);
-  img.nFrame4D = 1;
-  img.nTotalFrame4D = 1;
-  img.calculateRAS();
-  img.calMinMax();
-  return img;
-}
 
 export class Viewer {
   private readonly nv: Niivue;
@@ -266,12 +242,7 @@ export class Viewer {
     this.labelsShown = false;
     this.heat = null;
     this.ct = null;
-    const [lo, hi] = windowRange(window);
-    // NiiVue reads the header from a one-voxel NIfTI of this geometry; the CT's voxels are shared, not written and parsed.
-    const header = await NVImage.loadFromUrl({ url: buffer(writeNiftiFloat(Float32Array.of(0), { ...volume, dims: [1, 1, 1] })), name: `${name}.nii` });
-    const ct = imageLike(header, volume.data, name, volume.dims);
-    ct.cal_min = lo;
-    ct.cal_max = hi;
+    const ct = await ctImage(volume, name, window);
     this.ct = ct;
     this.toVoxel = invertAffine(volume.affine);
     this.fitLayout(volume);

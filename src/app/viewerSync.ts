@@ -5,7 +5,11 @@
  */
 import type { Viewer } from './viewer';
 import { DISAGREEMENT_LABELS } from './reference';
-import { type WorkbenchState, type WorkbenchStore, rendererFound, show3dView } from './state';
+import { type WorkbenchState, type WorkbenchStore, render3dSource, rendererFound } from './state';
+import type { Render3d } from './render3d';
+import { renderCopy, renderCopyLabels } from './render3dCopy';
+import { labelColormap } from './ctWindow';
+import type { NiftiVolume } from '../infer/io/nifti';
 import { errorText } from '../util/errorText';
 
 /** What the sync asks of a viewer (the Node tests give it a recording fake). */
@@ -28,10 +32,10 @@ function showLabelLayer(v: ViewerSurface, st: WorkbenchState): void {
 
 /** One state change, as viewer calls. */
 function apply(v: ViewerSurface, st: WorkbenchState, old: WorkbenchState, onError: (message: string) => void): void {
-  if (st.volume !== old.volume && st.volume) v.showVolume(st.volume.nifti, st.volume.name, st.ctWindow, show3dView(st)).catch((e: unknown) => onError(`Viewer: ${errorText(e)}`));
+  if (st.volume !== old.volume && st.volume) v.showVolume(st.volume.nifti, st.volume.name, st.ctWindow, render3dSource(st) === 'volume').catch((e: unknown) => onError(`Viewer: ${errorText(e)}`));
   else {
     if (st.ctWindow !== old.ctWindow) v.setWindow(st.ctWindow);
-    if (st.view3d !== old.view3d || st.softwareGl !== old.softwareGl) v.setView3d(show3dView(st));
+    if (st.view3d !== old.view3d || st.softwareGl !== old.softwareGl) v.setView3d(render3dSource(st) === 'volume');
   }
   if (st.radiological !== old.radiological) v.setRadiological(st.radiological);
   if (st.layout !== old.layout) v.setLayout(st.layout);
@@ -63,7 +67,7 @@ export async function syncViewer(s: WorkbenchStore, v: ViewerSurface, onError: (
   let prev = s.getState();
   v.setRadiological(prev.radiological);
   v.setLayout(prev.layout);
-  if (prev.volume) await v.showVolume(prev.volume.nifti, prev.volume.name, prev.ctWindow, show3dView(prev));
+  if (prev.volume) await v.showVolume(prev.volume.nifti, prev.volume.name, prev.ctWindow, render3dSource(prev) === 'volume');
   if (prev.labels) showLabelLayer(v, prev);
   return s.subscribe((st) => {
     const old = prev;
@@ -72,6 +76,48 @@ export async function syncViewer(s: WorkbenchStore, v: ViewerSurface, onError: (
       apply(v, st, old, onError);
     } catch (e) {
       onError(`Viewer: ${errorText(e)}`);
+    }
+  });
+}
+
+/** What the sync asks of the 3-D copy's view. */
+export type Render3dSurface = Pick<Render3d, 'show' | 'setWindow' | 'showLabels'>;
+
+/**
+ * Keeps the 3-D view of a downsampled copy (`render3dSource` = 'copy') in step with the store: a new
+ * scan makes a new copy, a window change recolours it, the labels and the legend follow on its grid.
+ */
+export function syncRender3d(s: WorkbenchStore, r: Render3dSurface, onError: (message: string) => void): () => void {
+  let copy: { of: WorkbenchState['volume']; volume: NiftiVolume } | null = null;
+  let labelsCopy: { of: Uint8Array; labels: Uint8Array } | null = null;
+  const showLabels = (st: WorkbenchState) => {
+    if (!copy || !st.volume) return;
+    if (!st.labels) return r.showLabels(null, null);
+    if (labelsCopy?.of !== st.labels) labelsCopy = { of: st.labels, labels: renderCopyLabels(st.labels, st.volume.nifti, copy.volume) };
+    r.showLabels(labelsCopy.labels, labelColormap(st.labelInfo, st.legend));
+  };
+  const showScan = (st: WorkbenchState) => {
+    if (!st.volume) return;
+    const c = { of: st.volume, volume: renderCopy(st.volume.nifti) };
+    copy = c;
+    labelsCopy = null;
+    r.show(c.volume, st.ctWindow)
+      .then(() => {
+        if (copy !== c) return;
+        const now = s.getState();
+        if (now.ctWindow !== st.ctWindow) r.setWindow(now.ctWindow);
+        showLabels(now);
+      })
+      .catch((e: unknown) => onError(`3-D view: ${errorText(e)}`));
+  };
+  showScan(s.getState());
+  return s.subscribe((st, old) => {
+    try {
+      if (st.volume !== old.volume) return showScan(st);
+      if (st.ctWindow !== old.ctWindow) r.setWindow(st.ctWindow);
+      if (st.labels !== old.labels || st.legend !== old.legend || st.labelInfo !== old.labelInfo) showLabels(st);
+    } catch (e) {
+      onError(`3-D view: ${errorText(e)}`);
     }
   });
 }

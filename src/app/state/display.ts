@@ -86,6 +86,16 @@ export function show3dView(st: Pick<WorkbenchState, 'view3d' | 'softwareGl' | 'v
   return !(st.softwareGl === true && n > SOFTWARE_3D_MAX_VOXELS);
 }
 
+/**
+ * Where the 3-D view comes from: none; the full scan, as a tile of the main view; or, for a large scan
+ * on a software renderer that the user asked to see in 3-D, a downsampled copy in a canvas of its own.
+ */
+export function render3dSource(st: Pick<WorkbenchState, 'view3d' | 'softwareGl' | 'volume'>): 'none' | 'volume' | 'copy' {
+  if (!show3dView(st)) return 'none';
+  const n = st.volume ? st.volume.dims[0] * st.volume.dims[1] * st.volume.dims[2] : 0;
+  return st.softwareGl === true && n > SOFTWARE_3D_MAX_VOXELS ? 'copy' : 'volume';
+}
+
 export function cursorMoved(s: WorkbenchStore, cursor: { mm: Vec3; vox: Vec3; hu: number | null }): void {
   s.setState({ cursor });
 }

@@ -9,5 +9,5 @@ export type { Progress, RunEngine, Status } from './run';
 export { type LabelView, labelHistogram } from './result';
 export { effectiveAttentionLevel } from './attention';
 export { type DiceRow, type EditPen, type EditRules, PEN_SIZES, SOFT_TISSUE_HU } from './review';
-export { SOFTWARE_3D_MAX_VOXELS, VIEW_LAYOUTS, type PanelTab, type ViewLayout, cursorReadout, show3dView, sliceNumber } from './display';
+export { SOFTWARE_3D_MAX_VOXELS, VIEW_LAYOUTS, type PanelTab, type ViewLayout, cursorReadout, render3dSource, show3dView, sliceNumber } from './display';
 export type { Backend } from '../backendChoice';

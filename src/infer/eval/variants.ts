@@ -13,7 +13,7 @@
 import { type NiftiVolume, makeNiftiHeader } from '../io/nifti';
 import type { Vec3 } from '../io/niftiHeader';
 import { AIR_HU } from '../preprocess/normalise';
-import { resampleLabelsNearest, resampleLinear, resampledDims } from '../preprocess/resample';
+import { resampleLabelsNearest, resampleLinear, resampledAffine, resampledDims } from '../preprocess/resample';
 import { safeOrientation } from '../preprocess/applicability';
 import { normal, rng } from '../../util/random';
 import { type Affine, affineSpacing, applyAffine, invertAffine, matMul, rotationZ, translation } from './affine';
@@ -206,15 +206,7 @@ export function resampleCase(c: CasePair, target: Vec3, maxVoxels = MAX_VOXELS):
   const scale = perAxis.map((t, a) => t / c.ct.spacing[a]) as Vec3;
   const ct = resampleLinear(c.ct.data, c.ct.dims, dims, scale);
   const ref = Float32Array.from(resampleLabelsNearest(labelIds(c.ref.data, 'reference'), c.ct.dims, dims, scale));
-  const A = c.ct.affine;
-  const a = A.slice();
-  for (let r = 0; r < 3; r++) {
-    for (let j = 0; j < 3; j++) {
-      a[4 * r + j] = A[4 * r + j] * scale[j];
-      a[4 * r + 3] += A[4 * r + j] * (0.5 * scale[j] - 0.5);
-    }
-  }
-  return pair(c, ct, ref, dims, a, DT_FLOAT32);
+  return pair(c, ct, ref, dims, resampledAffine(c.ct.affine, scale), DT_FLOAT32);
 }
 
 const THICK_MM = 8;

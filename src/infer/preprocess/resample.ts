@@ -110,6 +110,21 @@ export function resampleLinear(
   return out;
 }
 
+/**
+ * The voxel-to-world affine (row-major 4x4) of a grid resampled by `scale` (output voxel size over
+ * input voxel size, per axis) sharing the input grid's outer corner, as resampleLinear samples it.
+ */
+export function resampledAffine(affine: readonly number[], scale: Vec3): number[] {
+  const a = affine.slice();
+  for (let r = 0; r < 3; r++) {
+    for (let j = 0; j < 3; j++) {
+      a[4 * r + j] = affine[4 * r + j] * scale[j];
+      a[4 * r + 3] += affine[4 * r + j] * (0.5 * scale[j] - 0.5);
+    }
+  }
+  return a;
+}
+
 /** Nearest-neighbour resampling for label maps: output voxel i takes input voxel floor((i + 0.5) * scale). */
 export function resampleLabelsNearest(
   labels: Uint8Array,
