@@ -70,7 +70,11 @@ test('suspicious but readable input: a label map given as CT runs only when the 
   const mr = Float32Array.from({ length: 40 * 32 * 20 }, (_, i) => 200 + ((i * 37) % 800));
   await input.setInputFiles({ name: 'mr.nii', mimeType: 'application/octet-stream', buffer: Buffer.from(writeNiftiFloat(mr, { dims, header: makeNiftiHeader(dims, [3, 3, 3]) })) });
   await expect(page.getByTestId('volume-name')).toHaveText('mr.nii');
+  // Checked when it opens, before any run; the run's own check of the same thing is not repeated.
+  await expect(page.getByTestId('warnings')).toContainText('trained on CT');
   await page.getByTestId('run').click();
   await expect(page.getByTestId('status')).toHaveText('done', { timeout: 120_000 });
   await expect(page.getByTestId('warnings')).toContainText('trained on CT');
+  const lines = await page.getByTestId('warnings').locator('div').allTextContents();
+  expect(lines.length).toBe(new Set(lines).size);
 });

@@ -167,6 +167,9 @@ test('reading: radiological by default with a toggle, crosshair readout, numeric
   await page.getByTestId('drop-zone').locator('input[type=file]').setInputFiles({ name: 'slab.nii.gz', mimeType: 'application/gzip', buffer: ctFile([96, 80, 6], 7) });
   await expect(page.getByTestId('dims')).toHaveText('96 × 80 × 6');
   await expect.poll(() => display(page)).toMatchObject({ thinSlabLayout: true });
+  // Flagged as it opens, before any run.
+  await expect(page.getByTestId('warnings')).toContainText('the scan covers only 18 mm head-foot (6 slices)');
+  await expect(page.getByTestId('status')).toHaveText('idle');
   await shot(page, 'thin-slab');
 });
 

@@ -3,8 +3,10 @@ import { ui, useWorkbench } from './appContext';
 export function ErrorBanner() {
   const error = useWorkbench((s) => s.error);
   const inputWarnings = useWorkbench((s) => s.warnings);
+  const checks = useWorkbench((s) => s.volumeChecks);
   const resultWarnings = useWorkbench((s) => s.resultWarnings);
-  const warnings = [...inputWarnings, ...resultWarnings];
+  // Reading warnings, then the checks made when the volume opened (before any run), then what the run found.
+  const warnings = [...inputWarnings, ...checks, ...resultWarnings];
   return (
     <>
       {error && (

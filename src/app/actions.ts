@@ -4,6 +4,7 @@
  */
 import type { NiftiVolume, Vec3 } from '../infer/io/nifti';
 import { labelMapValues } from '../infer/preprocess/ctCheck';
+import { checkBeforeRun } from '../infer/preprocess/applicability';
 import type { AttentionLevel } from '../infer/attention/attentionMap';
 import { NIFTI_NAME, niftiStem, readNifti, writeNifti } from '../infer/io/nifti';
 import { parseModelCard } from '../infer/contract/cardCheck';
@@ -18,7 +19,7 @@ import type { Render3d } from './render3d';
 import { syncRender3d, syncViewer } from './viewerSync';
 import {
   type Backend, type ModelEntry, type WorkbenchStore, adapterProbed, attentionRequested, failed, segmentationStarted, selectedCard, setBackend, setInference, setLoading,
-  type VolumeSource, comparisonStarted, cursorMoved, editHistoryChanged, filledBetween, labelsCorrected, dicomSeriesFound, warningsAdded, effectiveAttentionLevel, labelMapDropped, pendingLabelMapDismissed, setAttentionLevel, setModels, referenceScoring, setSampleModel, volumeLoaded,
+  type VolumeSource, comparisonStarted, cursorMoved, editHistoryChanged, filledBetween, volumeChecked, labelsCorrected, dicomSeriesFound, warningsAdded, effectiveAttentionLevel, labelMapDropped, pendingLabelMapDismissed, setAttentionLevel, setModels, referenceScoring, setSampleModel, volumeLoaded,
 } from './state';
 import { errorText } from '../util/errorText';
 
@@ -70,12 +71,26 @@ export class Actions {
   /** Each file read gets a number; only the latest one may replace the volume (two quick drops never interleave). */
   private loads = 0;
 
+  /**
+   * The checks `npm run segment` makes before a run (reading warnings, the HU histogram, field of
+   * view, voxel size, obliquity), made when the volume opens or the model changes: a thin slab or a
+   * scan that is not CT is flagged before the wait, not after. Deferred a frame so the CT shows first.
+   */
+  private checkVolume(): void {
+    setTimeout(() => {
+      const st = this.s.getState();
+      const model = selectedCard(st);
+      if (st.volume && model) volumeChecked(this.s, st.volume, checkBeforeRun(st.volume.nifti, model.card));
+    }, 0);
+  }
+
   constructor(readonly s: WorkbenchStore) {
     this.worker = new WorkerClient(s, () => this.volumeId);
     // With a volume shown and a model chosen, the worker creates that model's session before Segment.
     s.subscribe((st, prev) => {
       // The worker gets each volume once, when it opens; runs and attention maps name it.
       if (st.volume && st.volume !== prev.volume) this.worker.send({ type: 'open', volumeId: ++this.volumeId, volume: st.volume.nifti });
+      if (st.volume && (st.volume !== prev.volume || st.selectedModel !== prev.selectedModel)) this.checkVolume();
       if (!st.volume || !st.selectedModel || !st.adapterChecked || st.status === 'running') return;
       if (st.volume === prev.volume && st.selectedModel === prev.selectedModel && st.backend === prev.backend && st.adapterChecked === prev.adapterChecked) return;
       const model = selectedCard(st);

@@ -3,7 +3,7 @@ import { makeNiftiHeader, type NiftiVolume } from '../../src/infer/io/nifti';
 import type { ModelCard } from '../../src/infer/contract/modelCard';
 import {
   createWorkbenchStore, dismissError, failed, labelHistogram, progressed, segmentationCancelled, segmentationDone, segmentationStarted,
-  selectModel, selectedCard, setAttentionMode, setLabelOpacity, setLabelVisible, setModels, setReferenceDice, setShowDisagreement, volumeLoaded, attentionReady, startEditing, labelsCorrected, stopEditing, comparisonDone, diceScored, hd95Progressed, referenceScored, toggleLock, lockAllButPen, filledBetween, editHistoryChanged, setEditPen,
+  selectModel, selectedCard, setAttentionMode, setLabelOpacity, setLabelVisible, setModels, setReferenceDice, setShowDisagreement, volumeLoaded, attentionReady, startEditing, labelsCorrected, stopEditing, comparisonDone, diceScored, hd95Progressed, referenceScored, toggleLock, lockAllButPen, filledBetween, editHistoryChanged, setEditPen, volumeChecked,
 } from '../../src/app/state';
 import { analyse } from '../../src/app/analysis';
 
@@ -181,5 +181,23 @@ describe('label correction rules', () => {
     editHistoryChanged(s, { undo: 2, redo: 1, protectedVoxels: 0 });
     segmentationStarted(s, 'a');
     expect(s.getState()).toMatchObject({ editing: false, editHistory: { undo: 0, redo: 0 }, fillNote: null, editRules: { locked: [1, 3] } });
+  });
+});
+
+describe('checks on load', () => {
+  it('shows the checks of the volume shown only, and a run does not repeat them', () => {
+    const s = createWorkbenchStore();
+    volumeLoaded(s, 'a.nii', volume());
+    const first = s.getState().volume!;
+    volumeChecked(s, first, ['thin slab']);
+    expect(s.getState().volumeChecks).toEqual(['thin slab']);
+    segmentationStarted(s, 'a');
+    segmentationDone(s, new Uint8Array(4), card('a').labels, {}, ['thin slab', 'organ missing']);
+    expect(s.getState().resultWarnings).toEqual(['organ missing']);
+    volumeLoaded(s, 'b.nii', volume());
+    expect(s.getState().volumeChecks).toEqual([]);
+    // A check of the volume that was replaced meanwhile is dropped.
+    volumeChecked(s, first, ['stale']);
+    expect(s.getState().volumeChecks).toEqual([]);
   });
 });

@@ -11,7 +11,7 @@ export interface ResultState {
   labelInfo: LabelInfo[];
   volumesMl: Record<number, number>;
   legend: Record<number, LabelView>;
-  /** Warnings that came with the current result (applicability checks), not already in `warnings`. */
+  /** Warnings that came with the current result (applicability checks), not already in `warnings` or `volumeChecks`. */
   resultWarnings: string[];
   /** The model of the result shown. */
   resultModel: string | null;
@@ -34,7 +34,7 @@ export function segmentationDone(s: WorkbenchStore, labels: Uint8Array, labelInf
     volumesMl,
     legend,
     resultModel: st.runModel,
-    resultWarnings: [...new Set(warnings)].filter((w) => !st.warnings.includes(w)),
+    resultWarnings: [...new Set(warnings)].filter((w) => !st.warnings.includes(w) && !st.volumeChecks.includes(w)),
     progress: { done: total, total, etaSeconds: 0 },
   });
 }

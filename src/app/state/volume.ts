@@ -29,6 +29,8 @@ export interface VolumeState {
   volume: LoadedVolume | null;
   /** Warnings about the volume (reader, geometry) and the model list. */
   warnings: string[];
+  /** The checks of the volume against the selected model, made when either changes (size, intensity, geometry), before any run. */
+  volumeChecks: string[];
   /** The series of the last DICOM drop when it held several: the user picks one (null: no choice pending). */
   dicomSeries: DicomSeriesInfo[] | null;
   /** A dropped file that looks like a label map of the scan shown, held until the user says what it is. */
@@ -37,13 +39,14 @@ export interface VolumeState {
   segmentAnyway: boolean;
 }
 
-export const volumeInitial: VolumeState = { volume: null, warnings: [], dicomSeries: null, pendingLabelMap: null, segmentAnyway: false };
+export const volumeInitial: VolumeState = { volume: null, warnings: [], volumeChecks: [], dicomSeries: null, pendingLabelMap: null, segmentAnyway: false };
 
 /** A volume opened: it replaces the one shown, with everything computed on that one. */
 export function volumeLoaded(s: WorkbenchStore, name: string, nifti: NiftiVolume, source: VolumeSource = 'user', kind: string | null = null): void {
   s.setState({
     volume: { name, source, kind, dims: nifti.dims, spacing: nifti.spacing, nifti, labelMapValues: labelMapValues(nifti.data) },
     warnings: nifti.warnings,
+    volumeChecks: [],
     dicomSeries: null,
     pendingLabelMap: null,
     segmentAnyway: false,
@@ -57,6 +60,12 @@ export function volumeLoaded(s: WorkbenchStore, name: string, nifti: NiftiVolume
     ...heatCleared,
     ...reviewCleared,
   });
+}
+
+/** The volume shown was checked against the model selected (the same checks `npm run segment` makes before a run). */
+export function volumeChecked(s: WorkbenchStore, volume: LoadedVolume, checks: string[]): void {
+  const st = s.getState();
+  if (st.volume === volume) s.setState({ volumeChecks: checks.filter((w) => !st.warnings.includes(w)) });
 }
 
 /** Warnings that arrived beside the volume (a model card that could not be read). */
