@@ -27,8 +27,11 @@ import { type StrokeRules, applyStrokeRules, mayChange, noRules } from './editin
 /** Where a correction stands: strokes that can be undone and redone, and voxels the last edit left alone because of the rules. */
 export interface EditHistory { undo: number; redo: number; protectedVoxels: number }
 
-/** How much of the labels' opacity is left while an attention map is shown under them. */
-const HEAT_DIM = 0.3;
+/**
+ * While an attention map is shown the labels are drawn as outlines: their interiors almost clear (so
+ * the map's colours are not mixed with an organ's), their rims opaque (NiiVue's rim drawing).
+ */
+const OUTLINE = { interior: 0.02, rim: 0.9 };
 
 export class Viewer {
   private readonly nv: Niivue;
@@ -200,9 +203,10 @@ export class Viewer {
   /** Colours the drawing layer: one RGBA entry per label id (alpha from the legend's opacity, 0 when hidden). */
   private setDrawColours(cm: LabelColormap): void {
     this.drawColours = cm;
-    // The drawing is drawn over the volume layers: under an attention map the labels fade so the map shows through.
-    const shown = this.heat ? { ...cm, A: cm.A.map((a) => Math.round(a * HEAT_DIM)) } : cm;
-    this.nv.drawLut = cmapper.makeDrawLut(shown);
+    // The drawing is drawn over the volume layers: under an attention map the labels become outlines so the map shows through.
+    this.nv.drawOpacity = this.heat ? OUTLINE.interior : 1;
+    this.nv.drawRimOpacity = this.heat ? OUTLINE.rim : -1;
+    this.nv.drawLut = cmapper.makeDrawLut(cm);
     this.nv.refreshColormaps();
     this.nv.drawScene();
   }

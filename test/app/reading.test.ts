@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeNiftiHeader, type NiftiVolume } from '../../src/infer/io/nifti';
 import { CT_WINDOWS, DISPLAY_PALETTE, clampWindow, displayColor, presetOf, windowRange } from '../../src/app/ctWindow';
-import { SOFTWARE_3D_MAX_VOXELS, createWorkbenchStore, cursorMoved, cursorReadout, rendererFound, segmentationDone, setCtWindow, setView3d, show3dView, volumeLoaded } from '../../src/app/state';
+import { SOFTWARE_3D_MAX_VOXELS, createWorkbenchStore, cursorMoved, cursorReadout, rendererFound, segmentationDone, setAttentionMode, setCtWindow, setShowDisagreement, setView3d, show3dView, volumeLoaded } from '../../src/app/state';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelCard } from '../../src/infer/contract/modelCard';
@@ -36,6 +36,17 @@ describe('reading conventions', () => {
     expect(minPair([...DISAGREEMENT_LABELS.slice(1).map((l) => l.color), [...CROSSHAIR_RGB]])).toBeGreaterThan(90);
     // The old crosshair (NiiVue's red) was the aorta's colour.
     expect(dist([255, 0, 0], displayColor(card.labels.find((l) => l.name === 'aorta')!))).toBeLessThan(90);
+  });
+
+  it('the heat map and the disagreement map are never shown together', () => {
+    const s = createWorkbenchStore();
+    s.setState({ labels: new Uint8Array(4), disagreement: { map: new Uint8Array(4), counts: { falsePositive: 1, falseNegative: 0, wrongOrgan: 0, notScored: 0 } } });
+    setShowDisagreement(s, true);
+    setAttentionMode(s, true);
+    expect(s.getState()).toMatchObject({ attentionMode: true, showDisagreement: false });
+    s.setState({ heatMap: new Float32Array(4), heatOf: { level: 'window', voxel: [0, 0, 0] } });
+    setShowDisagreement(s, true);
+    expect(s.getState()).toMatchObject({ attentionMode: false, showDisagreement: true, heatMap: null, heatOf: null });
   });
 
   it('numeric window/level: presets are recognised, typed values are kept within range', () => {

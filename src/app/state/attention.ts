@@ -29,7 +29,8 @@ export function effectiveAttentionLevel(state: WorkbenchState): AttentionLevel {
 }
 
 export function setAttentionMode(s: WorkbenchStore, on: boolean): void {
-  s.setState(on ? { attentionMode: true } : { attentionMode: false, ...heatCleared });
+  // The heat map and the disagreement map are never shown together: both speak in blues and oranges.
+  s.setState(on ? { attentionMode: true, showDisagreement: false } : { attentionMode: false, ...heatCleared });
 }
 
 /** A new level: the map of another level is taken down, so the map shown is always the highlighted level's. */

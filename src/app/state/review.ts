@@ -2,6 +2,7 @@
 import { organVolumesMl } from '../../infer/eval/metrics';
 import type { DiceRow, Disagreement } from '../reference';
 import type { WorkbenchStore } from './store';
+import { heatCleared } from './attention';
 
 export type { DiceRow } from '../reference';
 
@@ -95,7 +96,9 @@ export function comparisonDone(s: WorkbenchStore): { name: string; labels: Uint8
 
 /** Shows the disagreement map (false positives, false negatives, wrong organ) in place of the labels, or the labels again. */
 export function setShowDisagreement(s: WorkbenchStore, on: boolean): void {
-  s.setState({ showDisagreement: on && s.getState().disagreement !== null });
+  const show = on && s.getState().disagreement !== null;
+  // The disagreement map replaces the labels and takes any heat map down (the two would share colours).
+  s.setState(show ? { showDisagreement: true, attentionMode: false, ...heatCleared } : { showDisagreement: false });
 }
 
 /** Starts correcting the labels (a result is needed); the disagreement view and any heat map give way to the labels. */
