@@ -10,7 +10,10 @@ import { readDicomSeries, scanDicom } from '../../src/infer/io/dicom';
 import { makeNiftiHeader, readNifti, writeNiftiInt16 } from '../../src/infer/io/nifti';
 import { rng } from '../../src/util/random';
 import { ENCODED_SYNTAXES, dicomMultiFrame, dicomSlice, encodeFrame } from './dicomFixture';
-import { mutate } from './mutate';
+import { mutate, mutateGeometry } from './mutate';
+import { checkBeforeRun } from '../../src/infer/preprocess/applicability';
+import { preprocess } from '../../src/infer/preprocess/preprocess';
+import { testCard } from './cardFixture';
 
 type Outcome = 'volume' | 'error';
 
@@ -69,4 +72,49 @@ describe('reader fuzzing', () => {
     expect(seen.volume).toBeGreaterThan(50);
     expect(seen.error).toBeGreaterThan(50);
   }, 120_000);
+
+  it('the whole path up to the model: 1500 header mutations through the reader, the checks and preprocess, each within its time limit', () => {
+    const dims: [number, number, number] = [12, 10, 8];
+    const valid = writeNiftiInt16(Int16Array.from({ length: 960 }, (_, i) => (i % 12 < 2 ? -1000 : 40)), { dims, header: makeNiftiHeader(dims, [1.5, 1.5, 3]) });
+    const card = testCard({ spacing: [3, 3, 3], patchSize: [16, 16, 8] });
+    const r = rng(11);
+    const seen = { preprocessed: 0, readerError: 0, refused: 0, warned: 0 };
+    let slowest = 0;
+    const t0 = performance.now();
+    for (let i = 0; i < 1500; i++) {
+      const bytes = i % 2 === 0 ? mutateGeometry(valid, r) : mutate(valid, r, 352);
+      const t = performance.now();
+      try {
+        const volume = readNifti(bytes, `g${i}.nii`);
+        const warnings = checkBeforeRun(volume, card);
+        for (const w of warnings) expect(w).not.toMatch(/\n/);
+        if (warnings.length) seen.warned++;
+        const p = preprocess(volume, card);
+        expect(p.image.length).toBe(p.dims[0] * p.dims[1] * p.dims[2]);
+        expect(warnings.some((w) => w.startsWith('this scan cannot be segmented'))).toBe(false);
+        seen.preprocessed++;
+      } catch (e) {
+        expect(e).toBeInstanceOf(Error);
+        // The reader's or preprocess's own one-line errors, never a RangeError or TypeError from an allocation or a NaN.
+        expect((e as Error).name, (e as Error).message).toMatch(/^(NiftiError|PreprocessError)$/);
+        expect((e as Error).message).not.toMatch(/\n/);
+        if ((e as Error).name === 'PreprocessError') seen.refused++;
+        else seen.readerError++;
+      }
+      slowest = Math.max(slowest, performance.now() - t);
+    }
+    console.log(`whole-path fuzz: ${JSON.stringify(seen)} in ${((performance.now() - t0) / 1000).toFixed(1)} s; slowest input ${slowest.toFixed(0)} ms`);
+    expect(seen.preprocessed).toBeGreaterThan(100);
+    expect(seen.refused).toBeGreaterThan(10);
+    expect(slowest).toBeLessThan(5000);
+  }, 300_000);
+
+  it('a voxel size of 1e6 mm is refused in one line, by the checks on load and by preprocess alike', () => {
+    const dims: [number, number, number] = [12, 10, 8];
+    const volume = readNifti(writeNiftiInt16(new Int16Array(960), { dims, header: makeNiftiHeader(dims, [1e6, 1, 1]) }), 'huge.nii');
+    const card = testCard({ spacing: [3, 3, 3], patchSize: [16, 16, 8] });
+    const problem = checkBeforeRun(volume, card).find((w) => w.startsWith('this scan cannot be segmented'));
+    expect(problem).toMatch(/voxel size \(1000000 x 1 x 1 mm/);
+    expect(() => preprocess(volume, card)).toThrow(problem);
+  });
 });

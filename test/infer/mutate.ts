@@ -20,3 +20,17 @@ export function mutate(src: Uint8Array, r: () => number, headerBytes: number): U
   else for (let k = 0; k < 3; k++) b[at()] ^= 1 << Math.floor(r() * 8);
   return b;
 }
+
+/** NIfTI-1 float fields that set the geometry: pixdim[1..3], quatern b/c/d, qoffset x/y/z, srow_x/y/z. */
+const GEOMETRY_FLOATS = [80, 84, 88, 256, 260, 264, 268, 272, 276, ...Array.from({ length: 12 }, (_, k) => 280 + 4 * k)];
+const EXTREME_FLOATS = [1e6, -1e6, 1e-6, 0, NaN, Infinity, -Infinity, 1e30, 3e38, 0.05, 30, 100, 1e3, -2];
+
+/** A NIfTI-1 header with one to three geometry fields (voxel size, quaternion, sform rows) set to extreme values. */
+export function mutateGeometry(src: Uint8Array, r: () => number): Uint8Array {
+  const b = src.slice();
+  const v = new DataView(b.buffer);
+  for (let k = 1 + Math.floor(r() * 3); k > 0; k--) {
+    v.setFloat32(GEOMETRY_FLOATS[Math.floor(r() * GEOMETRY_FLOATS.length)], EXTREME_FLOATS[Math.floor(r() * EXTREME_FLOATS.length)], true);
+  }
+  return b;
+}

@@ -17,6 +17,8 @@ import type { NiftiVolume } from '../io/nifti';
 import type { Vec3 } from '../io/niftiHeader';
 import { ctWarnings } from './ctCheck';
 import { type Orientation, orientationOf, toCanonicalTriple } from './orientation';
+import { modelGridProblem } from './grid';
+import { resampledDims } from './resample';
 
 /** Tilt (degrees) from the closest patient axes above which a scan counts as oblique. */
 export const OBLIQUE_DEG = 1;
@@ -119,9 +121,15 @@ export function obliqueWarning(o: Orientation): string | null {
   return `the scan is oblique (${o.obliqueDeg.toFixed(1)}° off its closest axes); it is read along the closest axes (${o.inputCode}) without rotating, so positions may be slightly off`;
 }
 
-/** Geometry checks only (field of view, voxel size, obliquity). */
+/** The model grid this scan would need, when it is impossibly large (preprocess refuses it with the same words). */
+export function gridWarning(volume: Pick<NiftiVolume, 'dims' | 'spacing'>, o: Orientation, card: ModelCard): string | null {
+  const [dims, spacing] = [toCanonicalTriple(volume.dims, o), toCanonicalTriple(volume.spacing, o)];
+  return modelGridProblem(dims, resampledDims(dims, spacing, card.spacing), spacing, card.spacing);
+}
+
+/** Geometry checks only (a model grid too large to make, field of view, voxel size, obliquity). */
 export function geometryWarnings(volume: Scan, card: ModelCard, bodyCut = bodyCutOff(volume), o = safeOrientation(volume.affine)): string[] {
-  return [fieldOfViewWarning(volume, o, card), bodyCut ? BODY_CUT_WARNING : null, spacingWarning(volume.spacing, o, card), obliqueWarning(o)].filter(
+  return [gridWarning(volume, o, card), fieldOfViewWarning(volume, o, card), bodyCut ? BODY_CUT_WARNING : null, spacingWarning(volume.spacing, o, card), obliqueWarning(o)].filter(
     (w): w is string => w !== null,
   );
 }

@@ -28,3 +28,28 @@ export function padToPatch(data: Float32Array, dims: Vec3, patch: Vec3, value: n
   }
   return { data: res, dims: out, padding };
 }
+
+/**
+ * The most voxels the model's grid may have: 2^26 (256 MiB as float32), e.g. a 1.2 m cube at 3 mm; and
+ * at most GRID_GROWTH times the scan's own voxels (a real CT put on a 3 mm grid grows at most about
+ * fivefold: a 5 mm isotropic scan). A scan whose header voxel size breaks either has an implausible
+ * voxel size (a header written wrong, or 1e6 mm); resampling it would exhaust memory or time before
+ * any message.
+ */
+export const MAX_MODEL_GRID_VOXELS = 2 ** 26;
+export const GRID_GROWTH = 64;
+
+/** A preprocessing step that cannot go on; the message says why, in one line. */
+export class PreprocessError extends Error {
+  override name = 'PreprocessError';
+}
+
+/** Why a scan cannot be put on the model's grid (voxel size far outside any CT), or null when it can. */
+export function modelGridProblem(dims: Vec3, grid: Vec3, spacing: Vec3, modelSpacing: Vec3): string | null {
+  const n = grid[0] * grid[1] * grid[2];
+  const own = dims[0] * dims[1] * dims[2];
+  if (n <= MAX_MODEL_GRID_VOXELS && n <= GRID_GROWTH * own) return null;
+  const fmt = (v: readonly number[]) => v.map((x) => (Number.isFinite(x) ? Number(x.toPrecision(4)) : x)).join(' x ');
+  const why = n > MAX_MODEL_GRID_VOXELS ? `over the limit of ${MAX_MODEL_GRID_VOXELS / 2 ** 20} M` : `${Math.round(n / own).toLocaleString('en-US')} times the scan's own voxel count`;
+  return `this scan cannot be segmented: its voxel size (${fmt(spacing)} mm over ${fmt(dims)} voxels) would make the model's ${fmt(modelSpacing)} mm grid ${fmt(grid)} voxels (${why}); check the voxel size in the file's header`;
+}

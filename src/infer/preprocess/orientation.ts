@@ -8,6 +8,7 @@
  * Voxel data everywhere is x-fastest: index = x + nx * (y + ny * z).
  */
 import type { Vec3 } from '../io/niftiHeader';
+import { PreprocessError } from './grid';
 
 export interface Orientation {
   /** For canonical axis j, the input voxel axis it comes from. */
@@ -32,7 +33,7 @@ export function orientationOf(affine: readonly number[]): Orientation {
   for (let v = 0; v < 3; v++) {
     const col = [affine[v], affine[4 + v], affine[8 + v]];
     const len = Math.hypot(col[0], col[1], col[2]);
-    if (!(len > 0)) throw new Error(`orientation: voxel axis ${v} has a zero direction in the affine; the header's geometry is broken`);
+    if (!(len > 0)) throw new PreprocessError(`orientation: voxel axis ${v} has a zero direction in the affine; the header's geometry is broken`);
     for (let w = 0; w < 3; w++) cos[w][v] = col[w] / len;
   }
   const source: number[] = [-1, -1, -1];

@@ -7,7 +7,9 @@
 import type { ModelCard } from '../contract/modelCard';
 import type { NiftiVolume } from '../io/nifti';
 import type { Vec3 } from '../io/niftiHeader';
-import { type Padding, padToPatch } from './grid';
+import { type Padding, PreprocessError, modelGridProblem, padToPatch } from './grid';
+
+export { PreprocessError } from './grid';
 import { ctWarnings } from './ctCheck';
 import { AIR_HU, BODY_HU, bodyAnchor, normaliseCT } from './normalise';
 import { type Orientation, fromCanonical, orientationOf, toCanonical, toCanonicalTriple } from './orientation';
@@ -90,6 +92,8 @@ export function preprocess(volume: NiftiVolume, card: ModelCard, opts: Preproces
   const canonical = toCanonical(volume.data, volume.dims, orientation);
   const same = cSpacing.every((s, a) => Math.abs(s - card.spacing[a]) <= SAME_SPACING * card.spacing[a]);
   const rDims = same ? cDims : resampledDims(cDims, cSpacing, card.spacing);
+  const problem = modelGridProblem(cDims, rDims, cSpacing, card.spacing);
+  if (problem) throw new PreprocessError(problem);
   const forward = (same ? [1, 1, 1] : card.spacing.map((t, a) => t / cSpacing[a])) as Vec3;
   const hu = same ? canonical : resampleLinear(canonical, cDims, rDims, forward);
   let labels: Uint8Array | undefined;
