@@ -7,11 +7,22 @@ import { join } from 'node:path';
 import { headerText, makeNiftiHeader, readNifti, writeNifti, writeNiftiFloat } from '../src/infer/io/nifti';
 import { makePhantom } from '../src/infer/synthetic/phantom';
 import { makeVariant } from '../src/infer/eval/variants';
+import type { Page } from '@playwright/test';
 import { expect, fine, openApp, pageLabels, shot, test } from './fixtures';
 import { MODELS_DIR } from './support/nodeReference';
 
 const REFERENCE = join(import.meta.dirname, '..', 'public', 'sample', 'phantom_labels.nii.gz');
 test.skip(!existsSync(join(MODELS_DIR, 'fine-tiny.json')), 'needs models/fine-tiny.{onnx,json}');
+
+/** A pen stroke over the viewer in `steps` moves, from (x0, y0) to (x1, y1) given as fractions of its box. */
+function strokeOn(page: Page, box: { x: number; y: number; width: number; height: number }, steps: number) {
+  return async (x0: number, y0: number, x1: number, y1: number) => {
+    await page.mouse.move(box.x + box.width * x0, box.y + box.height * y0);
+    await page.mouse.down();
+    for (let k = 1; k <= steps; k++) await page.mouse.move(box.x + box.width * (x0 + ((x1 - x0) * k) / steps), box.y + box.height * (y0 + ((y1 - y0) * k) / steps));
+    await page.mouse.up();
+  };
+}
 
 function ctFile(dims: [number, number, number], seed: number): Buffer {
   const { image } = makePhantom({ dims, spacing: [3, 3, 3], seed });
@@ -229,12 +240,7 @@ test('label correction: paint with an organ, undo, erase, save a corrected label
   await expect(page.getByTestId('status')).toHaveText('done', { timeout: 200_000 });
   const before = await pageLabels(page);
   const box = (await page.getByTestId('viewer').boundingBox())!;
-  const stroke = async (x0: number, y0: number, x1: number, y1: number) => {
-    await page.mouse.move(box.x + box.width * x0, box.y + box.height * y0);
-    await page.mouse.down();
-    for (let k = 1; k <= 12; k++) await page.mouse.move(box.x + box.width * (x0 + ((x1 - x0) * k) / 12), box.y + box.height * (y0 + ((y1 - y0) * k) / 12));
-    await page.mouse.up();
-  };
+  const stroke = strokeOn(page, box, 12);
   const save = async () => {
     const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('edit-save').click()]);
     expect(file.suggestedFilename()).toBe('phantom_seg_corrected.nii.gz');
@@ -312,12 +318,7 @@ test('editing the field\'s way: an HU range, protected labels, redo, fill betwee
   await page.getByTestId('layout').selectOption('axial');
   await page.getByTestId('tab-edit').click();
   const box = (await page.getByTestId('viewer').boundingBox())!;
-  const stroke = async (x0: number, y0: number, x1: number, y1: number) => {
-    await page.mouse.move(box.x + box.width * x0, box.y + box.height * y0);
-    await page.mouse.down();
-    for (let k = 1; k <= 16; k++) await page.mouse.move(box.x + box.width * (x0 + ((x1 - x0) * k) / 16), box.y + box.height * (y0 + ((y1 - y0) * k) / 16));
-    await page.mouse.up();
-  };
+  const stroke = strokeOn(page, box, 16);
   const save = async () => {
     const [f] = await Promise.all([page.waitForEvent('download'), page.getByTestId('edit-save').click()]);
     return variant.toOriginal!(Uint8Array.from(readNifti(new Uint8Array(readFileSync(await f.path())), 'corrected.nii.gz').data));

@@ -33,21 +33,38 @@ function Readout() {
   );
 }
 
-/** The 3-D view of a downsampled copy, beside the slices (large scans on a software renderer). */
-function Render3dInset() {
+/**
+ * A NiiVue adapter on a canvas for as long as the component is mounted: `attach` starts it, `follow`
+ * connects it to the store and returns what lets it go; a failure to start is one line.
+ */
+function useNiivueCanvas(attach: (canvas: HTMLCanvasElement) => Promise<() => void>, what: string) {
   const canvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
-    const r = new Render3d();
     let live = true;
     let release: (() => void) | undefined;
-    r.attach(canvas.current!)
-      .then(() => { if (live) release = actions.render3dAttached(r); })
-      .catch((e: unknown) => ui.failed(`3-D view could not start: ${errorText(e)}`));
+    attach(canvas.current!)
+      .then((stop) => {
+        if (live) release = stop;
+        else stop();
+      })
+      .catch((e: unknown) => ui.failed(`${what} could not start: ${errorText(e)}`));
     return () => {
       live = false;
       release?.();
     };
+    // The adapter lives as long as the canvas: `attach` is read once, at mount.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
+  return canvas;
+}
+
+/** The 3-D view of a downsampled copy, beside the slices (large scans on a software renderer). */
+function Render3dInset() {
+  const canvas = useNiivueCanvas(async (c) => {
+    const r = new Render3d();
+    await r.attach(c);
+    return actions.render3dAttached(r);
+  }, '3-D view');
   return (
     <figure className="render3d-inset" data-testid="render3d">
       <div className="render3d-cell">
@@ -60,25 +77,11 @@ function Render3dInset() {
 
 /** The NiiVue canvas; the viewer follows the store through `viewerSync.ts`, not through React renders. */
 export function ViewerPanel() {
-  const canvas = useRef<HTMLCanvasElement>(null);
-
-  useEffect(() => {
+  const canvas = useNiivueCanvas(async (c) => {
     const v = new Viewer();
-    let live = true;
-    let release: (() => void) | undefined;
-    v.attach(canvas.current!)
-      .then(async () => {
-        if (!live) return;
-        const stop = await actions.viewerAttached(v);
-        if (live) release = stop;
-        else stop();
-      })
-      .catch((e: unknown) => ui.failed(`Viewer could not start (WebGL2 needed): ${errorText(e)}`));
-    return () => {
-      live = false;
-      release?.();
-    };
-  }, []);
+    await v.attach(c);
+    return actions.viewerAttached(v);
+  }, 'Viewer (WebGL2 needed)');
   const copy3d = useWorkbench((s) => render3dSource(s) === 'copy');
 
   return (
