@@ -82,10 +82,11 @@ test('suspicious but readable input: a label map given as CT runs only when the 
 test('a voxel size of 1e6 mm: flagged when it opens, refused in one line by Segment, and the scan stays open', async ({ page }) => {
   await openApp(page, '?backend=wasm');
   const dims: [number, number, number] = [40, 32, 20];
-  const ct = Float32Array.from({ length: 40 * 32 * 20 }, (_, i) => (i % 40 < 4 ? -1000 : 40 + (i % 7)));
+  const ct = Float32Array.from({ length: 40 * 32 * 20 }, (_, i) => (i % 40 < 4 ? -1000 : 20 + ((i * 37) % 90) + 0.5));
   await page.getByTestId('drop-zone').locator('input[type=file]').setInputFiles({ name: 'huge_voxels.nii', mimeType: 'application/octet-stream', buffer: Buffer.from(writeNiftiFloat(ct, { dims, header: makeNiftiHeader(dims, [1e6, 1, 1]) })) });
   await expect(page.getByTestId('dims')).toHaveText('40 × 32 × 20');
   await expect(page.getByTestId('warnings')).toContainText('this scan cannot be segmented: its voxel size (1000000 x 1 x 1 mm');
+  await expect(page.getByTestId('warnings').locator('div')).toHaveCount(1);
   await page.getByTestId('run').click();
   await expect(page.getByTestId('status')).toHaveText('error', { timeout: 60_000 });
   await expect(page.getByTestId('error')).toContainText('this scan cannot be segmented');

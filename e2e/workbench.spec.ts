@@ -410,7 +410,7 @@ test('editing the field\'s way: an HU range, protected labels, redo, fill betwee
   }
   await outline();
   await page.getByTestId('edit-interpolate').click();
-  await expect(page.getByTestId('edit-fill-note')).toContainText('Filled spleen between slices');
+  await expect(page.getByTestId('edit-fill-note')).toContainText('Filled spleen on the 5 slices between the 2 drawn');
   await shot(page, 'edit-fill-between');
   const filled = await save();
   const zOf = (i: number) => Math.floor(i / (original.dims[0] * original.dims[1]));

@@ -129,7 +129,10 @@ export function gridWarning(volume: Pick<NiftiVolume, 'dims' | 'spacing'>, o: Or
 
 /** Geometry checks only (a model grid too large to make, field of view, voxel size, obliquity). */
 export function geometryWarnings(volume: Scan, card: ModelCard, bodyCut = bodyCutOff(volume), o = safeOrientation(volume.affine)): string[] {
-  return [gridWarning(volume, o, card), fieldOfViewWarning(volume, o, card), bodyCut ? BODY_CUT_WARNING : null, spacingWarning(volume.spacing, o, card), obliqueWarning(o)].filter(
+  // A scan that cannot be put on the model grid gets that one line: the other checks would only echo its voxel size.
+  const grid = gridWarning(volume, o, card);
+  if (grid) return [grid];
+  return [fieldOfViewWarning(volume, o, card), bodyCut ? BODY_CUT_WARNING : null, spacingWarning(volume.spacing, o, card), obliqueWarning(o)].filter(
     (w): w is string => w !== null,
   );
 }
