@@ -80,7 +80,15 @@ export class Actions {
     setTimeout(() => {
       const st = this.s.getState();
       const model = selectedCard(st);
-      if (st.volume && model) volumeChecked(this.s, st.volume, checkBeforeRun(st.volume.nifti, model.card));
+      if (!st.volume || !model) return;
+      let checks: string[];
+      try {
+        checks = checkBeforeRun(st.volume.nifti, model.card);
+      } catch (e) {
+        // A check that cannot run (a card without a grid) says so; the run will give its own error.
+        checks = [`the checks before a run could not be made: ${errorText(e)}`];
+      }
+      volumeChecked(this.s, st.volume, checks);
     }, 0);
   }
 

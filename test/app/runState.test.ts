@@ -183,3 +183,18 @@ describe('a label map dropped as a CT', () => {
     expect(sent.filter((m) => m.type === 'segment')).toHaveLength(0);
   });
 });
+
+describe('checks on load', () => {
+  it('a volume is checked against the model when it opens; a check that cannot run says so instead of throwing', async () => {
+    const { s, a } = setup();
+    await a.openFile(niftiFile('slab.nii', [4, 4, 2]));
+    await new Promise((r) => setTimeout(r, 10));
+    // This card has no grid (spacing): the checks cannot run, and the volume says so in one line.
+    expect(s.getState().volumeChecks).toEqual([expect.stringMatching(/^the checks before a run could not be made: /)]);
+    const good = { ...card, spacing: [1, 1, 1], patchSize: [32, 32, 32] } as unknown as ModelCard;
+    setModels(s, [{ url: '/models/m.json', card: good }]);
+    await a.openFile(niftiFile('slab2.nii', [4, 4, 2]));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(s.getState().volumeChecks.some((w) => w.startsWith('the scan covers only 2 mm head-foot'))).toBe(true);
+  });
+});
