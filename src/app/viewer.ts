@@ -366,7 +366,12 @@ export class Viewer {
     }
     if (out.slice && this.penLabel !== 0) this.drawnSlices.set(this.penLabel, [...(this.drawnSlices.get(this.penLabel) ?? []), out.slice]);
     this.editBase!.set(now);
-    this.edited({ undo: Math.min(this.history.undo + 1, nv.opts.maxDrawUndoBitmaps - 1), redo: 0, protectedVoxels: out.reverted });
+    this.newEdit(out.reverted);
+  }
+
+  /** A new edit (a stroke, a fill) is on NiiVue's undo ring: one more undo step (the ring holds at most its size less one), no redo. */
+  private newEdit(protectedVoxels: number): void {
+    this.edited({ undo: Math.min(this.history.undo + 1, this.nv.opts.maxDrawUndoBitmaps - 1), redo: 0, protectedVoxels });
   }
 
   undoEdit(): void {
@@ -404,7 +409,7 @@ export class Viewer {
       nv.drawAddUndoBitmap();
       nv.refreshDrawing(true);
       this.editBase.set(nv.drawBitmap!);
-      this.edited({ undo: Math.min(this.history.undo + 1, nv.opts.maxDrawUndoBitmaps - 1), redo: 0, protectedVoxels: 0 });
+      this.newEdit(0);
     }
     return { changed, slices };
   }
