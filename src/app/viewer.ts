@@ -18,14 +18,12 @@ import { applyAffine, invertAffine } from '../infer/eval/affine';
 import { type NiftiVolume, type Vec3, readNifti } from '../infer/io/nifti';
 import { ctImage, imageLike } from './nvImages';
 import { CROSSHAIR_RGB, type CtWindow, type LabelColormap, labelColormap, windowRange } from './ctWindow';
-import type { EditPen, LabelView, ViewLayout } from './state';
+import type { EditHistory, EditPen, LabelView, ViewLayout } from './state';
 import { labelIds } from '../infer/contract/labels';
 import { type Dims, type SliceKey, rasToNative } from './editing/grid';
 import { fillBetweenSlices } from './editing/sliceFill';
 import { type StrokeRules, applyStrokeRules, mayChange, noRules } from './editing/strokeRules';
 
-/** Where a correction stands: strokes that can be undone and redone, and voxels the last edit left alone because of the rules. */
-export interface EditHistory { undo: number; redo: number; protectedVoxels: number }
 
 /**
  * While an attention map is shown the labels are drawn as outlines: their interiors almost clear (so
