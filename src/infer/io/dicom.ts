@@ -13,6 +13,7 @@ import dicomParser from 'dicom-parser';
 import type { DataSet } from 'dicom-parser';
 import { DT_FLOAT32, DT_INT16, type Vec3, makeNiftiHeader } from './niftiHeader';
 import type { NiftiVolume } from './nifti';
+import type { DicomSource } from './dicomSource';
 import {
   TRANSFER_SYNTAXES, UNSUPPORTED_SYNTAXES, decodeJpegLossless, decodeRle, decodeWasm, isHtj2k, isJpeg2000, isJpegLossless, isJpegLs, isRle,
 } from './dicomCodecs';
@@ -83,6 +84,16 @@ const TAG = {
   intercept: 'x00281052',
   slope: 'x00281053',
   pixelData: 'x7fe00010',
+  sopClassUid: 'x00080016',
+  sopInstanceUid: 'x00080018',
+  frameOfReferenceUid: 'x00200052',
+} as const;
+
+/** Patient and study attributes copied into a derived object (a SEG) so that it files with its source. */
+const PATIENT_STUDY = {
+  patientName: 'x00100010', patientId: 'x00100020', patientBirthDate: 'x00100030', patientSex: 'x00100040',
+  studyInstanceUid: 'x0020000d', studyDate: 'x00080020', studyTime: 'x00080030', studyId: 'x00200010',
+  accessionNumber: 'x00080050', referringPhysicianName: 'x00080090', studyDescription: 'x00081030',
 } as const;
 
 /** True when the bytes carry the Part 10 "DICM" marker at offset 128. */
@@ -407,7 +418,33 @@ export async function readDicomSeries(series: DicomSeries, opts: ReadDicomOption
     if (data[i] > hi) hi = data[i];
   }
   const datatype = integral && lo >= -32768 && hi <= 32767 ? DT_INT16 : DT_FLOAT32;
-  return { dims, spacing, data, affine, datatype, header: makeNiftiHeader(dims, spacing, affine), warnings };
+  const source = sourceOf(series.info.uid, placed.map((x) => x.s), geo);
+  return { dims, spacing, data, affine, datatype, header: makeNiftiHeader(dims, spacing, affine), warnings, source };
+}
+
+/** The source references of the slices in volume order (see dicomSource.ts). */
+function sourceOf(seriesUid: string, slices: Slice[], geo: Geometry): DicomSource {
+  const ds = slices[0].ds;
+  const text = (tag: string) => (ds.string(tag) ?? '').trim();
+  const ps = Object.fromEntries(Object.entries(PATIENT_STUDY).map(([k, tag]) => [k, text(tag)])) as Record<keyof typeof PATIENT_STUDY, string>;
+  const thick = Number(attr(slices[0], 'x00180050') ?? '');
+  return {
+    ...ps,
+    seriesInstanceUid: seriesUid,
+    seriesNumber: Number.isFinite(Number(text(TAG.seriesNumber))) && text(TAG.seriesNumber) !== '' ? Number(text(TAG.seriesNumber)) : null,
+    frameOfReferenceUid: text(TAG.frameOfReferenceUid),
+    orientation: [...geo.rowDir, ...geo.colDir] as DicomSource['orientation'],
+    pixelSpacing: [geo.pixel[1], geo.pixel[0]],
+    sliceThickness: thick > 0 ? thick : null,
+    rows: geo.rows,
+    columns: geo.columns,
+    slices: slices.map((s) => ({
+      sopClassUid: (s.ds.string(TAG.sopClassUid) ?? '').trim(),
+      sopInstanceUid: (s.ds.string(TAG.sopInstanceUid) ?? '').trim(),
+      ...(s.frame ? { frame: s.frame.index + 1 } : {}),
+      position: position(s),
+    })),
+  };
 }
 
 /** Scans `files` and reads the one series they hold, or the largest CT series (saying so in a warning). */

@@ -3,6 +3,7 @@
  * for gzip), so it runs in Node and in a Web Worker. Voxel data is x-fastest:
  * index = x + nx * (y + ny * z).
  */
+import type { DicomSource } from './dicomSource';
 import { ReaderError } from './readerError';
 import { nonMedicalKind } from './fileKind';
 import { gunzipSync, gzipSync } from 'fflate';
@@ -30,6 +31,8 @@ export interface NiftiVolume {
   /** The raw 348-byte header, kept to write results back with the same geometry. */
   header: Uint8Array;
   warnings: string[];
+  /** Set when the volume was read from a DICOM series: what a derived DICOM object must reference. */
+  source?: DicomSource;
 }
 
 /** What a writer needs from a volume to reproduce its geometry. */
