@@ -7,6 +7,9 @@ const host = `--host 127.0.0.1 --port ${port} --strictPort`;
 /** The production build, served by `vite preview` beside the dev server, for e2e/deploy.spec.ts. */
 const builtPort = port + 10;
 const built = `http://127.0.0.1:${builtPort}`;
+/** A throw-away Orthanc (scripts/orthanc.mjs) that both servers proxy at /pacs/: the archive specs talk to it. */
+const pacsPort = Number(process.env.PACS_PORT ?? 8052);
+const pacsUrl = `http://127.0.0.1:${pacsPort}`;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -32,9 +35,17 @@ export default defineConfig({
   ],
   webServer: [
     {
+      command: `node scripts/orthanc.mjs --port ${pacsPort}`,
+      url: `${pacsUrl}/system`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'pipe',
+      stderr: 'pipe',
+    },
+    {
       command: preview ? `npx vite build && npx vite preview ${host}` : `npx vite ${host}`,
       url: `http://127.0.0.1:${port}/`,
-      env: { PORT: String(port) },
+      env: { PORT: String(port), PACS_URL: pacsUrl },
       reuseExistingServer: false,
       timeout: 120_000,
       stdout: 'pipe',
@@ -43,7 +54,7 @@ export default defineConfig({
     {
       command: `npx vite build --outDir dist-e2e --emptyOutDir && npx vite preview --outDir dist-e2e --host 127.0.0.1 --port ${builtPort} --strictPort`,
       url: `${built}/`,
-      env: { PORT: String(builtPort) },
+      env: { PORT: String(builtPort), PACS_URL: pacsUrl },
       reuseExistingServer: false,
       timeout: 240_000,
       stdout: 'pipe',

@@ -18,6 +18,13 @@ const MIME: Record<string, string> = {
   '.wasm': 'application/wasm',
 };
 
+/**
+ * The archive (DICOMweb) is reached through this origin: /pacs/ is proxied to PACS_URL, so the page
+ * stays cross-origin isolated and fetches nothing from another origin (README: the same in nginx).
+ */
+const pacsUrl = process.env.PACS_URL ?? 'http://127.0.0.1:8042';
+const pacsProxy = { '/pacs/': { target: pacsUrl, changeOrigin: true, rewrite: (p: string) => p.replace(/^\/pacs/, '') } };
+
 const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
 type Res = import('node:http').ServerResponse;
@@ -120,9 +127,9 @@ function csp(dev: boolean): string {
 
 export default defineConfig(({ command }) => ({
   plugins: [react(), ortPlugin(), modelsPlugin()],
-  server: { host: '127.0.0.1', port, strictPort: true, headers: { ...isolation, 'Content-Security-Policy': csp(command === 'serve') } },
-  preview: { host: '127.0.0.1', port, strictPort: true, headers: { ...isolation, 'Content-Security-Policy': csp(false) } },
+  server: { host: '127.0.0.1', port, strictPort: true, proxy: pacsProxy, headers: { ...isolation, 'Content-Security-Policy': csp(command === 'serve') } },
+  preview: { host: '127.0.0.1', port, strictPort: true, proxy: pacsProxy, headers: { ...isolation, 'Content-Security-Policy': csp(false) } },
   worker: { format: 'es' },
-  optimizeDeps: { exclude: ['onnxruntime-web'], include: ['dicom-parser', '@cornerstonejs/codec-openjpeg/decodewasmjs', '@cornerstonejs/codec-openjph/wasmjs', '@cornerstonejs/codec-charls/decodewasmjs', 'jpeg-lossless-decoder-js'] },
+  optimizeDeps: { exclude: ['onnxruntime-web'], include: ['dicom-parser', 'dcmjs', '@cornerstonejs/codec-openjpeg/decodewasmjs', '@cornerstonejs/codec-openjph/wasmjs', '@cornerstonejs/codec-charls/decodewasmjs', 'jpeg-lossless-decoder-js'] },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
 }));

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { actions, store, useWorkbench } from './appContext';
 import { HelpOverlay } from './HelpOverlay';
 import { handleKey, typingInField } from './shortcuts';
+import { ArchivePanel } from './ArchivePanel';
 import { DropZone } from './DropZone';
 import { ErrorBanner } from './ErrorBanner';
 import { Legend } from './Legend';
@@ -42,6 +43,7 @@ export function App() {
           <ErrorBanner />
           {/* The reading order: open, model, segment and its progress, the results, analysis or correction (tabs), then the display settings. */}
           <DropZone />
+          <ArchivePanel />
           <ModelPicker />
           <RunPanel />
           <Legend />

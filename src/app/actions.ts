@@ -14,6 +14,7 @@ import { chooseBackend, chooseOrtBuild, chooseThreads, pickBackend } from './bac
 import { probeWebGpu } from './gpuAdapter';
 import { WorkerClient } from './workerClient';
 import { DicomClient, type DroppedFile } from './dicomClient';
+import { ArchiveActions } from './archiveActions';
 import type { Viewer } from './viewer';
 import type { Render3d } from './render3d';
 import { syncRender3d, syncViewer } from './viewerSync';
@@ -62,6 +63,8 @@ export function parseSampleManifest(json: unknown): SampleManifest {
 export class Actions {
   readonly worker: WorkerClient;
   readonly dicom = new DicomClient();
+  /** The hospital's archive over DICOMweb: study list, retrieval, storing results. */
+  readonly archive: ArchiveActions;
 
   private threads = 1;
   private ortBuild: 'webgpu' | undefined;
@@ -94,6 +97,7 @@ export class Actions {
 
   constructor(readonly s: WorkbenchStore) {
     this.worker = new WorkerClient(s, () => this.volumeId);
+    this.archive = new ArchiveActions(s, (files) => this.openFiles(files));
     // With a volume shown and a model chosen, the worker creates that model's session before Segment.
     s.subscribe((st, prev) => {
       // The worker gets each volume once, when it opens; runs and attention maps name it.
@@ -164,6 +168,7 @@ export class Actions {
   async init(search: string): Promise<void> {
     this.threads = chooseThreads(search, globalThis.crossOriginIsolated, navigator.hardwareConcurrency || 1);
     this.ortBuild = chooseOrtBuild(search);
+    this.archive.restoreRoot();
     const adapter = await probeWebGpu();
     adapterProbed(this.s, adapter);
     const choice = chooseBackend(search, adapter);

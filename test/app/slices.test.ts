@@ -7,8 +7,9 @@ import { reviewInitial } from '../../src/app/state/review';
 import { runInitial } from '../../src/app/state/run';
 import { createWorkbenchStore, initialState, segmentationDone, segmentationStarted, setAttentionMode, attentionRequested, attentionReady, setReferenceDice } from '../../src/app/state';
 import { volumeInitial } from '../../src/app/state/volume';
+import { archiveInitial } from '../../src/app/state/archive';
 
-const slices = { volume: volumeInitial, catalogue: catalogueInitial, run: runInitial, result: resultInitial, attention: attentionInitial, review: reviewInitial, display: displayInitial };
+const slices = { volume: volumeInitial, catalogue: catalogueInitial, run: runInitial, result: resultInitial, attention: attentionInitial, review: reviewInitial, display: displayInitial, archive: archiveInitial };
 
 describe('the store in slices', () => {
   it('every field belongs to exactly one slice', () => {

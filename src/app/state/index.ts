@@ -7,4 +7,5 @@ export * from './result';
 export * from './attention';
 export * from './review';
 export * from './display';
+export * from './archive';
 export type { Backend } from '../backendChoice';

@@ -9,11 +9,13 @@
  *   attention.ts  attention mode, level, clicked voxel and heat map
  *   review.ts     the reference comparison and label correction
  *   display.ts    CT window, orientation convention, 3-D view, crosshair
+ *   archive.ts    the DICOMweb archive: its address, study and series lists, retrieval and storing
  *
  * Who writes: user intent through the actions (`actions.ts`, and `appContext.ts`'s bound `ui`
  * transitions), worker replies through the worker client. Components only read and call those.
  */
 import { createStore } from 'zustand/vanilla';
+import { type ArchiveState, archiveInitial } from './archive';
 import { type AttentionState, attentionInitial } from './attention';
 import { type CatalogueState, catalogueInitial } from './catalogue';
 import { type DisplayState, displayInitial } from './display';
@@ -22,10 +24,10 @@ import { type ReviewState, reviewInitial } from './review';
 import { type RunState, runInitial } from './run';
 import { type VolumeState, volumeInitial } from './volume';
 
-export type WorkbenchState = VolumeState & CatalogueState & RunState & ResultState & AttentionState & ReviewState & DisplayState;
+export type WorkbenchState = VolumeState & CatalogueState & RunState & ResultState & AttentionState & ReviewState & DisplayState & ArchiveState;
 
 export const initialState: WorkbenchState = {
-  ...volumeInitial, ...catalogueInitial, ...runInitial, ...resultInitial, ...attentionInitial, ...reviewInitial, ...displayInitial,
+  ...volumeInitial, ...catalogueInitial, ...runInitial, ...resultInitial, ...attentionInitial, ...reviewInitial, ...displayInitial, ...archiveInitial,
 };
 
 export type WorkbenchStore = ReturnType<typeof createWorkbenchStore>;

@@ -1,0 +1,179 @@
+/**
+ * A DICOMweb client for the study list (QIDO-RS), series retrieval (WADO-RS) and storing results
+ * (STOW-RS), PS3.18. The archive is reached through `root`, a path on the page's own origin that the
+ * server proxies (README: the nginx lines), so the page stays cross-origin isolated and nothing is
+ * fetched from another origin. Every failure is one line naming what was asked.
+ */
+import { boundaryOf, buildMultipart, parseMultipart } from './multipart';
+
+export class ArchiveError extends Error {
+  override name = 'ArchiveError';
+}
+
+export interface StudyRow {
+  studyUid: string;
+  patientName: string;
+  patientId: string;
+  /** YYYY-MM-DD, or '' */
+  date: string;
+  description: string;
+  modalities: string[];
+  seriesCount: number | null;
+  instanceCount: number | null;
+}
+
+export interface SeriesRow {
+  seriesUid: string;
+  modality: string;
+  description: string;
+  number: number | null;
+  instanceCount: number | null;
+}
+
+export interface StoreResult {
+  stored: number;
+  failed: number;
+}
+
+type Json = Record<string, { vr?: string; Value?: unknown[] } | undefined>;
+type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
+
+const first = (o: Json, tag: string): unknown => o[tag]?.Value?.[0];
+function text(o: Json, tag: string): string {
+  const v = first(o, tag);
+  if (v && typeof v === 'object' && 'Alphabetic' in v) return String((v as { Alphabetic: unknown }).Alphabetic ?? '').replace(/\^+/g, ' ').trim();
+  return v === undefined || v === null ? '' : String(v).trim();
+}
+function count(o: Json, tag: string): number | null {
+  const v = Number(first(o, tag));
+  return Number.isFinite(v) && first(o, tag) !== undefined ? v : null;
+}
+const dashedDate = (d: string) => (/^\d{8}$/.test(d) ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}` : d);
+
+const STUDY_FIELDS = ['00100010', '00100020', '00080020', '00081030', '00080061', '00201206', '00201208'];
+const SERIES_FIELDS = ['0008103E', '00080060', '00200011', '00201209'];
+const DICOM_TYPE = 'application/dicom';
+
+export class DicomWebClient {
+  /** `root`: the DICOMweb base, e.g. /pacs/dicom-web (no trailing slash needed). */
+  constructor(readonly root: string, private readonly fetchFn: Fetch = (i, init) => fetch(i, init)) {}
+
+  private url(path: string): string {
+    return `${this.root.replace(/\/+$/, '')}/${path}`;
+  }
+
+  private async ask(path: string, what: string, init: RequestInit = {}): Promise<Response> {
+    let res: Response;
+    try {
+      res = await this.fetchFn(this.url(path), init);
+    } catch (e) {
+      if (init.signal?.aborted) throw e;
+      throw new ArchiveError(`The archive at ${this.root} did not answer ${what} (${e instanceof Error ? e.message : String(e)}); check that it is running and the address in Archive settings`);
+    }
+    if (!res.ok) {
+      const why = res.status === 404 ? 'not found' : res.status >= 500 ? 'a server error: the archive may be down or unreachable through the proxy' : res.statusText || 'refused';
+      throw new ArchiveError(`The archive at ${this.root} answered ${what} with HTTP ${res.status} (${why})`);
+    }
+    return res;
+  }
+
+  private async json(path: string, what: string): Promise<Json[]> {
+    const res = await this.ask(path, what, { headers: { Accept: 'application/dicom+json' } });
+    if (res.status === 204) return [];
+    const body = await res.text();
+    if (body.trim() === '') return [];
+    try {
+      const v: unknown = JSON.parse(body);
+      if (!Array.isArray(v)) throw new Error('not a list');
+      return v as Json[];
+    } catch {
+      throw new ArchiveError(`The archive at ${this.root} answered ${what} with something other than DICOM JSON; is the address a DICOMweb root?`);
+    }
+  }
+
+  async studies(): Promise<StudyRow[]> {
+    const q = STUDY_FIELDS.map((f) => `includefield=${f}`).join('&');
+    const rows = await this.json(`studies?${q}`, 'the study list');
+    return rows.map((o) => ({
+      studyUid: text(o, '0020000D'),
+      patientName: text(o, '00100010'),
+      patientId: text(o, '00100020'),
+      date: dashedDate(text(o, '00080020')),
+      description: text(o, '00081030'),
+      modalities: (o['00080061']?.Value ?? []).map(String),
+      seriesCount: count(o, '00201206'),
+      instanceCount: count(o, '00201208'),
+    })).filter((r) => r.studyUid !== '');
+  }
+
+  async series(studyUid: string): Promise<SeriesRow[]> {
+    const q = SERIES_FIELDS.map((f) => `includefield=${f}`).join('&');
+    const rows = await this.json(`studies/${studyUid}/series?${q}`, `the series list of study ${studyUid}`);
+    return rows.map((o) => ({
+      seriesUid: text(o, '0020000E'),
+      modality: text(o, '00080060'),
+      description: text(o, '0008103E'),
+      number: count(o, '00200011'),
+      instanceCount: count(o, '00201209'),
+    })).filter((r) => r.seriesUid !== '').sort((a, b) => (a.number ?? 0) - (b.number ?? 0));
+  }
+
+  /** The SOP instance UIDs of a series. */
+  async instances(studyUid: string, seriesUid: string): Promise<string[]> {
+    const rows = await this.json(`studies/${studyUid}/series/${seriesUid}/instances?includefield=00080018`, `the instance list of series ${seriesUid}`);
+    return rows.map((o) => text(o, '00080018')).filter((u) => u !== '');
+  }
+
+  /** One instance as Part 10 bytes (WADO-RS). */
+  async instance(studyUid: string, seriesUid: string, sopUid: string, signal?: AbortSignal): Promise<Uint8Array> {
+    const what = `the instance ${sopUid}`;
+    const res = await this.ask(`studies/${studyUid}/series/${seriesUid}/instances/${sopUid}`, what, {
+      headers: { Accept: `multipart/related; type="${DICOM_TYPE}"` }, signal,
+    });
+    const body = new Uint8Array(await res.arrayBuffer());
+    const boundary = boundaryOf(res.headers.get('Content-Type'));
+    if (!boundary) throw new ArchiveError(`The archive at ${this.root} answered ${what} without a multipart body`);
+    const parts = parseMultipart(body, boundary);
+    if (parts.length !== 1) throw new ArchiveError(`The archive at ${this.root} answered ${what} with ${parts.length} parts, not one`);
+    return parts[0];
+  }
+
+  /**
+   * Every instance of a series, `parallel` requests at a time, with progress after each. The files are
+   * named by their SOP instance UID (names in the reader's messages).
+   */
+  async retrieveSeries(studyUid: string, seriesUid: string, onProgress: (done: number, total: number) => void, signal?: AbortSignal, parallel = 6): Promise<{ name: string; bytes: Uint8Array }[]> {
+    const uids = await this.instances(studyUid, seriesUid);
+    if (uids.length === 0) throw new ArchiveError(`The archive holds no instances of series ${seriesUid}`);
+    const out: { name: string; bytes: Uint8Array }[] = new Array(uids.length);
+    let next = 0, done = 0;
+    onProgress(0, uids.length);
+    const lane = async () => {
+      while (next < uids.length) {
+        const k = next++;
+        out[k] = { name: `${uids[k]}.dcm`, bytes: await this.instance(studyUid, seriesUid, uids[k], signal) };
+        onProgress(++done, uids.length);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(parallel, uids.length) }, lane));
+    return out;
+  }
+
+  /** Stores Part 10 files (STOW-RS). Throws when the archive stored none of them. */
+  async store(files: Uint8Array[]): Promise<StoreResult> {
+    const { body, contentType } = buildMultipart(files, DICOM_TYPE);
+    const res = await this.ask('studies', 'the upload', {
+      method: 'POST', headers: { 'Content-Type': contentType, Accept: 'application/dicom+json' }, body: body.slice().buffer,
+    });
+    let stored = files.length, failed = 0;
+    try {
+      const o = (await res.json()) as Json;
+      stored = o['00081199']?.Value?.length ?? 0;
+      failed = o['00081198']?.Value?.length ?? 0;
+    } catch {
+      // An archive that answers 200 without a body stored everything it was sent.
+    }
+    if (stored === 0) throw new ArchiveError(`The archive at ${this.root} refused the upload (${failed} of ${files.length} failed)`);
+    return { stored, failed };
+  }
+}
