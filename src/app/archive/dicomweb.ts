@@ -41,8 +41,10 @@ type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 const first = (o: Json, tag: string): unknown => o[tag]?.Value?.[0];
 function text(o: Json, tag: string): string {
   const v = first(o, tag);
-  if (v && typeof v === 'object' && 'Alphabetic' in v) return String((v as { Alphabetic: unknown }).Alphabetic ?? '').replace(/\^+/g, ' ').trim();
-  return v === undefined || v === null ? '' : String(v).trim();
+  if (typeof v === 'string' || typeof v === 'number') return String(v).trim();
+  // A person name: its alphabetic form, components separated by spaces.
+  const alpha: unknown = v && typeof v === 'object' && 'Alphabetic' in v ? v.Alphabetic : undefined;
+  return typeof alpha === 'string' ? alpha.replace(/\^+/g, ' ').trim() : '';
 }
 function count(o: Json, tag: string): number | null {
   const v = Number(first(o, tag));
@@ -145,7 +147,7 @@ export class DicomWebClient {
   async retrieveSeries(studyUid: string, seriesUid: string, onProgress: (done: number, total: number) => void, signal?: AbortSignal, parallel = 6): Promise<{ name: string; bytes: Uint8Array }[]> {
     const uids = await this.instances(studyUid, seriesUid);
     if (uids.length === 0) throw new ArchiveError(`The archive holds no instances of series ${seriesUid}`);
-    const out: { name: string; bytes: Uint8Array }[] = new Array(uids.length);
+    const out: { name: string; bytes: Uint8Array }[] = [];
     let next = 0, done = 0;
     onProgress(0, uids.length);
     const lane = async () => {

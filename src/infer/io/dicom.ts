@@ -62,6 +62,8 @@ export interface DicomScan {
   series: DicomSeries[];
   /** Files that are not DICOM images (no DICM magic and no parseable data set, or no pixel data), one line each. */
   skipped: string[];
+  /** DICOM Segmentation (SEG) instances among the files: results to load onto a series, not series of their own. */
+  segmentations: DicomFile[];
 }
 
 const TAG = {
@@ -95,6 +97,9 @@ const PATIENT_STUDY = {
   studyInstanceUid: 'x0020000d', studyDate: 'x00080020', studyTime: 'x00080030', studyId: 'x00200010',
   accessionNumber: 'x00080050', referringPhysicianName: 'x00080090', studyDescription: 'x00081030',
 } as const;
+
+/** SOP Class UID of the Segmentation Storage SOP class. */
+export const SEG_SOP_CLASS_UID = '1.2.840.10008.5.1.4.1.1.66.4';
 
 /** True when the bytes carry the Part 10 "DICM" marker at offset 128. */
 export function hasDicomMagic(bytes: Uint8Array): boolean {
@@ -182,15 +187,20 @@ function describe(uid: string, slices: Slice[]): DicomSeriesInfo {
 
 /**
  * Groups the DICOM image files among `files` by SeriesInstanceUID, largest series first. Files that
- * are not DICOM images are listed in `skipped`. Throws `DicomError` when no DICOM image is found.
+ * are not DICOM images are listed in `skipped`, SEG instances in `segmentations`. Throws `DicomError` when no DICOM image is found.
  */
 export function scanDicom(files: DicomFile[]): DicomScan {
   const groups = new Map<string, Slice[]>();
   const skipped: string[] = [];
+  const segmentations: DicomFile[] = [];
   for (const f of files) {
     const ds = parse(f);
     if (typeof ds === 'string') {
       skipped.push(ds);
+      continue;
+    }
+    if ((ds.string(TAG.sopClassUid) ?? '').trim() === SEG_SOP_CLASS_UID || (ds.string(TAG.modality) ?? '').trim() === 'SEG') {
+      segmentations.push(f);
       continue;
     }
     if (!ds.elements[TAG.pixelData]) {
@@ -207,12 +217,13 @@ export function scanDicom(files: DicomFile[]): DicomScan {
     groups.get(uid)!.push(...slices);
   }
   if (groups.size === 0) {
-    const what = files.length === 0 ? 'no files arrived' : `none of the ${files.length} files is a DICOM image`;
+    const segs = segmentations.length ? ` (${segmentations.length} of them a segmentation, which needs its CT series)` : '';
+    const what = files.length === 0 ? 'no files arrived' : `none of the ${files.length} files is a DICOM image${segs}`;
     throw new DicomError(`No DICOM series found: ${what}; drop the folder of one CT series (.dcm files)`);
   }
   const series = [...groups].map(([uid, slices]) => ({ info: describe(uid, slices), slices }));
   series.sort((a, b) => b.info.sliceCount - a.info.sliceCount || (a.info.seriesNumber ?? 0) - (b.info.seriesNumber ?? 0));
-  return { series, skipped };
+  return { series, skipped, segmentations };
 }
 
 /** The series a non-interactive reader takes: the CT series with the most slices (any modality when none is CT). */
