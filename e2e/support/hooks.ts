@@ -4,7 +4,7 @@ import type { FineTestHooks } from '../../src/app/testHooks';
 
 export type Hooks = FineTestHooks;
 
-/** Calls one of the page's `window.__fine` test hooks. */
-export function fine<K extends keyof Hooks>(page: Page, key: K): Promise<ReturnType<Hooks[K]>> {
-  return page.evaluate((k) => (window as unknown as { __fine: Hooks }).__fine[k]() as ReturnType<Hooks[K]>, key);
+/** Calls one of the page's `window.__fine` test hooks (a hook that returns a promise is awaited). */
+export function fine<K extends keyof Hooks>(page: Page, key: K): Promise<Awaited<ReturnType<Hooks[K]>>> {
+  return page.evaluate((k) => (window as unknown as { __fine: Hooks }).__fine[k]() as Promise<Awaited<ReturnType<Hooks[K]>>>, key);
 }

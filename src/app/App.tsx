@@ -3,6 +3,7 @@ import { actions, store, useWorkbench } from './appContext';
 import { HelpOverlay } from './HelpOverlay';
 import { handleKey, typingInField } from './shortcuts';
 import { ArchivePanel } from './ArchivePanel';
+import { SessionNote } from './SessionNote';
 import { DropZone } from './DropZone';
 import { ErrorBanner } from './ErrorBanner';
 import { Legend } from './Legend';
@@ -41,6 +42,7 @@ export function App() {
         <aside>
           {/* Errors and warnings head the side panel: they never push the viewer down. */}
           <ErrorBanner />
+          <SessionNote />
           {/* The reading order: open, model, segment and its progress, the results, analysis or correction (tabs), then the display settings. */}
           <DropZone />
           <ArchivePanel />

@@ -15,6 +15,8 @@ import { probeWebGpu } from './gpuAdapter';
 import { WorkerClient } from './workerClient';
 import { DicomClient, type DroppedFile } from './dicomClient';
 import { ArchiveActions } from './archiveActions';
+import { SessionKeeper } from './session/keeper';
+import { indexedDbStore } from './session/kv';
 import type { Viewer } from './viewer';
 import type { Render3d } from './render3d';
 import { syncRender3d, syncViewer } from './viewerSync';
@@ -65,6 +67,8 @@ export class Actions {
   readonly dicom = new DicomClient();
   /** The hospital's archive over DICOMweb: study list, retrieval, storing results. */
   readonly archive: ArchiveActions;
+  /** The open work, kept in the browser (IndexedDB) as it changes; offered back after a reload. */
+  readonly session: SessionKeeper;
 
   private threads = 1;
   private ortBuild: 'webgpu' | undefined;
@@ -98,6 +102,7 @@ export class Actions {
   constructor(readonly s: WorkbenchStore) {
     this.worker = new WorkerClient(s, () => this.volumeId);
     this.archive = new ArchiveActions(s, (files) => this.openFiles(files));
+    this.session = new SessionKeeper(s, indexedDbStore, () => this.viewer);
     // With a volume shown and a model chosen, the worker creates that model's session before Segment.
     s.subscribe((st, prev) => {
       // The worker gets each volume once, when it opens; runs and attention maps name it.
@@ -174,6 +179,18 @@ export class Actions {
     const choice = chooseBackend(search, adapter);
     setBackend(this.s, choice.backend, choice.notice);
     await Promise.all([this.loadModels(), this.openSample()]);
+    // The stored session is offered once the sample is up, so the sample never replaces a restore.
+    if (globalThis.indexedDB) await this.session.start();
+  }
+
+  /** Restores the work kept in the browser (the offer after a reload). */
+  async restoreSession(): Promise<void> {
+    this.stopRun();
+    try {
+      await this.session.restore();
+    } catch (e) {
+      failed(this.s, `Restoring the kept session: ${errorText(e)}`);
+    }
   }
 
   /** Opens the bundled sample, labelled for what it is, with the model made for it selected. */

@@ -34,6 +34,17 @@ export interface FineTestHooks {
   render3d(): ReturnType<Render3d['state']> | null;
   /** Provider, onnxruntime-web build, WASM threads and the worker's pipeline seconds of the last segmentation. */
   lastRun(): RunEngine | null;
+  /** The correction in progress: a hash of the drawing, its labelled voxels and the undo/redo counts (null: not correcting). */
+  editState(): { hash: string; labelled: number; undo: number; redo: number } | null;
+  /** Writes the correction in progress to the browser's store now and resolves with the save time. */
+  keepSession(): Promise<string | null>;
+}
+
+/** FNV-1a of the bytes, hex. */
+function hash(bytes: Uint8Array): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  return (h >>> 0).toString(16);
 }
 
 function toBase64(bytes: Uint8Array): string {
@@ -77,6 +88,16 @@ export function installTestHooks(s: WorkbenchStore, actions: Actions): void {
     pen: () => viewer()?.penState() ?? null,
     lastRun: () => s.getState().lastRun,
     render3d: () => actions.render3d?.state() ?? null,
+    editState: () => {
+      const snap = viewer()?.editSnapshot();
+      if (!snap) return null;
+      return { hash: hash(snap.drawing), labelled: snap.drawing.reduce((n, v) => n + (v > 0 ? 1 : 0), 0), undo: snap.history.undo, redo: snap.history.redo };
+    },
+    keepSession: async () => {
+      await actions.session.saveEditNow();
+      await actions.session.settled();
+      return s.getState().sessionSaved.at;
+    },
   };
   (window as unknown as { __fine: FineTestHooks }).__fine = hooks;
 }

@@ -12,6 +12,7 @@
  * editing them never re-renders the CT. Every layer is built in memory on the CT's header and shares
  * the app's typed arrays: NiiVue reads NIfTI bytes only for that header (`nvImages.ts`).
  */
+import type { EditSnapshot } from './editing/snapshot';
 import { MULTIPLANAR_TYPE, NVImage, Niivue, SHOW_RENDER, cmapper } from '@niivue/niivue';
 import type { LabelInfo } from '../infer/contract/modelCard';
 import { applyAffine, invertAffine } from '../infer/eval/affine';
@@ -233,7 +234,15 @@ export class Viewer {
   }
 
   /** Shows a CT; `view3d` says whether the 3-D render goes beside the slices (decided before the first draw). */
-  async showVolume(volume: NiftiVolume, name: string, window: CtWindow, view3d = true): Promise<void> {
+  /** The CT of the last showVolume is on screen (a session restore waits for it before it puts labels back). */
+  shown: Promise<void> = Promise.resolve();
+
+  showVolume(volume: NiftiVolume, name: string, window: CtWindow, view3d = true): Promise<void> {
+    this.shown = this.show(volume, name, window, view3d);
+    return this.shown;
+  }
+
+  private async show(volume: NiftiVolume, name: string, window: CtWindow, view3d: boolean): Promise<void> {
     this.render3d = view3d;
     // The old layers leave at once and without a refresh each (a refresh is a pass over the whole volume).
     this.nv.volumes = [];
@@ -410,6 +419,33 @@ export class Viewer {
       this.newEdit(0);
     }
     return { changed, slices };
+  }
+
+  /** The correction in progress, to store (null when not correcting). */
+  editSnapshot(): EditSnapshot | null {
+    const nv = this.nv;
+    if (!this.editBase || !nv.drawBitmap) return null;
+    return {
+      drawing: nv.drawBitmap.slice(),
+      undo: nv.drawUndoBitmaps.map((b) => b.slice()),
+      current: nv.currentDrawUndoBitmap,
+      history: { ...this.history },
+      drawnSlices: [...this.drawnSlices].map(([label, keys]) => [label, keys.map((k) => ({ ...k }))]),
+    };
+  }
+
+  /** Puts a stored correction back on a correction just started on the same labels: the drawing, its undo ring and history. */
+  restoreEdit(snap: EditSnapshot): void {
+    const nv = this.nv;
+    if (!this.editBase || !nv.drawBitmap) throw new Error('restoring a correction: the viewer is not correcting');
+    if (snap.drawing.length !== nv.drawBitmap.length) throw new Error(`restoring a correction: ${snap.drawing.length} voxels stored, the drawing has ${nv.drawBitmap.length}`);
+    nv.drawBitmap.set(snap.drawing);
+    nv.drawUndoBitmaps = snap.undo.map((b) => b.slice());
+    nv.currentDrawUndoBitmap = snap.current;
+    nv.refreshDrawing(true);
+    this.editBase.set(snap.drawing);
+    this.drawnSlices = new Map(snap.drawnSlices.map(([label, keys]) => [label, keys.map((k) => ({ ...k }))]));
+    this.edited({ ...snap.history });
   }
 
   /** The drawing as a label map in the volume's own voxel order (NiiVue writes it back to native space). */

@@ -8,8 +8,9 @@ import { runInitial } from '../../src/app/state/run';
 import { createWorkbenchStore, initialState, segmentationDone, segmentationStarted, setAttentionMode, attentionRequested, attentionReady, setReferenceDice } from '../../src/app/state';
 import { volumeInitial } from '../../src/app/state/volume';
 import { archiveInitial } from '../../src/app/state/archive';
+import { sessionInitial } from '../../src/app/state/session';
 
-const slices = { volume: volumeInitial, catalogue: catalogueInitial, run: runInitial, result: resultInitial, attention: attentionInitial, review: reviewInitial, display: displayInitial, archive: archiveInitial };
+const slices = { volume: volumeInitial, catalogue: catalogueInitial, run: runInitial, result: resultInitial, attention: attentionInitial, review: reviewInitial, display: displayInitial, archive: archiveInitial, session: sessionInitial };
 
 describe('the store in slices', () => {
   it('every field belongs to exactly one slice', () => {

@@ -8,4 +8,5 @@ export * from './attention';
 export * from './review';
 export * from './display';
 export * from './archive';
+export * from './session';
 export type { Backend } from '../backendChoice';

@@ -10,6 +10,7 @@
  *   review.ts     the reference comparison and label correction
  *   display.ts    CT window, orientation convention, 3-D view, crosshair
  *   archive.ts    the DICOMweb archive: its address, study and series lists, retrieval and storing
+ *   session.ts    the work saved in the browser and the offer to restore it after a reload
  *
  * Who writes: user intent through the actions (`actions.ts`, and `appContext.ts`'s bound `ui`
  * transitions), worker replies through the worker client. Components only read and call those.
@@ -17,6 +18,7 @@
 import { createStore } from 'zustand/vanilla';
 import { type ArchiveState, archiveInitial } from './archive';
 import { type AttentionState, attentionInitial } from './attention';
+import { type SessionState, sessionInitial } from './session';
 import { type CatalogueState, catalogueInitial } from './catalogue';
 import { type DisplayState, displayInitial } from './display';
 import { type ResultState, resultInitial } from './result';
@@ -24,10 +26,10 @@ import { type ReviewState, reviewInitial } from './review';
 import { type RunState, runInitial } from './run';
 import { type VolumeState, volumeInitial } from './volume';
 
-export type WorkbenchState = VolumeState & CatalogueState & RunState & ResultState & AttentionState & ReviewState & DisplayState & ArchiveState;
+export type WorkbenchState = VolumeState & CatalogueState & RunState & ResultState & AttentionState & ReviewState & DisplayState & ArchiveState & SessionState;
 
 export const initialState: WorkbenchState = {
-  ...volumeInitial, ...catalogueInitial, ...runInitial, ...resultInitial, ...attentionInitial, ...reviewInitial, ...displayInitial, ...archiveInitial,
+  ...volumeInitial, ...catalogueInitial, ...runInitial, ...resultInitial, ...attentionInitial, ...reviewInitial, ...displayInitial, ...archiveInitial, ...sessionInitial,
 };
 
 export type WorkbenchStore = ReturnType<typeof createWorkbenchStore>;
