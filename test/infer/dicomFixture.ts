@@ -20,6 +20,49 @@ export interface SliceSpec {
   transferSyntax?: string;
   /** An encoded frame for a compressed transfer syntax (JPEG-LS, HTJ2K...): stored as the one fragment. */
   frame?: Uint8Array;
+  /** Identification written only when given (a SEG references them): SOP, study, frame of reference, patient. */
+  ids?: SourceIds;
+}
+
+/** The identifying attributes of a source image; each is written only when given. */
+export interface SourceIds {
+  sopClassUid?: string;
+  sopInstanceUid?: string;
+  studyUid?: string;
+  frameOfReferenceUid?: string;
+  patientName?: string;
+  patientId?: string;
+  studyDate?: string;
+  sliceThickness?: number;
+  instanceNumber?: number;
+}
+
+/** CT Image Storage. */
+export const CT_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
+
+/** The elements of `ids`, tagged for sorting into a data set. */
+function idElements(ids: SourceIds = {}): [number, Uint8Array][] {
+  const out: [number, Uint8Array][] = [];
+  const add = (group: number, elem: number, vr: string, v: string | number | undefined) => {
+    if (v !== undefined) out.push([group * 0x10000 + elem, str(group, elem, vr, String(v))]);
+  };
+  add(0x0008, 0x0016, 'UI', ids.sopClassUid);
+  add(0x0008, 0x0018, 'UI', ids.sopInstanceUid);
+  add(0x0008, 0x0020, 'DA', ids.studyDate);
+  add(0x0010, 0x0010, 'PN', ids.patientName);
+  add(0x0010, 0x0020, 'LO', ids.patientId);
+  add(0x0018, 0x0050, 'DS', ids.sliceThickness);
+  add(0x0020, 0x000d, 'UI', ids.studyUid);
+  add(0x0020, 0x0013, 'IS', ids.instanceNumber);
+  add(0x0020, 0x0052, 'UI', ids.frameOfReferenceUid);
+  return out;
+}
+
+/** Data set elements in ascending tag order, as Part 10 requires. */
+function sortedBody(elements: Uint8Array[], ids?: SourceIds): Uint8Array {
+  const tag = (e: Uint8Array) => new DataView(e.buffer, e.byteOffset).getUint16(0, true) * 0x10000 + new DataView(e.buffer, e.byteOffset).getUint16(2, true);
+  const all: [number, Uint8Array][] = [...elements.map((e): [number, Uint8Array] => [tag(e), e]), ...idElements(ids)];
+  return concat(all.sort((a, b) => a[0] - b[0]).map((x) => x[1]));
 }
 
 const enc = new TextEncoder();
@@ -105,7 +148,7 @@ export function dicomSlice(s: SliceSpec): Uint8Array {
   } else {
     pixel = element(0x7fe0, 0x0010, 'OW', new Uint8Array(px.buffer.slice(0)));
   }
-  const body = concat([
+  const body = sortedBody([
     str(0x0008, 0x0060, 'CS', s.modality ?? 'CT'),
     str(0x0008, 0x103e, 'LO', s.description ?? 'test series'),
     str(0x0020, 0x000e, 'UI', s.seriesUid ?? '1.2.3.4'),
@@ -123,7 +166,7 @@ export function dicomSlice(s: SliceSpec): Uint8Array {
     str(0x0028, 0x1052, 'DS', String(s.intercept ?? -1024)),
     str(0x0028, 0x1053, 'DS', String(s.slope ?? 1)),
     pixel,
-  ]);
+  ], s.ids);
   const preamble = new Uint8Array(132);
   preamble.set(enc.encode('DICM'), 128);
   return concat([preamble, element(0x0002, 0x0000, 'UL', groupLength), meta, body]);
@@ -143,6 +186,7 @@ export interface MultiFrameSpec {
   /** A compressed syntax with one encoded frame per fragment (`encoded`), or uncompressed frames back to back. */
   transferSyntax?: string;
   encoded?: Uint8Array[];
+  ids?: SourceIds;
 }
 
 /**
@@ -167,7 +211,7 @@ export function dicomMultiFrame(s: MultiFrameSpec): Uint8Array {
   } else {
     pixel = element(0x7fe0, 0x0010, 'OW', concat(s.frames.map((f) => new Uint8Array(f.pixels.buffer.slice(0)))));
   }
-  const body = concat([
+  const body = sortedBody([
     str(0x0008, 0x0060, 'CS', 'CT'),
     str(0x0008, 0x103e, 'LO', 'enhanced test series'),
     str(0x0020, 0x000e, 'UI', '1.2.3.9'),
@@ -183,7 +227,7 @@ export function dicomMultiFrame(s: MultiFrameSpec): Uint8Array {
     sq(0x5200, 0x9229, [shared]),
     element(0x5200, 0x9230, 'SQ', concat(perFrame.map(item))),
     pixel,
-  ]);
+  ], s.ids);
   const preamble = new Uint8Array(132);
   preamble.set(enc.encode('DICM'), 128);
   return concat([preamble, element(0x0002, 0x0000, 'UL', groupLength), meta, body]);

@@ -161,6 +161,15 @@ function parse(file: DicomFile): DataSet | string {
   }
 }
 
+/** A SEG instance (by SOP class or modality); false when those attributes cannot be read (a damaged file). */
+function isSegmentation(ds: DataSet): boolean {
+  try {
+    return (ds.string(TAG.sopClassUid) ?? '').trim() === SEG_SOP_CLASS_UID || (ds.string(TAG.modality) ?? '').trim() === 'SEG';
+  } catch {
+    return false;
+  }
+}
+
 function describe(uid: string, slices: Slice[]): DicomSeriesInfo {
   const ds = slices[0].ds;
   const ps = numbers(slices[0], TAG.pixelSpacing);
@@ -199,7 +208,7 @@ export function scanDicom(files: DicomFile[]): DicomScan {
       skipped.push(ds);
       continue;
     }
-    if ((ds.string(TAG.sopClassUid) ?? '').trim() === SEG_SOP_CLASS_UID || (ds.string(TAG.modality) ?? '').trim() === 'SEG') {
+    if (isSegmentation(ds)) {
       segmentations.push(f);
       continue;
     }
