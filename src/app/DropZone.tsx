@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { actions } from './appContext';
 import { filesFromDrop, filesFromInput } from './droppedFiles';
 import { LabelMapChoice } from './LabelMapChoice';
+import { SegChoice } from './SegChoice';
 import { SeriesChooser } from './SeriesChooser';
 
 /** Drop a NIfTI, a DICOM folder or DICOM files anywhere on the page, or pick them with the buttons. */
@@ -57,6 +58,7 @@ export function DropZone() {
       </label>
       <SeriesChooser />
       <LabelMapChoice />
+      <SegChoice />
     </>
   );
 }

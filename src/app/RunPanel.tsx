@@ -65,6 +65,10 @@ export function RunPanel() {
   const anyway = useWorkbench((s) => s.segmentAnyway);
   const canRun = useWorkbench((s) => s.volume !== null && s.selectedModel !== null) && (labelMap === null || anyway);
   const hasLabels = useWorkbench((s) => s.labels !== null);
+  const fromDicom = useWorkbench((s) => s.volume?.nifti.source !== undefined);
+  const archiveBusy = useWorkbench((s) => s.archiveBusy !== null);
+  // What storing the SEG is doing or did (the archive panel, folded, says it too).
+  const storeNote = useWorkbench((s) => (s.archiveBusy?.startsWith('Storing') ? `${s.archiveBusy}…` : s.archiveNote?.startsWith('Stored') ? s.archiveNote : null));
   const busy = status === 'running' || status === 'loading';
   const pct = progress.total > 0 ? Math.round((100 * progress.done) / progress.total) : 0;
   return (
@@ -91,6 +95,13 @@ export function RunPanel() {
         <button data-testid="download-labels-itksnap" onClick={() => actions.downloadLabelTable('itksnap')} disabled={!hasLabels} title="ITK-SNAP label description file: Segmentation > Import Label Descriptions">Label names (ITK-SNAP .txt)</button>
         <button data-testid="download-labels-json" onClick={() => actions.downloadLabelTable('json')} disabled={!hasLabels}>Label names .json</button>
       </div>
+      {fromDicom && (
+        <div className="row exports">
+          <button data-testid="download-seg" onClick={() => actions.downloadSeg()} disabled={!hasLabels} title="DICOM Segmentation referencing the series: any DICOM viewer reads it">DICOM SEG .dcm</button>
+          <button data-testid="store-seg" onClick={() => void actions.storeSeg()} disabled={!hasLabels || archiveBusy} title="Store the SEG as a new series of this study in the archive (STOW-RS)">Store SEG in the archive</button>
+        </div>
+      )}
+      {fromDicom && storeNote && <p className="muted-note" data-testid="seg-store-note" role="status">{storeNote}</p>}
       <div data-testid="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} className="progress">
         <div style={{ width: `${pct}%` }} />
       </div>

@@ -9,6 +9,8 @@ import type { AttentionLevel } from '../infer/attention/attentionMap';
 import { NIFTI_NAME, niftiStem, readNifti, writeNifti } from '../infer/io/nifti';
 import { parseModelCard } from '../infer/contract/cardCheck';
 import { checkReferenceGrid, onSameGrid, referenceLabels } from './reference';
+import { segFromState } from './segExport';
+import { segOntoVolume } from './segImport';
 import { itkSnapLabelFile, labelTableJson, organStats, organStatsCsv } from './exports';
 import { chooseBackend, chooseOrtBuild, chooseThreads, pickBackend } from './backendChoice';
 import { probeWebGpu } from './gpuAdapter';
@@ -22,7 +24,7 @@ import type { Render3d } from './render3d';
 import { syncRender3d, syncViewer } from './viewerSync';
 import {
   type Backend, type ModelEntry, type WorkbenchStore, adapterProbed, attentionRequested, failed, segmentationStarted, selectedCard, setBackend, setInference, setLoading,
-  type VolumeSource, comparisonStarted, cursorMoved, editHistoryChanged, filledBetween, volumeChecked, labelsCorrected, dicomSeriesFound, warningsAdded, effectiveAttentionLevel, labelMapDropped, pendingLabelMapDismissed, setAttentionLevel, setModels, referenceScoring, setSampleModel, volumeLoaded,
+  type VolumeSource, comparisonStarted, cursorMoved, labelsLoaded, pendingSegsDismissed, segsDropped, editHistoryChanged, filledBetween, volumeChecked, labelsCorrected, dicomSeriesFound, warningsAdded, effectiveAttentionLevel, labelMapDropped, pendingLabelMapDismissed, setAttentionLevel, setModels, referenceScoring, setSampleModel, volumeLoaded,
 } from './state';
 import { errorText } from '../util/errorText';
 
@@ -75,6 +77,8 @@ export class Actions {
   private runs = 0;
   /** The id of the volume last opened in the worker. */
   private volumeId = 0;
+  /** DICOM SEG files of the last DICOM drop, offered on the series read from it. */
+  private droppedSegs: { name: string; bytes: Uint8Array }[] = [];
   /** Each file read gets a number; only the latest one may replace the volume (two quick drops never interleave). */
   private loads = 0;
 
@@ -101,7 +105,7 @@ export class Actions {
 
   constructor(readonly s: WorkbenchStore) {
     this.worker = new WorkerClient(s, () => this.volumeId);
-    this.archive = new ArchiveActions(s, (files) => this.openFiles(files));
+    this.archive = new ArchiveActions(s, (files) => this.openFiles(files), (bytes, name, use) => this.loadSeg(bytes, name, use));
     this.session = new SessionKeeper(s, indexedDbStore, () => this.viewer);
     // With a volume shown and a model chosen, the worker creates that model's session before Segment.
     s.subscribe((st, prev) => {
@@ -274,8 +278,11 @@ export class Actions {
     const load = ++this.loads;
     setLoading(this.s);
     try {
-      const { series } = await this.dicom.scan(files);
+      const { series, segmentations } = await this.dicom.scan(files);
       if (load !== this.loads) return;
+      this.droppedSegs = segmentations;
+      // SEG files alone: read onto the series shown, once the user says how.
+      if (series.length === 0) return segsDropped(this.s, segmentations);
       if (series.length === 1) return await this.chooseSeries(series[0].uid);
       dicomSeriesFound(this.s, series);
     } catch (e) {
@@ -292,6 +299,7 @@ export class Actions {
       if (load !== this.loads) return;
       this.stopRun();
       volumeLoaded(this.s, `${info.description} (DICOM, ${info.sliceCount} slices)`, volume);
+      if (this.droppedSegs.length) segsDropped(this.s, this.droppedSegs);
     } catch (e) {
       failed(this.s, errorText(e));
     }
@@ -399,6 +407,29 @@ export class Actions {
     this.worker.compare(st.labels.slice(), refLabels, st.labelInfo, false);
   }
 
+  /**
+   * A DICOM SEG onto the series shown: as the reference of the result (Dice, HD95, the disagreement
+   * map), or as the labels to start correcting from.
+   */
+  loadSeg(bytes: Uint8Array, name: string, use: 'reference' | 'labels'): void {
+    try {
+      const st = this.s.getState();
+      if (use === 'reference' && !st.labels) throw new Error('Segment the series first, then use the SEG as its reference');
+      const seg = segOntoVolume(st, bytes, name);
+      warningsAdded(this.s, seg.warnings);
+      if (use === 'reference') {
+        referenceScoring(this.s, name);
+        pendingSegsDismissed(this.s);
+        this.worker.compare(st.labels!.slice(), seg.labels, st.labelInfo, false);
+      } else {
+        this.stopRun();
+        labelsLoaded(this.s, seg.labels, seg.labelInfo, seg.volumesMl, seg.model);
+      }
+    } catch (e) {
+      failed(this.s, `DICOM SEG: ${errorText(e)}`);
+    }
+  }
+
   /** The held label map becomes the reference of the result shown. */
   usePendingAsReference(): void {
     const p = this.s.getState().pendingLabelMap;
@@ -434,6 +465,28 @@ export class Actions {
     const st = this.s.getState();
     if (!bytes || !st.volume) return;
     save(bytes, `${baseName(st.volume.name)}_seg${st.corrections ? '_corrected' : ''}.nii.gz`, 'application/gzip');
+  }
+
+  /** Saves the result as a DICOM SEG (a volume read from DICOM only): a new series each time, never an overwrite. */
+  downloadSeg(): void {
+    const st = this.s.getState();
+    try {
+      const { bytes } = segFromState(st);
+      save(bytes, `${baseName(st.volume!.name)}_seg${st.corrections ? '_corrected' : ''}.dcm`, 'application/dicom');
+    } catch (e) {
+      failed(this.s, `DICOM SEG: ${errorText(e)}`);
+    }
+  }
+
+  /** Stores the result as a new DICOM SEG series in the archive, in the source's study (STOW-RS). */
+  async storeSeg(): Promise<void> {
+    let seg;
+    try {
+      seg = segFromState(this.s.getState());
+    } catch (e) {
+      return failed(this.s, `DICOM SEG: ${errorText(e)}`);
+    }
+    await this.archive.store(seg.bytes, seg.what);
   }
 
   /** The organ table of the current result: voxels, mL and mean HU per organ, as CSV. */

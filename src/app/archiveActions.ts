@@ -17,6 +17,8 @@ export class ArchiveActions {
     private readonly s: WorkbenchStore,
     /** Opens files as a drop does (the DICOM reader, its warnings, the series choice). */
     private readonly openFiles: (files: DroppedFile[]) => Promise<void>,
+    /** Reads a DICOM SEG onto the series shown, as the reference or as the labels to correct. */
+    private readonly loadSeg: (bytes: Uint8Array, name: string, use: 'reference' | 'labels') => void,
   ) {}
 
   private client(): DicomWebClient {
@@ -79,6 +81,19 @@ export class ArchiveActions {
       this.fail(e);
     } finally {
       if (this.retrieval === ac) this.retrieval = null;
+    }
+  }
+
+  /** Retrieves a SEG series of the study and reads it onto the series shown. */
+  async openSeg(studyUid: string, row: SeriesRow, use: 'reference' | 'labels'): Promise<void> {
+    archiveWorking(this.s, `Retrieving the SEG '${row.description || row.seriesUid}'`);
+    try {
+      const files = await this.client().retrieveSeries(studyUid, row.seriesUid, () => {});
+      archiveIdle(this.s);
+      if (files.length !== 1) throw new ArchiveError(`The SEG series '${row.description}' holds ${files.length} instances; pick a series of one SEG`);
+      this.loadSeg(files[0].bytes, row.description || files[0].name, use);
+    } catch (e) {
+      this.fail(e);
     }
   }
 

@@ -7,7 +7,7 @@ export type DicomToWorker =
   | { type: 'read'; id: number; uid: string };
 
 export type DicomFromWorker =
-  | { type: 'series'; id: number; series: DicomSeriesInfo[]; skipped: number }
+  | { type: 'series'; id: number; series: DicomSeriesInfo[]; skipped: number; segmentations: { name: string; bytes: Uint8Array }[] }
   | { type: 'volume'; id: number; volume: NiftiVolume; info: DicomSeriesInfo }
   | { type: 'error'; id: number; message: string };
 
@@ -51,8 +51,8 @@ export class DicomClient {
     });
   }
 
-  /** The series among `files`, largest first; throws with the reader's one-line message when none. */
-  async scan(files: DroppedFile[]): Promise<{ series: DicomSeriesInfo[]; skipped: number }> {
+  /** The series among `files`, largest first, and the DICOM SEG files among them; throws with the reader's one-line message when no image. */
+  async scan(files: DroppedFile[]): Promise<{ series: DicomSeriesInfo[]; skipped: number; segmentations: { name: string; bytes: Uint8Array }[] }> {
     const r = await this.ask((id) => ({ type: 'scan', id, files }));
     if (r.type !== 'series') throw new Error('DICOM reader: unexpected reply');
     return r;

@@ -22,7 +22,8 @@ self.onmessage = async (e: MessageEvent<DicomToWorker>) => {
       scan = null;
       const files = await Promise.all(m.files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.file.arrayBuffer()) })));
       scan = scanDicom(files);
-      post({ type: 'series', id: m.id, series: scan.series.map((s) => s.info), skipped: scan.skipped.length });
+      const segmentations = scan.segmentations.map((f) => ({ name: f.name, bytes: f.bytes }));
+      post({ type: 'series', id: m.id, series: scan.series.map((s) => s.info), skipped: scan.skipped.length, segmentations }, segmentations.map((f) => f.bytes.buffer));
     } else {
       const series = scan?.series.find((s) => s.info.uid === m.uid);
       if (!series) throw new Error(`series ${m.uid} is not in the last drop; drop the folder again`);

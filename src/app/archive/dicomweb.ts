@@ -141,24 +141,21 @@ export class DicomWebClient {
   }
 
   /**
-   * Every instance of a series, `parallel` requests at a time, with progress after each. The files are
-   * named by their SOP instance UID (names in the reader's messages).
+   * Every instance of a series in one WADO-RS request (a multipart body streamed as it arrives), with
+   * progress as each part's boundary passes. The files are named by position (names in the reader's messages).
    */
-  async retrieveSeries(studyUid: string, seriesUid: string, onProgress: (done: number, total: number) => void, signal?: AbortSignal, parallel = 6): Promise<{ name: string; bytes: Uint8Array }[]> {
-    const uids = await this.instances(studyUid, seriesUid);
-    if (uids.length === 0) throw new ArchiveError(`The archive holds no instances of series ${seriesUid}`);
-    const out: { name: string; bytes: Uint8Array }[] = [];
-    let next = 0, done = 0;
-    onProgress(0, uids.length);
-    const lane = async () => {
-      while (next < uids.length) {
-        const k = next++;
-        out[k] = { name: `${uids[k]}.dcm`, bytes: await this.instance(studyUid, seriesUid, uids[k], signal) };
-        onProgress(++done, uids.length);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(parallel, uids.length) }, lane));
-    return out;
+  async retrieveSeries(studyUid: string, seriesUid: string, onProgress: (done: number, total: number) => void, signal?: AbortSignal): Promise<{ name: string; bytes: Uint8Array }[]> {
+    const total = (await this.instances(studyUid, seriesUid)).length;
+    if (total === 0) throw new ArchiveError(`The archive holds no instances of series ${seriesUid}`);
+    const what = `the series ${seriesUid}`;
+    onProgress(0, total);
+    const res = await this.ask(`studies/${studyUid}/series/${seriesUid}`, what, { headers: { Accept: `multipart/related; type="${DICOM_TYPE}"` }, signal });
+    const boundary = boundaryOf(res.headers.get('Content-Type'));
+    if (!boundary || !res.body) throw new ArchiveError(`The archive at ${this.root} answered ${what} without a multipart body`);
+    const body = await readCountingParts(res.body, boundary, (parts) => onProgress(Math.min(parts, total), total));
+    const parts = parseMultipart(body, boundary);
+    onProgress(parts.length, total);
+    return parts.map((bytes, k) => ({ name: `image ${k + 1} of ${parts.length}.dcm`, bytes }));
   }
 
   /** Stores Part 10 files (STOW-RS). Throws when the archive stored none of them. */
@@ -178,4 +175,41 @@ export class DicomWebClient {
     if (stored === 0) throw new ArchiveError(`The archive at ${this.root} refused the upload (${failed} of ${files.length} failed)`);
     return { stored, failed };
   }
+}
+
+/** Reads a multipart body to its end, calling `onPart(n)` each time the n-th part is complete (its next delimiter seen). */
+async function readCountingParts(stream: ReadableStream<Uint8Array>, boundary: string, onPart: (parts: number) => void): Promise<Uint8Array> {
+  const delim = new TextEncoder().encode(`--${boundary}`);
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0, seen = 0;
+  let tail = new Uint8Array(0);
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.length;
+    // Delimiters in this chunk, including one split across the previous chunk's end.
+    const hay = new Uint8Array(tail.length + value.length);
+    hay.set(tail);
+    hay.set(value, tail.length);
+    for (let i = hay.indexOf(delim[0]); i !== -1 && i <= hay.length - delim.length; i = hay.indexOf(delim[0], i + 1)) {
+      let j = 1;
+      while (j < delim.length && hay[i + j] === delim[j]) j++;
+      if (j === delim.length) {
+        seen++;
+        i += delim.length - 1;
+      }
+    }
+    tail = hay.slice(Math.max(0, hay.length - (delim.length - 1)));
+    // The first delimiter opens part 1; each later one closes a part.
+    if (seen > 1) onPart(seen - 1);
+  }
+  const body = new Uint8Array(size);
+  let o = 0;
+  for (const c of chunks) {
+    body.set(c, o);
+    o += c.length;
+  }
+  return body;
 }

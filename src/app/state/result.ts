@@ -2,6 +2,7 @@
 import type { LabelInfo } from '../../infer/contract/modelCard';
 import type { LabelView } from '../ctWindow';
 import type { WorkbenchStore } from './store';
+import { reviewCleared } from './review';
 
 export type { LabelView } from '../ctWindow';
 
@@ -37,6 +38,17 @@ export function segmentationDone(s: WorkbenchStore, labels: Uint8Array, labelInf
     resultWarnings: [...new Set(warnings)].filter((w) => !st.warnings.includes(w) && !st.volumeChecks.includes(w)),
     progress: { done: total, total, etaSeconds: 0 },
   });
+}
+
+/**
+ * Labels read from a file (a DICOM SEG) become the result to review and correct: no model ran, so
+ * `resultModel` names the model the file says made them when it is one of ours, else null.
+ */
+export function labelsLoaded(s: WorkbenchStore, labels: Uint8Array, labelInfo: LabelInfo[], volumesMl: Record<number, number>, model: string | null): void {
+  const st = s.getState();
+  const legend: Record<number, LabelView> = {};
+  for (const l of labelInfo) if (l.id !== 0) legend[l.id] = st.legend[l.id] ?? { visible: true, opacity: 0.6 };
+  s.setState({ status: 'done', error: null, labels, labelInfo, volumesMl, legend, resultModel: model, resultWarnings: [], ...reviewCleared, pendingSegs: null });
 }
 
 export function setLabelVisible(s: WorkbenchStore, id: number, visible: boolean): void {

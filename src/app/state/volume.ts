@@ -37,9 +37,11 @@ export interface VolumeState {
   pendingLabelMap: { name: string; volume: NiftiVolume; values: number } | null;
   /** The user chose to segment a volume that looks like a label map. */
   segmentAnyway: boolean;
+  /** DICOM SEG files that came with a drop, held until the user says how to use them on the series shown. */
+  pendingSegs: { name: string; bytes: Uint8Array }[] | null;
 }
 
-export const volumeInitial: VolumeState = { volume: null, warnings: [], volumeChecks: [], dicomSeries: null, pendingLabelMap: null, segmentAnyway: false };
+export const volumeInitial: VolumeState = { volume: null, warnings: [], volumeChecks: [], dicomSeries: null, pendingLabelMap: null, segmentAnyway: false, pendingSegs: null };
 
 /** A volume opened: it replaces the one shown, with everything computed on that one. */
 export function volumeLoaded(s: WorkbenchStore, name: string, nifti: NiftiVolume, source: VolumeSource = 'user', kind: string | null = null): void {
@@ -50,6 +52,7 @@ export function volumeLoaded(s: WorkbenchStore, name: string, nifti: NiftiVolume
     dicomSeries: null,
     pendingLabelMap: null,
     segmentAnyway: false,
+    pendingSegs: null,
     ...modelForVolume(s.getState(), source),
     status: 'idle',
     error: null,
@@ -90,4 +93,14 @@ export function pendingLabelMapDismissed(s: WorkbenchStore): void {
 
 export function setSegmentAnyway(s: WorkbenchStore, on: boolean): void {
   s.setState({ segmentAnyway: on });
+}
+
+/** DICOM SEG files arrived (with their series, or alone onto the series shown): held for the user's choice. */
+export function segsDropped(s: WorkbenchStore, segs: { name: string; bytes: Uint8Array }[]): void {
+  const st = s.getState();
+  s.setState({ pendingSegs: segs, status: st.status === 'loading' ? (st.labels ? 'done' : 'idle') : st.status });
+}
+
+export function pendingSegsDismissed(s: WorkbenchStore): void {
+  s.setState({ pendingSegs: null });
 }

@@ -225,19 +225,28 @@ export function scanDicom(files: DicomFile[]): DicomScan {
     if (!groups.has(uid)) groups.set(uid, []);
     groups.get(uid)!.push(...slices);
   }
-  if (groups.size === 0) {
-    const segs = segmentations.length ? ` (${segmentations.length} of them a segmentation, which needs its CT series)` : '';
-    const what = files.length === 0 ? 'no files arrived' : `none of the ${files.length} files is a DICOM image${segs}`;
-    throw new DicomError(`No DICOM series found: ${what}; drop the folder of one CT series (.dcm files)`);
-  }
+  // SEG files alone are returned (the app reads them onto the series shown); nothing at all is an error.
+  if (groups.size === 0 && segmentations.length === 0) throw noSeries(files.length, 0);
   const series = [...groups].map(([uid, slices]) => ({ info: describe(uid, slices), slices }));
   series.sort((a, b) => b.info.sliceCount - a.info.sliceCount || (a.info.seriesNumber ?? 0) - (b.info.seriesNumber ?? 0));
   return { series, skipped, segmentations };
 }
 
-/** The series a non-interactive reader takes: the CT series with the most slices (any modality when none is CT). */
+/** The one line for a drop with no image series in it. */
+function noSeries(files: number, segmentations: number): DicomError {
+  const segs = segmentations ? ` (${segmentations} of them a segmentation, which needs its CT series)` : '';
+  const what = files === 0 ? 'no files arrived' : `none of the ${files} files is a DICOM image${segs}`;
+  return new DicomError(`No DICOM series found: ${what}; drop the folder of one CT series (.dcm files)`);
+}
+
+/**
+ * The series a non-interactive reader takes: the CT series with the most slices (any modality when
+ * none is CT); throws when the scan holds only SEG files.
+ */
 export function largestCtSeries(scan: DicomScan): DicomSeries {
-  return scan.series.find((s) => s.info.modality === 'CT') ?? scan.series[0];
+  const found = scan.series.find((s) => s.info.modality === 'CT') ?? scan.series[0];
+  if (!found) throw noSeries(scan.segmentations.length + scan.skipped.length, scan.segmentations.length);
+  return found;
 }
 
 /** One line for a series: "CT 'CT Body 3.0', 20 slices, 512x512, 0.98x0.98x2 mm". */
