@@ -51,6 +51,22 @@ function largeVolume(): { dims: string; model: string; seconds: number; peakMb: 
   return m ? { dims: LARGE, model, seconds: Number(m[1]), peakMb: Number(m[2]), stages: json(st), page: json(pg) } : null;
 }
 
+const HCC048 = '../shared/data/dicom/hcc048';
+
+/** A DICOM series from the archive's study list against the same files dropped: seconds to the CT shown (e2e/archiveOpen.spec.ts). */
+function archiveOpen(): { series: string; archiveToCt: number; dropToCt: number } | null {
+  const series = QUICK || !existsSync(HCC048) ? 'synthetic' : HCC048;
+  const r = spawnSync('npx', ['playwright', 'test', 'e2e/archiveOpen.spec.ts'], { encoding: 'utf8', env: { ...process.env, FINE_ARCHIVE_SERIES: series, FINE_ARCHIVE_RUNS: String(QUICK ? 1 : Math.max(RUNS, 3)) } });
+  if (r.status !== 0) {
+    console.log(`archiveOpen spec failed:\n${r.stdout.slice(-2000)}${r.stderr.slice(-1000)}`);
+    failures.push('the archive-open spec');
+  }
+  const m = /archive open \(s\): (.*)$/m.exec(r.stdout);
+  if (!m) return null;
+  const v = JSON.parse(m[1]) as { slices: number; archiveToCt: number; dropToCt: number };
+  return { series: series === 'synthetic' ? `synthetic, ${v.slices} slices` : `hcc048, ${v.slices} slices`, archiveToCt: v.archiveToCt, dropToCt: v.dropToCt };
+}
+
 async function main(): Promise<void> {
   mkdirSync(OUT_DIR, { recursive: true });
   const log = (s: string) => console.log(s);
@@ -77,6 +93,7 @@ async function main(): Promise<void> {
   const fullSeconds = median(full.map((r) => r.seconds));
   const browser = await measureBrowser(vol.file, CARD, RUNS, QUICK ? ['wasm'] : undefined);
   const large = largeVolume();
+  const archive = archiveOpen();
   const folder = measureFolder(vol.file, CARD, QUICK ? 2 : 8, QUICK ? [1] : [1, 2]);
   const nodeSeconds = pick('seconds');
   // The browser runs with the card's inference defaults; compare it with Node's run of the same work.
@@ -108,6 +125,7 @@ async function main(): Promise<void> {
     },
     memory: { nodePeakRssMb: pick('peakRssMb'), browserPeakHeapMb: browser.peakHeapMb },
     largeVolume: large,
+    archiveOpen: archive ? { ...archive, ratio: archive.archiveToCt / archive.dropToCt } : null,
     folder: { volume: vol.what, copies: QUICK ? 2 : 8, ...folder },
   };
   writeFileSync(join(OUT_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -140,6 +158,7 @@ async function main(): Promise<void> {
     [`largeVolume stages in the worker (share)`, shares(large?.stages)],
     [`largeVolume on the page: drop to CT shown / Segment to overlay / worker pipeline / window change (s)`, large?.page ? `${f(large.page.dropToCt)} / ${f(large.page.segmentToOverlay)} / ${f(large.page.worker)} / ${f(large.page.windowChange)}` : 'n/a'],
     [`largeVolume CPU for the session (s): graphics process / page and worker; graphics CPU of a window change, 3-D view off / on`, large?.page ? `${f(large.page.gpuCpu)} / ${f(large.page.pageCpu)}; ${f(large.page.windowGpuCpu)} / ${f(large.page.windowGpuCpu3d)}` : 'n/a'],
+    [`DICOM series (${archive?.series ?? 'n/a'}) to the CT shown: from the archive's study list / dropped (s)`, archive ? `${f(archive.archiveToCt)} / ${f(archive.dropToCt)} (x${f(archive.archiveToCt / archive.dropToCt, 2)})` : 'failed'],
     [`folder mode, ${QUICK ? 2 : 8} copies: scans/min with pool 1 / pool 2`, `${f(folder.pool1ScansPerMinute, 2)} / ${f(folder.pool2ScansPerMinute, 2)}`],
   ];
   const w = Math.max(...rows.map((r) => r[0].length));
@@ -150,7 +169,7 @@ async function main(): Promise<void> {
   if (QUICK) {
     // The quick mode is a test of the bench: every part must have produced its figures.
     const missing = [
-      ['browser wasm series', browser.wasmSeconds], ['browser memory', browser.peakHeapMb], ['large volume', large?.seconds], ['large volume on the page', large?.page?.segmentToOverlay],
+      ['browser wasm series', browser.wasmSeconds], ['browser memory', browser.peakHeapMb], ['large volume', large?.seconds], ['large volume on the page', large?.page?.segmentToOverlay], ['archive open', archive?.archiveToCt],
       ['node inference', nodeSeconds], ['mirror + postprocess', fullSeconds], ['folder mode', folder.pool1ScansPerMinute], ['train loop', loop.full.stepsPerSecond],
     ].filter(([, v]) => !(typeof v === 'number' && Number.isFinite(v) && v > 0)).map(([k]) => k);
     if (missing.length) {
