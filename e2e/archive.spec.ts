@@ -120,6 +120,14 @@ test('a study from the archive: list, open with progress, segment, store the SEG
   await page.unroute('**/pacs/**');
   await page.getByRole('alert').getByRole('button', { name: 'Dismiss' }).click();
 
+  // The first SEG dropped beside its series: read onto it as the labels to start correcting from.
+  await page.getByTestId('drop-zone').locator('input[type=file]').setInputFiles([...files.map((f) => join(HCC, f.name)), segPath]);
+  await expect(page.getByTestId('seg-choice')).toContainText('stored-seg.dcm', { timeout: 60_000 });
+  await page.getByTestId('seg-as-labels').click();
+  await expect(page.getByTestId('seg-choice')).toHaveCount(0);
+  await expect(page.getByTestId('status')).toHaveText('done');
+  expect(Array.from(await pageLabels(page))).toEqual(Array.from(labels));
+
   // A SEG that references another series, dropped on caseB: one line, caseB stays open.
   await page.getByTestId('drop-zone').locator('input[type=file]').setInputFiles(readdirSync(CASE_B).map((f) => join(CASE_B, f)));
   await expect(page.getByTestId('dims')).toHaveText('512 × 512 × 20', { timeout: 60_000 });

@@ -41,9 +41,9 @@ async function sessionWithResult(datatype = DT_INT16) {
 describe('the work kept in the browser', () => {
   it('stores the volume once (int16 voxels as int16) and the result with each change', async () => {
     const { kv, s, keeper } = await sessionWithResult();
-    const v = kv.data.get('volume') as { int16: Int16Array | null; nifti: NiftiVolume };
-    expect(v.int16).toEqual(Int16Array.from(volume(DT_INT16).data));
-    expect(v.nifti.data.length).toBe(0);
+    const v = kv.data.get('volume') as { int16: boolean; chunks: number; nifti: NiftiVolume };
+    expect([v.int16, v.chunks, v.nifti.data.length]).toEqual([true, 1, 0]);
+    expect(kv.data.get('volume.0')).toEqual(Int16Array.from(volume(DT_INT16).data));
     expect((kv.data.get('result') as { resultModel: string }).resultModel).toBe('fine-small');
     expect(s.getState().sessionSaved.at).not.toBeNull();
     const stored = kv.data.get('volume');
@@ -102,6 +102,29 @@ describe('the work kept in the browser', () => {
     await keeper2.settled();
     expect(s2.getState().restoreOffer).toBeNull();
     expect((kv.data.get('result') as { volumeName: string }).volumeName).toBe('other.nii.gz');
+  });
+
+  it('a large volume is stored in pieces and comes back whole; a smaller one after it leaves no stale piece', async () => {
+    const kv = memoryStore();
+    const s = createWorkbenchStore();
+    const keeper = new SessionKeeper(s, kv, () => null);
+    await keeper.start();
+    const big: [number, number, number] = [256, 128, 130];
+    const n = big[0] * big[1] * big[2];
+    const data = Float32Array.from({ length: n }, (_, i) => (i % 4001) - 1000);
+    volumeLoaded(s, 'big.nii.gz', { ...volume(DT_INT16), dims: big, data, header: makeNiftiHeader(big, [1, 1, 2]) });
+    segmentationDone(s, new Uint8Array(n), info, {});
+    await keeper.settled();
+    expect([...kv.data.keys()].filter((k) => k.startsWith('volume.')).sort()).toEqual(['volume.0', 'volume.1']);
+    const s2 = createWorkbenchStore();
+    const k2 = new SessionKeeper(s2, kv, () => null);
+    await k2.start();
+    await k2.restore();
+    expect(s2.getState().volume!.nifti.data).toEqual(data);
+    volumeLoaded(s2, 'small.nii.gz', volume(DT_INT16));
+    segmentationDone(s2, labels.slice(), info, {});
+    await k2.settled();
+    expect([...kv.data.keys()].filter((k) => k.startsWith('volume.'))).toEqual(['volume.0']);
   });
 
   it('stopping a correction forgets it; discard forgets everything; an incomplete session is one line and discarded', async () => {

@@ -14,14 +14,17 @@ import {
 import type { KeyValue } from './kv';
 import { errorText } from '../../util/errorText';
 
+/** A volume's header and metadata; its voxels are stored apart, in `chunks` records (`volume.<k>`). */
 interface SavedVolume {
   id: string;
   name: string;
   source: VolumeSource;
   kind: string | null;
-  /** The volume; its voxels in `int16` when they are integers in range (half the space), else in `nifti.data`. */
+  /** The volume with an empty `data`. */
   nifti: NiftiVolume;
-  int16: Int16Array | null;
+  /** Voxels stored as int16 (integers in range: half the space), else as float32. */
+  int16: boolean;
+  chunks: number;
 }
 
 interface SavedResult extends RestoredResult {
@@ -49,13 +52,37 @@ const KEY = { volume: 'volume', result: 'result', edit: 'edit' } as const;
 /** A burst of strokes is saved once, this long after the last. */
 const EDIT_SAVE_DELAY_MS = 150;
 
-function storedVolume(id: string, v: LoadedVolume): SavedVolume {
-  const ints = v.nifti.datatype === DT_INT16;
-  return { id, name: v.name, source: v.source, kind: v.kind, nifti: ints ? { ...v.nifti, data: new Float32Array(0) } : v.nifti, int16: ints ? Int16Array.from(v.nifti.data) : null };
+/** Voxels per stored record: a large scan is written in pieces, so no single copy of it is ever made. */
+export const VOLUME_CHUNK = 4 * 1024 * 1024;
+
+async function putVolume(kv: KeyValue, id: string, v: LoadedVolume): Promise<void> {
+  const data = v.nifti.data;
+  const int16 = v.nifti.datatype === DT_INT16;
+  const chunks = Math.ceil(data.length / VOLUME_CHUNK);
+  for (let k = 0; k < chunks; k++) {
+    const part = data.subarray(k * VOLUME_CHUNK, (k + 1) * VOLUME_CHUNK);
+    await kv.put(`${KEY.volume}.${k}`, int16 ? Int16Array.from(part) : part.slice());
+  }
+  const meta: SavedVolume = { id, name: v.name, source: v.source, kind: v.kind, nifti: { ...v.nifti, data: new Float32Array(0) }, int16, chunks };
+  await kv.put(KEY.volume, meta);
 }
 
-function loadedNifti(v: SavedVolume): NiftiVolume {
-  return v.int16 ? { ...v.nifti, data: Float32Array.from(v.int16) } : v.nifti;
+/** Deletes a stored volume, its header and every piece of its voxels. */
+async function dropVolume(kv: KeyValue): Promise<void> {
+  const meta = await kv.get<SavedVolume>(KEY.volume);
+  await kv.del(KEY.volume);
+  for (let k = 0; k < (meta?.chunks ?? 0); k++) await kv.del(`${KEY.volume}.${k}`);
+}
+
+async function getVolume(kv: KeyValue, v: SavedVolume): Promise<NiftiVolume> {
+  const [nx, ny, nz] = v.nifti.dims;
+  const data = new Float32Array(nx * ny * nz);
+  for (let k = 0; k < v.chunks; k++) {
+    const part = await kv.get<Int16Array | Float32Array>(`${KEY.volume}.${k}`);
+    if (!part) throw new Error(`the stored volume is missing its part ${k + 1} of ${v.chunks}`);
+    data.set(part, k * VOLUME_CHUNK);
+  }
+  return { ...v.nifti, data };
 }
 
 const resultChanged = (st: WorkbenchState, old: WorkbenchState) =>
@@ -123,7 +150,8 @@ export class SessionKeeper {
     const volumeId = this.idOf(v);
     if (this.storedVolume !== v) {
       await this.kv.del(KEY.edit);
-      await this.kv.put(KEY.volume, storedVolume(volumeId, v));
+      await dropVolume(this.kv);
+      await putVolume(this.kv, volumeId, v);
       this.storedVolume = v;
     }
     const r: SavedResult = {
@@ -161,7 +189,7 @@ export class SessionKeeper {
     try {
       const [v, r, e] = await Promise.all([this.kv.get<SavedVolume>(KEY.volume), this.kv.get<SavedResult>(KEY.result), this.kv.get<SavedEdit>(KEY.edit)]);
       if (!v || !r || r.volumeId !== v.id) throw new Error('the stored session is incomplete (its volume is missing); it was discarded');
-      volumeLoaded(this.s, v.name, loadedNifti(v), v.source, v.kind);
+      volumeLoaded(this.s, v.name, await getVolume(this.kv, v), v.source, v.kind);
       const loaded = this.s.getState().volume!;
       this.volumeIds.set(loaded, v.id);
       this.storedVolume = loaded;
@@ -191,7 +219,7 @@ export class SessionKeeper {
     await this.enqueue(async () => {
       await this.kv.del(KEY.edit);
       await this.kv.del(KEY.result);
-      await this.kv.del(KEY.volume);
+      await dropVolume(this.kv);
       this.storedVolume = null;
     });
   }
