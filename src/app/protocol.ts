@@ -20,7 +20,18 @@ export type ToWorker =
   | { type: 'cancel' }
   | { type: 'attention'; voxel: Vec3; level: AttentionLevel }
   /** Score `pred` against `ref` (both on the open volume's grid); replies carry `compareId`. */
-  | { type: 'compare'; compareId: number; volumeId: number; pred: Uint8Array; ref: Uint8Array; labelInfo: LabelInfo[] };
+  | { type: 'compare'; compareId: number; volumeId: number; pred: Uint8Array; ref: Uint8Array; labelInfo: LabelInfo[] }
+  /**
+   * One forward and backward pass of the model's training graph (its card's `adaptation`) on `feeds`:
+   * the crop, its targets and every parameter. Adaptation is built on it; replies carry `id`.
+   */
+  | { type: 'gradients'; id: number; card: ModelCard; cardUrl: string; provider: Backend; threads: number; ortBuild?: 'webgpu'; feeds: Record<string, GraphFeed> };
+
+/** A tensor fed to a graph. */
+export interface GraphFeed {
+  data: Float32Array | BigInt64Array;
+  dims: number[];
+}
 
 export type WorkerPhase = 'fetching-model' | 'creating-session' | 'running' | 'attention';
 
@@ -33,4 +44,6 @@ export type FromWorker =
   | { type: 'compareDice'; compareId: number; rows: DiceRow[] }
   | { type: 'compareProgress'; compareId: number; done: number; total: number }
   | { type: 'compareDone'; compareId: number; rows: DiceRow[]; disagreement: Disagreement }
-  | { type: 'error'; message: string; during: string; runId?: number };
+  | { type: 'error'; message: string; during: string; runId?: number }
+  | { type: 'gradients'; id: number; loss: number; grads: Record<string, Float32Array>; provider: Backend; build?: 'wasm' | 'webgpu' }
+  | { type: 'gradientsFailed'; id: number; message: string };

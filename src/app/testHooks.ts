@@ -38,6 +38,15 @@ export interface FineTestHooks {
   editState(): { hash: string; labelled: number; undo: number; redo: number } | null;
   /** Writes the correction in progress to the browser's store now and resolves with the save time. */
   keepSession(): Promise<string | null>;
+  /**
+   * One pass of a model's training graph in the app's worker on the given feeds (base64, little-endian):
+   * the loss and every gradient, base64. Called with page.evaluate (it takes an argument).
+   */
+  adaptGradients(req?: { model: string; provider: 'wasm' | 'webgpu'; feeds: { name: string; dtype: 'float32' | 'int64'; dims: number[]; b64: string }[] }): Promise<{ loss: number; build: string; grads: Record<string, string> }>;
+}
+
+function fromBase64(b64: string): Uint8Array {
+  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 }
 
 /** FNV-1a of the bytes, hex. */
@@ -92,6 +101,17 @@ export function installTestHooks(s: WorkbenchStore, actions: Actions): void {
       const snap = viewer()?.editSnapshot();
       if (!snap) return null;
       return { hash: hash(snap.drawing), labelled: snap.drawing.reduce((n, v) => n + (v > 0 ? 1 : 0), 0), undo: snap.history.undo, redo: snap.history.redo };
+    },
+    adaptGradients: async (req) => {
+      if (!req) throw new Error('adaptGradients: no request');
+      const entry = s.getState().models.find((m) => m.card.name === req.model);
+      if (!entry) throw new Error(`adaptGradients: no model ${req.model}`);
+      const feeds = Object.fromEntries(req.feeds.map((f) => {
+        const buf = fromBase64(f.b64).buffer;
+        return [f.name, { data: f.dtype === 'int64' ? new BigInt64Array(buf) : new Float32Array(buf), dims: f.dims }];
+      }));
+      const r = await actions.worker.gradients({ card: entry.card, cardUrl: entry.url, provider: req.provider, threads: 1, feeds });
+      return { loss: r.loss, build: r.build, grads: Object.fromEntries(Object.entries(r.grads).map(([k, g]) => [k, toBase64(new Uint8Array(g.buffer, g.byteOffset, g.byteLength))])) };
     },
     keepSession: async () => {
       await actions.session.saveEditNow();

@@ -147,6 +147,22 @@ async function attention(voxel: Vec3, level: AttentionLevel): Promise<void> {
   }
 }
 
+/** One forward and backward pass of the model's training graph: the loss and every parameter's gradient. */
+async function gradients(m: Extract<ToWorker, { type: 'gradients' }>): Promise<void> {
+  try {
+    const ad = m.card.adaptation;
+    if (!ad) throw new Error(`${m.card.name}: this model card has no "adaptation" export (its training graph); run npm run export-train for it`);
+    wasmThreads ??= m.threads;
+    const s = await session(m.card, ad, m.cardUrl, checkProvider(m.provider), m.ortBuild, true);
+    const out = await s.run(m.feeds);
+    const grads: Record<string, Float32Array> = {};
+    for (const [k, v] of Object.entries(out)) if (k.startsWith(ad.gradPrefix)) grads[k.slice(ad.gradPrefix.length)] = v.data;
+    post({ type: 'gradients', id: m.id, loss: out[ad.loss].data[0], grads, provider: m.provider, build: s.build }, Object.values(grads).map((g) => g.buffer));
+  } catch (e) {
+    post({ type: 'gradientsFailed', id: m.id, message: errorText(e) });
+  }
+}
+
 /** Scores a result against a reference on the open volume's grid: Dice first, HD95 with progress, then the disagreement map. */
 async function compare(m: Extract<ToWorker, { type: 'compare' }>): Promise<void> {
   try {
@@ -170,6 +186,7 @@ scope.onmessage = (e) => {
     else if (m.type === 'cancel') controller?.abort();
     else if (m.type === 'attention') void attention(m.voxel, m.level);
     else if (m.type === 'compare') void compare(m);
+    else if (m.type === 'gradients') void gradients(m);
     else post({ type: 'error', message: `worker: unknown message type ${JSON.stringify((m as { type?: unknown }).type)}`, during: 'message' });
   } catch (err) {
     post({ type: 'error', message: errorText(err), during: m?.type ?? 'message' });

@@ -6,6 +6,13 @@ import {
   diceScored, hd95Progressed, referenceScored,
 } from './state';
 
+export interface GradientsResult {
+  loss: number;
+  grads: Record<string, Float32Array>;
+  provider: string;
+  build: string;
+}
+
 export class WorkerClient {
   private worker: Worker | null = null;
   /** The segmentation run whose replies are current; replies of older runs are dropped. */
@@ -14,6 +21,10 @@ export class WorkerClient {
   /** The comparison whose replies are current, and whether its map shows when it is done. */
   private currentCompare = 0;
   private showCompare = false;
+
+  /** Training-graph passes waiting for their reply, by id. */
+  private pendingGradients = new Map<number, { resolve: (r: GradientsResult) => void; reject: (e: Error) => void }>();
+  private nextGradients = 0;
 
   /** `volumeId` names the volume open in the worker (comparisons are scored on its grid). */
   constructor(private readonly s: WorkbenchStore, private readonly volumeId: () => number) {}
@@ -24,6 +35,15 @@ export class WorkerClient {
     this.send({ type: 'compare', compareId: ++this.currentCompare, volumeId: this.volumeId(), pred, ref, labelInfo }, [pred.buffer, ref.buffer]);
   }
 
+  /** One forward and backward pass of `card`'s training graph in the worker (adaptation's step). */
+  gradients(req: Omit<Extract<ToWorker, { type: 'gradients' }>, 'type' | 'id'>): Promise<GradientsResult> {
+    const id = ++this.nextGradients;
+    return new Promise((resolve, reject) => {
+      this.pendingGradients.set(id, { resolve, reject });
+      this.send({ type: 'gradients', id, ...req });
+    });
+  }
+
   private get(): Worker {
     if (!this.worker) {
       const w = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'fine-inference' });
@@ -31,6 +51,8 @@ export class WorkerClient {
       w.onerror = (e) => {
         e.preventDefault();
         runFailed(this.s, `Inference worker failed: ${e.message || 'it could not start (see the browser console)'}`);
+        for (const p of this.pendingGradients.values()) p.reject(new Error(`Inference worker failed: ${e.message}`));
+        this.pendingGradients.clear();
       };
       w.onmessageerror = () => failed(this.s, 'Inference worker sent a message that could not be read');
       this.worker = w;
@@ -52,6 +74,14 @@ export class WorkerClient {
     const s = this.s;
     if ('runId' in m && m.runId !== undefined && m.runId !== this.currentRun) return;
     switch (m.type) {
+      case 'gradients':
+      case 'gradientsFailed': {
+        const p = this.pendingGradients.get(m.id);
+        this.pendingGradients.delete(m.id);
+        if (m.type === 'gradients') p?.resolve({ loss: m.loss, grads: m.grads, provider: m.provider, build: m.build ?? m.provider });
+        else p?.reject(new Error(m.message));
+        break;
+      }
       case 'phase':
         if (m.phase === 'fetching-model' && s.getState().status !== 'running') setLoading(s);
         break;

@@ -1,19 +1,16 @@
 /**
  * Export: the inference graph (and the attention graph, for networks that have attention outputs) with
- * the learned weights as initializers and FINE's warm-up mask as a constant, plus the model card beside them.
+ * the learned weights as initializers and FINE's warm-up mask as a constant, the training graph for
+ * adaptation (adaptGraph.ts), plus the model card beside them.
  */
-import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { serializeGraph } from '../graph';
 import { type ModelConfig, attentionGeometry, buildModel } from '../model';
-import type { ModelCard, OnnxFileRef } from '../infer/contract/modelCard';
+import type { ModelCard } from '../infer/contract/modelCard';
 import type { Tensors } from './optim';
-
-function writeOnnx(path: string, bytes: Uint8Array): OnnxFileRef {
-  writeFileSync(path, bytes);
-  return { file: basename(path), sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
-}
+import { writeOnnx } from './onnxFile';
+import { writeAdaptation } from './adaptGraph';
 
 /** Writes `<out>.onnx`, `<out>.attn.onnx` (when the network has attention) and `<out>.json`; returns the card. */
 export function exportModel(out: string, cfg: ModelConfig, params: Tensors, seen: Float32Array | undefined, draft: ModelCard): ModelCard {
@@ -28,6 +25,8 @@ export function exportModel(out: string, cfg: ModelConfig, params: Tensors, seen
     const ref = writeOnnx(join(dir, `${name}.attn.onnx`), serializeGraph(attnGraph, { paramsAs: 'initializers', paramValues: params }).model);
     card.attention = { ...ref, ...geometry };
   }
+  // The training graph, for learning from a user's corrections (the weights stay in <name>.onnx).
+  card.adaptation = writeAdaptation(dir, name, cfg);
   writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(card, null, 2)}\n`);
   return card;
 }

@@ -1,6 +1,6 @@
 /**
  * `npm run reexport -- --model models/<name>.json [--config '{...}']`: writes a trained model again with
- * the current code's graph (a faster layout, a fused op) and its own weights, after proving that the two
+ * the current code's graph (and its training graph for adaptation) (a faster layout, a fused op) and its own weights, after proving that the two
  * graphs compute the same logits: both run on the same random input, and the new files are written only
  * when the largest difference is within rounding (`--tolerance`, default 1e-4 of the logits' range).
  * The card keeps everything but the file hashes. Exit codes: 0 written, 2 bad input or a mismatch.
@@ -11,11 +11,11 @@ import { basename, dirname, join } from 'node:path';
 import { readWeights } from '../graph';
 import { buildModel, makeConfig } from '../model';
 import type { ModelCard } from '../infer/contract/modelCard';
-import { createSession, type HostTensor } from '../infer/runtime/backend';
 import { loadModel } from '../infer/runtime/loadModel';
 import { ArgsError, parseArgs, usage, type FlagSpecs } from '../util/args';
 import { errorText } from '../util/errorText';
 import { exportModel } from './export';
+import { logits, testFeeds } from './graphCheck';
 
 const FLAGS: FlagSpecs = {
   model: { description: 'the model card, e.g. models/fine-small.json', required: true },
@@ -30,26 +30,6 @@ export interface ReexportResult {
   maxAbsDiff: number;
   /** max - min of the old logits on the test input. */
   range: number;
-}
-
-/** Deterministic feeds for the graph's inputs: values in [-2, 2) for images, token indices 0, 1, 2, ... */
-function testFeeds(inputs: readonly { name: string; shape: readonly number[]; dtype: string }[]): Record<string, HostTensor> {
-  let s = 12345;
-  const next = (): number => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32) * 4 - 2;
-  return Object.fromEntries(inputs.map((x) => {
-    const n = x.shape.reduce((a, b) => a * b, 1);
-    const data = x.dtype === 'int64' ? BigInt64Array.from({ length: n }, (_, i) => BigInt(i)) : Float32Array.from({ length: n }, next);
-    return [x.name, { data, dims: [...x.shape] }];
-  }));
-}
-
-async function logits(model: Uint8Array, feeds: Record<string, HostTensor>, output: string): Promise<Float32Array> {
-  const s = await createSession(model, { provider: 'cpu', threads: 2 });
-  try {
-    return (await s.run(feeds, [output]))[output].data;
-  } finally {
-    await s.release();
-  }
 }
 
 export async function reexport(cardPath: string, overrides: Record<string, unknown>, tolerance: number): Promise<ReexportResult> {
@@ -85,7 +65,7 @@ export async function reexport(cardPath: string, overrides: Record<string, unkno
     }
     const range = hi - lo;
     if (!(maxAbsDiff <= tolerance * range)) throw new ArgsError(`${cardPath}: the new graph's logits differ by up to ${maxAbsDiff.toExponential(2)} (range ${range.toFixed(2)}); not written`);
-    for (const f of [next.onnx.file, next.attention?.file, `${name}.json`]) if (f) copyFileSync(join(tmp, f), join(dir, f));
+    for (const f of [next.onnx.file, next.attention?.file, next.adaptation?.file, `${name}.json`]) if (f) copyFileSync(join(tmp, f), join(dir, f));
     return { card: next, maxAbsDiff, range };
   } finally {
     rmSync(tmp, { recursive: true, force: true });

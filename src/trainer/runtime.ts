@@ -17,6 +17,20 @@ export interface RuntimeOptions {
 
 export const GRAD_PREFIX = 'grad.';
 
+/**
+ * The training graph: the network's loss, differentiated, with the loss and every parameter's gradient
+ * (`grad.<name>`) as outputs. Parameters stay graph inputs when it is serialized with `paramsAs: 'inputs'`.
+ */
+export function trainGraphWithGrads(build: BuildFn): Graph {
+  const t = build('train');
+  if (!t.loss) throw new Error('TrainingRuntime: the train graph must return a loss');
+  const ps = t.graph.paramList().map((p) => p.value);
+  const grads = backward(t.graph, t.loss, ps);
+  t.graph.output(t.loss, 'loss');
+  for (const p of ps) t.graph.output(grads.get(p.name) as Value, GRAD_PREFIX + p.name);
+  return t.graph;
+}
+
 export class TrainingRuntime {
   readonly params: Tensors = new Map();
   readonly trainGraph: Graph;
@@ -25,14 +39,8 @@ export class TrainingRuntime {
   private inferSession?: Session;
 
   constructor(build: BuildFn, private readonly opts: RuntimeOptions) {
-    const t = build('train');
-    if (!t.loss) throw new Error('TrainingRuntime: the train graph must return a loss');
-    this.trainGraph = t.graph;
-    const ps = t.graph.paramList().map((p) => p.value);
-    const grads = backward(t.graph, t.loss, ps);
-    t.graph.output(t.loss, 'loss');
-    for (const p of ps) t.graph.output(grads.get(p.name) as Value, GRAD_PREFIX + p.name);
-    for (const p of t.graph.paramList()) {
+    this.trainGraph = trainGraphWithGrads(build);
+    for (const p of this.trainGraph.paramList()) {
       const n = p.value.shape.reduce((a, b) => a * b, 1);
       this.params.set(p.value.name, initialise(p.init, n, paramSeed(p.value.name, opts.seed)));
     }

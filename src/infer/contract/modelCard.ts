@@ -131,6 +131,35 @@ const attentionSchema = refine(
 );
 export type AttentionExport = Infer<typeof attentionSchema>;
 
+/**
+ * The training graph shipped beside the model for adaptation to a user's corrections (`<name>.train.onnx`):
+ * forward and backward at the card's patch size, with every parameter as a graph input named as the
+ * model's initializer; outputs the loss and one gradient per parameter. The optimiser settings are the
+ * defaults the app and `npm run adapt` use.
+ */
+const adaptationSchema = object({
+  ...onnxFields,
+  /** The data inputs (crop, one-hot targets, token indices), besides the parameters. */
+  inputs: array(object({ name: str(), shape: array(int(1)), dtype: oneOf(['float32', 'int64'] as const) })),
+  /** Parameters the graph takes as inputs (all the model's trainable initializers). */
+  parameters: int(1),
+  loss: str(),
+  /** Output name of a parameter's gradient: this prefix and the parameter's name. */
+  gradPrefix: str(),
+  optimizer: object({
+    kind: literal('adamw', '"adamw"'),
+    lr: positive(),
+    beta1: num(0),
+    beta2: num(0),
+    weightDecay: num(0),
+    /** Weight of the pull toward the base model's weights (L2-SP): gradient += anchor * (w - w_base). */
+    anchor: num(0),
+    /** Default number of steps. */
+    steps: int(1),
+  }),
+});
+export type AdaptationExport = Infer<typeof adaptationSchema>;
+
 /** The network kinds a card may name. */
 export const NETWORK_VARIANTS = ['nnformer', 'glam', 'fine', 'unet', 'utransformer', 'missu'] as const;
 export type NetworkVariant = (typeof NETWORK_VARIANTS)[number];
@@ -218,6 +247,7 @@ const cardFields = object({
   inference: optional(inferenceSchema),
   attention: optional(attentionSchema),
   volumeTokens: optional(volumeTokenSchema),
+  adaptation: optional(adaptationSchema),
 });
 
 /** The card, with the checks that span its parts: organ names refer to its labels; io and volumeTokens agree. */
