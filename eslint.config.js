@@ -66,7 +66,7 @@ export default tseslint.config(
   area('src/trainer', ORT, CLI, layers('app')),
   area('src/infer', ORT, CLI, layers('graph', 'model', 'trainer', 'app')),
   ...['io', 'contract', 'preprocess', 'runtime', 'postprocess'].map((st) => area(`src/infer/${st}`, ORT, CLI, layers('graph', 'model', 'trainer', 'app'), afterStage(st))),
-  ...['attention', 'eval', 'synthetic'].map((st) => area(`src/infer/${st}`, ORT, CLI, layers('graph', 'model', 'trainer', 'app'), later('pipeline', 'jobs'))),
+  ...['attention', 'eval', 'synthetic', 'adapt'].map((st) => area(`src/infer/${st}`, ORT, CLI, layers('graph', 'model', 'trainer', 'app'), later('pipeline', 'jobs'))),
   { files: ['src/infer/pipeline.ts'], rules: restrict(ORT, CLI, layers('graph', 'model', 'trainer', 'app'), later('jobs')) },
   { files: ['src/infer/runtime/backend.ts'], rules: restrict(CLI, layers('graph', 'model', 'trainer', 'app'), afterStage('runtime')) },
   area('src/infer/cli', ORT, CLI, layers('graph', 'model', 'trainer', 'app'), {

@@ -49,3 +49,29 @@ describe('optimizers', () => {
     expect(Math.max(...a.map(Math.abs))).toBeLessThanOrEqual(0.04);
   });
 });
+
+describe('the pull toward the base weights (L2-SP)', () => {
+  it('adds anchor * (w - w_base) to each gradient, and nothing with anchor 0', async () => {
+    const { pullTowardBase } = await import('../../src/infer/adapt/optim');
+    const params = new Map([['w', Float32Array.of(1, 2, 3)]]);
+    const base = new Map([['w', Float32Array.of(1, 0, 5)]]);
+    const grads = new Map([['w', Float32Array.of(0.5, 0.5, 0.5)]]);
+    pullTowardBase(grads, params, base, 0);
+    expect(Array.from(grads.get('w')!)).toEqual([0.5, 0.5, 0.5]);
+    pullTowardBase(grads, params, base, 0.25);
+    expect(Array.from(grads.get('w')!)).toEqual([0.5, 1, 0]);
+  });
+
+  it('with no data gradient, AdamW steps move the weights back toward the base', async () => {
+    const { adamw: make, pullTowardBase } = await import('../../src/infer/adapt/optim');
+    const opt = make(0.9, 0.999, 0);
+    const base = new Map([['w', Float32Array.of(0, 0)]]);
+    const params = new Map([['w', Float32Array.of(1, -1)]]);
+    for (let k = 0; k < 200; k++) {
+      const grads = new Map([['w', new Float32Array(2)]]);
+      pullTowardBase(grads, params, base, 1);
+      opt.step(params, grads, 0.01);
+    }
+    for (const v of params.get('w')!) expect(Math.abs(v)).toBeLessThan(0.2);
+  });
+});
