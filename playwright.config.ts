@@ -37,6 +37,8 @@ export default defineConfig({
     {
       command: `node scripts/orthanc.mjs --port ${pacsPort}`,
       url: `${pacsUrl}/system`,
+      // SIGTERM lets the script stop Orthanc and delete its storage folder.
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
       reuseExistingServer: false,
       timeout: 60_000,
       stdout: 'pipe',

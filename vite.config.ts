@@ -19,11 +19,12 @@ const MIME: Record<string, string> = {
 };
 
 /**
- * The archive (DICOMweb) is reached through this origin: /pacs/ is proxied to PACS_URL, so the page
- * stays cross-origin isolated and fetches nothing from another origin (README: the same in nginx).
+ * The archive (DICOMweb) is reached through this origin: /pacs/dicom-web/ is proxied to PACS_URL's
+ * /dicom-web/, so the page stays cross-origin isolated and fetches nothing from another origin (README:
+ * the same in nginx). Only the DICOMweb API is passed on, never the archive's own REST API.
  */
 const pacsUrl = process.env.PACS_URL ?? 'http://127.0.0.1:8042';
-const pacsProxy = { '/pacs/': { target: pacsUrl, changeOrigin: true, rewrite: (p: string) => p.replace(/^\/pacs/, '') } };
+const pacsProxy = { '/pacs/dicom-web/': { target: pacsUrl, changeOrigin: true, rewrite: (p: string) => p.replace(/^\/pacs/, '') } };
 
 const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 

@@ -105,7 +105,7 @@ export class Actions {
 
   constructor(readonly s: WorkbenchStore) {
     this.worker = new WorkerClient(s, () => this.volumeId);
-    this.archive = new ArchiveActions(s, (files) => this.openFiles(files), (bytes, name, use) => this.loadSeg(bytes, name, use));
+    this.archive = new ArchiveActions(s, (files) => this.openFiles(files), (bytes, name, use) => this.loadSeg(bytes, name, use), () => this.loads);
     this.session = new SessionKeeper(s, indexedDbStore, () => this.viewer);
     // With a volume shown and a model chosen, the worker creates that model's session before Segment.
     s.subscribe((st, prev) => {
@@ -190,8 +190,11 @@ export class Actions {
   /** Restores the work kept in the browser (the offer after a reload). */
   async restoreSession(): Promise<void> {
     this.stopRun();
+    // A scan opened while the stored one is read wins: the restore then stops.
+    const load = ++this.loads;
+    setLoading(this.s);
     try {
-      await this.session.restore();
+      await this.session.restore(() => load === this.loads);
     } catch (e) {
       failed(this.s, `Restoring the kept session: ${errorText(e)}`);
     }
@@ -415,7 +418,11 @@ export class Actions {
     try {
       const st = this.s.getState();
       if (use === 'reference' && !st.labels) throw new Error('Segment the series first, then use the SEG as its reference');
+      if (use === 'labels' && st.editing) throw new Error('Save or leave the correction in progress first; starting from the SEG would replace it');
       const seg = segOntoVolume(st, bytes, name);
+      if (use === 'reference' && seg.mapping === 'number') {
+        throw new Error(`${name}: its segments (${seg.labelInfo.filter((l) => l.id !== 0).map((l) => l.name).join(', ')}) do not all name organs of ${st.resultModel ?? 'the result'}, so it cannot be scored against it; open it with "Start correcting from it" to see it`);
+      }
       warningsAdded(this.s, seg.warnings);
       if (use === 'reference') {
         referenceScoring(this.s, name);

@@ -3,7 +3,7 @@
  * (then read exactly as dropped DICOM files are), and store a result back. Every failure is one line
  * in the error banner; nothing open is touched until a retrieved series has been read.
  */
-import { ArchiveError, DicomWebClient, type SeriesRow } from './archive/dicomweb';
+import { ArchiveError, DicomWebClient, STUDY_LIMIT, type SeriesRow } from './archive/dicomweb';
 import type { DroppedFile } from './dicomClient';
 import { type WorkbenchStore, archiveIdle, archiveWorking, failed, seriesListed, setArchiveRoot, studiesListed } from './state';
 import { errorText } from '../util/errorText';
@@ -19,6 +19,8 @@ export class ArchiveActions {
     private readonly openFiles: (files: DroppedFile[]) => Promise<void>,
     /** Reads a DICOM SEG onto the series shown, as the reference or as the labels to correct. */
     private readonly loadSeg: (bytes: Uint8Array, name: string, use: 'reference' | 'labels') => void,
+    /** Counts the scans opened (dropped, picked, restored): a retrieval overtaken by another is not shown. */
+    private readonly loadCount: () => number,
   ) {}
 
   private client(): DicomWebClient {
@@ -36,7 +38,12 @@ export class ArchiveActions {
     if (saved) setArchiveRoot(this.s, saved);
   }
 
+  /** The archive's address: a path on this page's origin (the server proxies it), never another host. */
   setRoot(root: string): void {
+    const r = root.trim();
+    if (r !== '' && (!r.startsWith('/') || r.startsWith('//'))) {
+      return failed(this.s, `The archive address must be a path on this server, such as /pacs/dicom-web, which the server passes on to the archive (README: the archive behind the same origin); "${r}" is not`);
+    }
     setArchiveRoot(this.s, root);
     globalThis.localStorage?.setItem(ROOT_KEY, this.s.getState().archiveRoot);
   }
@@ -44,7 +51,9 @@ export class ArchiveActions {
   async listStudies(): Promise<void> {
     archiveWorking(this.s, 'Listing the studies');
     try {
-      studiesListed(this.s, await this.client().studies());
+      const rows = await this.client().studies();
+      studiesListed(this.s, rows);
+      if (rows.length >= STUDY_LIMIT) archiveIdle(this.s, `The first ${STUDY_LIMIT} studies the archive gave are listed`);
     } catch (e) {
       this.fail(e);
     }
@@ -69,11 +78,13 @@ export class ArchiveActions {
     const ac = new AbortController();
     this.retrieval = ac;
     archiveWorking(this.s, `Retrieving '${name}'`);
+    const load = this.loadCount();
     try {
       const files = await this.client().retrieveSeries(studyUid, row.seriesUid, (done, total) => {
         if (!ac.signal.aborted) archiveWorking(this.s, `Retrieving '${name}': ${done} of ${total} images`);
       }, ac.signal);
       if (ac.signal.aborted) return;
+      if (this.loadCount() !== load) return archiveIdle(this.s, `'${name}' arrived after another scan was opened; it is not shown`);
       archiveIdle(this.s);
       await this.openFiles(files.map((f) => ({ name: f.name, file: new File([f.bytes.slice().buffer], f.name, { type: 'application/dicom' }) })));
     } catch (e) {
@@ -86,7 +97,7 @@ export class ArchiveActions {
 
   /** Retrieves a SEG series of the study and reads it onto the series shown. */
   async openSeg(studyUid: string, row: SeriesRow, use: 'reference' | 'labels'): Promise<void> {
-    archiveWorking(this.s, `Retrieving the SEG '${row.description || row.seriesUid}'`);
+    archiveWorking(this.s, `Fetching the SEG '${row.description || row.seriesUid}'`);
     try {
       const files = await this.client().retrieveSeries(studyUid, row.seriesUid, () => {});
       archiveIdle(this.s);

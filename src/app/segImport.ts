@@ -15,6 +15,8 @@ export interface SegLabels {
   /** One of our models, when the SEG names it as its algorithm. */
   model: string | null;
   warnings: string[];
+  /** 'name': the segments took the model's label ids by organ; 'number': they kept their segment numbers. */
+  mapping: 'name' | 'number';
 }
 
 export function segOntoVolume(st: WorkbenchState, bytes: Uint8Array, name: string): SegLabels {
@@ -30,5 +32,5 @@ export function segOntoVolume(st: WorkbenchState, bytes: Uint8Array, name: strin
   if (!labelInfo.some((l) => l.id === 0)) labelInfo.unshift({ id: 0, name: 'background', color: [0, 0, 0] });
   const ids = labelInfo.filter((l) => l.id !== 0).map((l) => l.id);
   const model = seg.algorithm && st.models.some((m) => m.card.name === seg.algorithm!.name) ? seg.algorithm.name : null;
-  return { labels: seg.labels, labelInfo, volumesMl: organVolumesMl(seg.labels, volume.spacing, ids), model, warnings: seg.warnings };
+  return { labels: seg.labels, labelInfo, volumesMl: organVolumesMl(seg.labels, volume.spacing, ids), model, warnings: seg.warnings, mapping: seg.mapping };
 }

@@ -46,5 +46,6 @@ describe('DICOMweb against Orthanc', () => {
     await expect(new DicomWebClient(`${archive.url}/dicom-web`).instances('1.2.3', '4.5.6')).resolves.toEqual([]);
     await expect(new DicomWebClient(`${archive.url}/dicom-web`).retrieveSeries('1.2.3', '4.5.6', () => {})).rejects.toThrow(/holds no instances of series 4.5.6/);
     await expect(new DicomWebClient('http://127.0.0.1:9/dicom-web').studies()).rejects.toThrow(/did not answer the study list .*check that it is running/);
+    await expect(new DicomWebClient(`${archive.url}/dicom-web`).series('1.2.3/../../tools/reset')).rejects.toThrow(/malformed study UID/);
   });
 });

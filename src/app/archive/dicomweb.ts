@@ -52,6 +52,18 @@ function count(o: Json, tag: string): number | null {
 }
 const dashedDate = (d: string) => (/^\d{8}$/.test(d) ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}` : d);
 
+/** Studies listed at most (QIDO `limit`): a hospital archive holds far more than a list can show. */
+export const STUDY_LIMIT = 200;
+/** How long a list or an upload may take before the archive is called unresponsive. */
+const ANSWER_MS = 30_000;
+const UPLOAD_MS = 120_000;
+
+/** A UID as DICOM allows it (digits and dots), so that it can go into a URL path as it is. */
+function checkedUid(uid: string, what: string): string {
+  if (!/^[0-9]+(\.[0-9]+)*$/.test(uid) || uid.length > 64) throw new ArchiveError(`The archive gave a malformed ${what} UID "${uid.slice(0, 70)}"`);
+  return uid;
+}
+
 const STUDY_FIELDS = ['00100010', '00100020', '00080020', '00081030', '00080061', '00201206', '00201208'];
 const SERIES_FIELDS = ['0008103E', '00080060', '00200011', '00201209'];
 const DICOM_TYPE = 'application/dicom';
@@ -64,13 +76,15 @@ export class DicomWebClient {
     return `${this.root.replace(/\/+$/, '')}/${path}`;
   }
 
-  private async ask(path: string, what: string, init: RequestInit = {}): Promise<Response> {
+  private async ask(path: string, what: string, init: RequestInit = {}, timeoutMs?: number): Promise<Response> {
     let res: Response;
+    const signal = timeoutMs ? AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(init.signal ? [init.signal] : [])]) : init.signal;
     try {
-      res = await this.fetchFn(this.url(path), init);
+      res = await this.fetchFn(this.url(path), { ...init, signal });
     } catch (e) {
       if (init.signal?.aborted) throw e;
-      throw new ArchiveError(`The archive at ${this.root} did not answer ${what} (${e instanceof Error ? e.message : String(e)}); check that it is running and the address in Archive settings`);
+      const why = signal?.aborted ? `no answer within ${Math.round((timeoutMs ?? 0) / 1000)} s` : e instanceof Error ? e.message : String(e);
+      throw new ArchiveError(`The archive at ${this.root} did not answer ${what} (${why}); check that it is running and the address in the archive panel`);
     }
     if (!res.ok) {
       const why = res.status === 404 ? 'not found' : res.status >= 500 ? 'a server error: the archive may be down or unreachable through the proxy' : res.statusText || 'refused';
@@ -79,8 +93,8 @@ export class DicomWebClient {
     return res;
   }
 
-  private async json(path: string, what: string): Promise<Json[]> {
-    const res = await this.ask(path, what, { headers: { Accept: 'application/dicom+json' } });
+  private async json(path: string, what: string, signal?: AbortSignal): Promise<Json[]> {
+    const res = await this.ask(path, what, { headers: { Accept: 'application/dicom+json' }, signal }, ANSWER_MS);
     if (res.status === 204) return [];
     const body = await res.text();
     if (body.trim() === '') return [];
@@ -95,7 +109,7 @@ export class DicomWebClient {
 
   async studies(): Promise<StudyRow[]> {
     const q = STUDY_FIELDS.map((f) => `includefield=${f}`).join('&');
-    const rows = await this.json(`studies?${q}`, 'the study list');
+    const rows = await this.json(`studies?${q}&limit=${STUDY_LIMIT}`, 'the study list');
     return rows.map((o) => ({
       studyUid: text(o, '0020000D'),
       patientName: text(o, '00100010'),
@@ -110,7 +124,7 @@ export class DicomWebClient {
 
   async series(studyUid: string): Promise<SeriesRow[]> {
     const q = SERIES_FIELDS.map((f) => `includefield=${f}`).join('&');
-    const rows = await this.json(`studies/${studyUid}/series?${q}`, `the series list of study ${studyUid}`);
+    const rows = await this.json(`studies/${checkedUid(studyUid, 'study')}/series?${q}`, `the series list of study ${studyUid}`);
     return rows.map((o) => ({
       seriesUid: text(o, '0020000E'),
       modality: text(o, '00080060'),
@@ -121,15 +135,15 @@ export class DicomWebClient {
   }
 
   /** The SOP instance UIDs of a series. */
-  async instances(studyUid: string, seriesUid: string): Promise<string[]> {
-    const rows = await this.json(`studies/${studyUid}/series/${seriesUid}/instances?includefield=00080018`, `the instance list of series ${seriesUid}`);
+  async instances(studyUid: string, seriesUid: string, signal?: AbortSignal): Promise<string[]> {
+    const rows = await this.json(`studies/${checkedUid(studyUid, 'study')}/series/${checkedUid(seriesUid, 'series')}/instances?includefield=00080018`, `the instance list of series ${seriesUid}`, signal);
     return rows.map((o) => text(o, '00080018')).filter((u) => u !== '');
   }
 
   /** One instance as Part 10 bytes (WADO-RS). */
   async instance(studyUid: string, seriesUid: string, sopUid: string, signal?: AbortSignal): Promise<Uint8Array> {
     const what = `the instance ${sopUid}`;
-    const res = await this.ask(`studies/${studyUid}/series/${seriesUid}/instances/${sopUid}`, what, {
+    const res = await this.ask(`studies/${checkedUid(studyUid, 'study')}/series/${checkedUid(seriesUid, 'series')}/instances/${checkedUid(sopUid, 'instance')}`, what, {
       headers: { Accept: `multipart/related; type="${DICOM_TYPE}"` }, signal,
     });
     const body = new Uint8Array(await res.arrayBuffer());
@@ -145,15 +159,22 @@ export class DicomWebClient {
    * progress as each part's boundary passes. The files are named by position (names in the reader's messages).
    */
   async retrieveSeries(studyUid: string, seriesUid: string, onProgress: (done: number, total: number) => void, signal?: AbortSignal): Promise<{ name: string; bytes: Uint8Array }[]> {
-    const total = (await this.instances(studyUid, seriesUid)).length;
+    const total = (await this.instances(studyUid, seriesUid, signal)).length;
     if (total === 0) throw new ArchiveError(`The archive holds no instances of series ${seriesUid}`);
     const what = `the series ${seriesUid}`;
     onProgress(0, total);
     const res = await this.ask(`studies/${studyUid}/series/${seriesUid}`, what, { headers: { Accept: `multipart/related; type="${DICOM_TYPE}"` }, signal });
     const boundary = boundaryOf(res.headers.get('Content-Type'));
     if (!boundary || !res.body) throw new ArchiveError(`The archive at ${this.root} answered ${what} without a multipart body`);
-    const body = await readCountingParts(res.body, boundary, (parts) => onProgress(Math.min(parts, total), total));
-    const parts = parseMultipart(body, boundary);
+    let arrived = 0;
+    let parts: Uint8Array[];
+    try {
+      const body = await readCountingParts(res.body, boundary, (n) => onProgress((arrived = Math.min(n, total)), total));
+      parts = parseMultipart(body, boundary);
+    } catch (e) {
+      if (signal?.aborted) throw e;
+      throw new ArchiveError(`The archive's answer for ${what} broke off after ${arrived} of ${total} images (${e instanceof Error ? e.message : String(e)}); try again`);
+    }
     onProgress(parts.length, total);
     return parts.map((bytes, k) => ({ name: `image ${k + 1} of ${parts.length}.dcm`, bytes }));
   }
@@ -163,7 +184,7 @@ export class DicomWebClient {
     const { body, contentType } = buildMultipart(files, DICOM_TYPE);
     const res = await this.ask('studies', 'the upload', {
       method: 'POST', headers: { 'Content-Type': contentType, Accept: 'application/dicom+json' }, body: body.slice().buffer,
-    });
+    }, UPLOAD_MS);
     let stored = files.length, failed = 0;
     try {
       const o = (await res.json()) as Json;

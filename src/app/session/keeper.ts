@@ -49,15 +49,25 @@ export interface EditSurface {
 }
 
 const KEY = { volume: 'volume', result: 'result', edit: 'edit' } as const;
-/** A burst of strokes is saved once, this long after the last. */
+/** A burst of strokes (or of result changes) is saved once, this long after the last. */
 const EDIT_SAVE_DELAY_MS = 150;
+const RESULT_SAVE_DELAY_MS = 200;
 
 /** Voxels per stored record: a large scan is written in pieces, so no single copy of it is ever made. */
 export const VOLUME_CHUNK = 4 * 1024 * 1024;
 
+/** The voxels fit int16 exactly (after the reader's scaling): stored at half the size. */
+function fitsInt16(data: Float32Array): boolean {
+  for (let i = 0; i < data.length; i++) {
+    const x = data[i];
+    if (!(x >= -32768 && x <= 32767) || Math.round(x) !== x) return false;
+  }
+  return true;
+}
+
 async function putVolume(kv: KeyValue, id: string, v: LoadedVolume): Promise<void> {
   const data = v.nifti.data;
-  const int16 = v.nifti.datatype === DT_INT16;
+  const int16 = v.nifti.datatype === DT_INT16 && fitsInt16(data);
   const chunks = Math.ceil(data.length / VOLUME_CHUNK);
   for (let k = 0; k < chunks; k++) {
     const part = data.subarray(k * VOLUME_CHUNK, (k + 1) * VOLUME_CHUNK);
@@ -67,11 +77,10 @@ async function putVolume(kv: KeyValue, id: string, v: LoadedVolume): Promise<voi
   await kv.put(KEY.volume, meta);
 }
 
-/** Deletes a stored volume, its header and every piece of its voxels. */
+/** Deletes a stored volume: its header and every piece of its voxels (pieces left by a write cut short too). */
 async function dropVolume(kv: KeyValue): Promise<void> {
-  const meta = await kv.get<SavedVolume>(KEY.volume);
   await kv.del(KEY.volume);
-  for (let k = 0; k < (meta?.chunks ?? 0); k++) await kv.del(`${KEY.volume}.${k}`);
+  for (const k of await kv.keys()) if (k.startsWith(`${KEY.volume}.`)) await kv.del(k);
 }
 
 async function getVolume(kv: KeyValue, v: SavedVolume): Promise<NiftiVolume> {
@@ -94,6 +103,7 @@ export class SessionKeeper {
   private storedVolume: LoadedVolume | null = null;
   private queue: Promise<void> = Promise.resolve();
   private editTimer: ReturnType<typeof setTimeout> | null = null;
+  private resultTimer: ReturnType<typeof setTimeout> | null = null;
   private restoring = false;
 
   constructor(private readonly s: WorkbenchStore, private readonly kv: KeyValue, private readonly viewer: () => EditSurface | null) {}
@@ -102,8 +112,12 @@ export class SessionKeeper {
   async start(): Promise<void> {
     try {
       const r = await this.kv.get<SavedResult>(KEY.result);
+      const v = await this.kv.get<SavedVolume>(KEY.volume);
       const e = await this.kv.get<SavedEdit>(KEY.edit);
-      if (r) {
+      if (r && (!v || v.id !== r.volumeId)) {
+        // A save cut short (a crash between the volume and the result): nothing whole to offer.
+        await this.discard();
+      } else if (r) {
         const edits = e && e.volumeId === r.volumeId ? e.snapshot.history.undo : null;
         restoreOffered(this.s, { savedAt: r.savedAt, volumeName: r.volumeName, model: r.resultModel, corrections: r.corrections, edits });
       }
@@ -113,9 +127,12 @@ export class SessionKeeper {
     this.s.subscribe((st, old) => this.changed(st, old));
   }
 
-  private enqueue(work: () => Promise<void>): Promise<void> {
+  /** Runs `work` after the writes before it; a save says when it was kept, a deletion says nothing. */
+  private enqueue(work: () => Promise<void>, saves = true): Promise<void> {
     this.queue = this.queue.then(work).then(
-      () => sessionSaved(this.s, new Date().toISOString()),
+      () => {
+        if (saves) sessionSaved(this.s, new Date().toISOString());
+      },
       (err: unknown) => sessionSaved(this.s, null, `Saving in the browser failed: ${errorText(err)}`),
     );
     return this.queue;
@@ -126,12 +143,12 @@ export class SessionKeeper {
     if (resultChanged(st, old)) {
       // New work replaces a stored session the user has not restored.
       if (st.restoreOffer) restoreDismissed(this.s);
-      void this.enqueue(() => this.saveResult(st));
+      this.scheduleResult();
     }
     if (st.editing && st.editHistory !== old.editHistory) this.scheduleEdit();
     if (!st.editing && old.editing) {
       this.cancelEdit();
-      void this.enqueue(() => this.kv.del(KEY.edit));
+      void this.enqueue(() => this.kv.del(KEY.edit), false);
     }
   }
 
@@ -149,6 +166,8 @@ export class SessionKeeper {
     if (!v || !st.labels) return;
     const volumeId = this.idOf(v);
     if (this.storedVolume !== v) {
+      // The old session goes first, so a reload in between never finds a result without its volume.
+      await this.kv.del(KEY.result);
       await this.kv.del(KEY.edit);
       await dropVolume(this.kv);
       await putVolume(this.kv, volumeId, v);
@@ -159,6 +178,15 @@ export class SessionKeeper {
       labels: st.labels, labelInfo: st.labelInfo, volumesMl: st.volumesMl, legend: st.legend, resultModel: st.resultModel, resultWarnings: st.resultWarnings, corrections: st.corrections,
     };
     await this.kv.put(KEY.result, r);
+  }
+
+  /** A burst of result changes (an opacity slider dragged) is written once, with the state at its end. */
+  private scheduleResult(): void {
+    if (this.resultTimer) clearTimeout(this.resultTimer);
+    this.resultTimer = setTimeout(() => {
+      this.resultTimer = null;
+      void this.enqueue(() => this.saveResult(this.s.getState()));
+    }, RESULT_SAVE_DELAY_MS);
   }
 
   private scheduleEdit(): void {
@@ -183,19 +211,31 @@ export class SessionKeeper {
     return this.enqueue(() => this.kv.put(KEY.edit, e));
   }
 
-  /** Puts the stored session back: the volume, its result, the chosen model and a correction in progress. */
-  async restore(): Promise<void> {
+  /**
+   * Puts the stored session back: the volume, its result, the chosen model and a correction in
+   * progress. `current` says whether the user still wants it (no other scan opened meanwhile); when it
+   * turns false the restore stops, changing nothing more. Only an incomplete session is discarded; any
+   * other failure leaves the stored work as it is.
+   */
+  async restore(current: () => boolean = () => true): Promise<void> {
+    restoreDismissed(this.s);
+    const [v, r, e] = await Promise.all([this.kv.get<SavedVolume>(KEY.volume), this.kv.get<SavedResult>(KEY.result), this.kv.get<SavedEdit>(KEY.edit)]);
+    if (!v || !r || r.volumeId !== v.id) {
+      await this.discard();
+      throw new Error('the stored session is incomplete (its volume is missing); it was discarded');
+    }
+    const nifti = await getVolume(this.kv, v);
+    if (!current()) return;
     this.restoring = true;
     try {
-      const [v, r, e] = await Promise.all([this.kv.get<SavedVolume>(KEY.volume), this.kv.get<SavedResult>(KEY.result), this.kv.get<SavedEdit>(KEY.edit)]);
-      if (!v || !r || r.volumeId !== v.id) throw new Error('the stored session is incomplete (its volume is missing); it was discarded');
-      volumeLoaded(this.s, v.name, await getVolume(this.kv, v), v.source, v.kind);
+      volumeLoaded(this.s, v.name, nifti, v.source, v.kind);
       const loaded = this.s.getState().volume!;
       this.volumeIds.set(loaded, v.id);
       this.storedVolume = loaded;
       const model = r.selectedModel ?? r.resultModel;
       if (model && this.s.getState().models.some((m) => m.card.name === model)) selectModel(this.s, model);
       await this.viewer()?.shown;
+      if (!current() || this.s.getState().volume !== loaded) return;
       const { labels, labelInfo, volumesMl, legend, resultModel, resultWarnings, corrections } = r;
       resultRestored(this.s, { labels, labelInfo, volumesMl, legend, resultModel, resultWarnings, corrections });
       if (e && e.volumeId === v.id) {
@@ -204,10 +244,6 @@ export class SessionKeeper {
         startEditing(this.s);
         this.viewer()?.restoreEdit(e.snapshot);
       }
-    } catch (err) {
-      restoreDismissed(this.s);
-      await this.discard();
-      throw err;
     } finally {
       this.restoring = false;
     }
@@ -216,16 +252,23 @@ export class SessionKeeper {
   /** Forgets the stored session. */
   async discard(): Promise<void> {
     restoreDismissed(this.s);
+    if (this.resultTimer) clearTimeout(this.resultTimer);
+    this.resultTimer = null;
     await this.enqueue(async () => {
       await this.kv.del(KEY.edit);
       await this.kv.del(KEY.result);
       await dropVolume(this.kv);
       this.storedVolume = null;
-    });
+    }, false);
   }
 
-  /** Resolves when every save asked for so far is written. */
-  settled(): Promise<void> {
-    return this.queue;
+  /** Resolves when every save asked for so far (pending ones included) is written. */
+  async settled(): Promise<void> {
+    if (this.resultTimer) {
+      clearTimeout(this.resultTimer);
+      this.resultTimer = null;
+      void this.enqueue(() => this.saveResult(this.s.getState()));
+    }
+    await this.queue;
   }
 }

@@ -6,6 +6,7 @@ export interface KeyValue {
   get<T>(key: string): Promise<T | undefined>;
   put(key: string, value: unknown): Promise<void>;
   del(key: string): Promise<void>;
+  keys(): Promise<string[]>;
 }
 
 const DB = 'fine-workbench';
@@ -43,6 +44,7 @@ export const indexedDbStore: KeyValue = {
   del: async (key) => {
     await tx('readwrite', (st) => st.delete(key));
   },
+  keys: async () => (await tx('readonly', (st) => st.getAllKeys())).map(String),
 };
 
 /** The same in memory (the Node tests). */
@@ -53,5 +55,6 @@ export function memoryStore(): KeyValue & { data: Map<string, unknown> } {
     get: <T>(key: string) => Promise.resolve(data.get(key) as T | undefined),
     put: (key, value) => Promise.resolve(void data.set(key, structuredClone(value))),
     del: (key) => Promise.resolve(void data.delete(key)),
+    keys: () => Promise.resolve([...data.keys()]),
   };
 }
