@@ -14,6 +14,7 @@ import { dicomSlice } from '../test/infer/dicomFixture';
 import { dciodvfy } from '../test/infer/segFixture';
 import { CODED_ORGANS } from '../src/infer/io/terminology';
 import { expect, openApp, pageLabels, shot, test } from './fixtures';
+import { agreement } from './support/nodeReference';
 
 const HCC = join(import.meta.dirname, '..', '..', 'shared', 'data', 'dicom', 'hcc048');
 const ARCHIVE = `http://127.0.0.1:${process.env.PACS_PORT ?? 8052}/dicom-web`;
@@ -84,13 +85,14 @@ test('a study from the archive: list, open with progress, segment, store the SEG
   expect(check.lines.filter((l) => /^Error/.test(l))).toEqual([]);
   const byName = readDicomSeg(stored.bytes, source, 'stored.dcm', CODED_ORGANS.map((name, i) => ({ id: i + 1, name, color: [0, 0, 0] as [number, number, number] })));
   expect(byName.mapping).toBe('name');
-  expect(Array.from(byName.labels)).toEqual(Array.from(labels));
+  // Voxel for voxel (a counted comparison: toEqual on 23 M voxels takes a minute).
+  expect(agreement(byName.labels, labels)).toBe(1);
 
   // The download is the same SEG (a new series UID each time, the same labels).
   const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-seg').click()]);
   expect(dl.suggestedFilename()).toBe('Recon 3_ LIVER 2 PHASE (C_A_P) (DICOM, 89 slices)_seg.dcm');
   const downloaded = readDicomSeg(new Uint8Array(readFileSync(await dl.path())), source, 'dl.dcm', byName.segments.map((s) => ({ ...s })));
-  expect(Array.from(downloaded.labels)).toEqual(Array.from(labels));
+  expect(agreement(downloaded.labels, labels)).toBe(1);
 
   // SEG in: the stored SEG from the study list, as the reference of the result: every organ agrees.
   await page.getByTestId('archive-list').click();
