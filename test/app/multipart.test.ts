@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boundaryOf, buildMultipart, parseMultipart } from '../../src/app/archive/multipart';
+import { boundaryOf, buildMultipart, parseMultipart, readCountingParts } from '../../src/app/archive/multipart';
 
 const enc = new TextEncoder();
 
@@ -26,5 +26,23 @@ describe('multipart/related for DICOMweb', () => {
   it('says what is wrong with a broken body', () => {
     expect(() => parseMultipart(enc.encode('no boundary here'), 'XyZ')).toThrow(/without its boundary/);
     expect(() => parseMultipart(enc.encode('--XyZ\r\nContent-Type: x\r\n\r\nabc'), 'XyZ')).toThrow(/closing boundary/);
+  });
+
+  it('counts the parts of a streamed body as they complete, whatever the chunk size', async () => {
+    const parts = [new Uint8Array(300).fill(7), new Uint8Array(5), new Uint8Array(41).fill(45)];
+    const { body, contentType } = buildMultipart(parts, 'application/dicom', 'b0undary');
+    for (const size of [1, 3, 9, 64, body.length]) {
+      const stream = new ReadableStream<Uint8Array>({
+        start(c) {
+          for (let i = 0; i < body.length; i += size) c.enqueue(body.slice(i, i + size));
+          c.close();
+        },
+      });
+      const seen: number[] = [];
+      const got = await readCountingParts(stream, boundaryOf(contentType)!, (n) => seen.push(n));
+      expect(got).toEqual(body);
+      expect(seen.at(-1)).toBe(3);
+      expect(seen.every((n, i) => i === 0 || n >= seen[i - 1])).toBe(true);
+    }
   });
 });

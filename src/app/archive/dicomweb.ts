@@ -4,7 +4,7 @@
  * server proxies (README: the nginx lines), so the page stays cross-origin isolated and nothing is
  * fetched from another origin. Every failure is one line naming what was asked.
  */
-import { boundaryOf, buildMultipart, parseMultipart } from './multipart';
+import { boundaryOf, buildMultipart, parseMultipart, readCountingParts } from './multipart';
 
 export class ArchiveError extends Error {
   override name = 'ArchiveError';
@@ -140,20 +140,6 @@ export class DicomWebClient {
     return rows.map((o) => text(o, '00080018')).filter((u) => u !== '');
   }
 
-  /** One instance as Part 10 bytes (WADO-RS). */
-  async instance(studyUid: string, seriesUid: string, sopUid: string, signal?: AbortSignal): Promise<Uint8Array> {
-    const what = `the instance ${sopUid}`;
-    const res = await this.ask(`studies/${checkedUid(studyUid, 'study')}/series/${checkedUid(seriesUid, 'series')}/instances/${checkedUid(sopUid, 'instance')}`, what, {
-      headers: { Accept: `multipart/related; type="${DICOM_TYPE}"` }, signal,
-    });
-    const body = new Uint8Array(await res.arrayBuffer());
-    const boundary = boundaryOf(res.headers.get('Content-Type'));
-    if (!boundary) throw new ArchiveError(`The archive at ${this.root} answered ${what} without a multipart body`);
-    const parts = parseMultipart(body, boundary);
-    if (parts.length !== 1) throw new ArchiveError(`The archive at ${this.root} answered ${what} with ${parts.length} parts, not one`);
-    return parts[0];
-  }
-
   /**
    * Every instance of a series in one WADO-RS request (a multipart body streamed as it arrives), with
    * progress as each part's boundary passes. The files are named by position (names in the reader's messages).
@@ -198,39 +184,3 @@ export class DicomWebClient {
   }
 }
 
-/** Reads a multipart body to its end, calling `onPart(n)` each time the n-th part is complete (its next delimiter seen). */
-async function readCountingParts(stream: ReadableStream<Uint8Array>, boundary: string, onPart: (parts: number) => void): Promise<Uint8Array> {
-  const delim = new TextEncoder().encode(`--${boundary}`);
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0, seen = 0;
-  let tail = new Uint8Array(0);
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.length;
-    // Delimiters in this chunk, including one split across the previous chunk's end.
-    const hay = new Uint8Array(tail.length + value.length);
-    hay.set(tail);
-    hay.set(value, tail.length);
-    for (let i = hay.indexOf(delim[0]); i !== -1 && i <= hay.length - delim.length; i = hay.indexOf(delim[0], i + 1)) {
-      let j = 1;
-      while (j < delim.length && hay[i + j] === delim[j]) j++;
-      if (j === delim.length) {
-        seen++;
-        i += delim.length - 1;
-      }
-    }
-    tail = hay.slice(Math.max(0, hay.length - (delim.length - 1)));
-    // The first delimiter opens part 1; each later one closes a part.
-    if (seen > 1) onPart(seen - 1);
-  }
-  const body = new Uint8Array(size);
-  let o = 0;
-  for (const c of chunks) {
-    body.set(c, o);
-    o += c.length;
-  }
-  return body;
-}

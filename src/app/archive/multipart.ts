@@ -51,11 +51,39 @@ export function buildMultipart(parts: Uint8Array[], type: string, boundary = `fi
     chunks.push(enc.encode(`--${boundary}\r\nContent-Type: ${type}\r\n\r\n`), p, new Uint8Array(CRLF));
   }
   chunks.push(enc.encode(`--${boundary}--\r\n`));
-  const body = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  return { body: concat(chunks), contentType: `multipart/related; type="${type}"; boundary=${boundary}` };
+}
+
+function concat(chunks: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let o = 0;
   for (const c of chunks) {
-    body.set(c, o);
+    out.set(c, o);
     o += c.length;
   }
-  return { body, contentType: `multipart/related; type="${type}"; boundary=${boundary}` };
+  return out;
+}
+
+/**
+ * Reads a streamed multipart body to its end, calling `onPart(n)` each time the n-th part is complete
+ * (its next delimiter seen; a delimiter split across two chunks counts once).
+ */
+export async function readCountingParts(stream: ReadableStream<Uint8Array>, boundary: string, onPart: (parts: number) => void): Promise<Uint8Array> {
+  const delim = enc.encode(`--${boundary}`);
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let seen = 0;
+  let tail = new Uint8Array(0);
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    // This chunk with the end of the one before (too short to hold a whole delimiter by itself).
+    const hay = concat([tail, value]);
+    for (let i = indexOf(hay, delim, 0); i !== -1; i = indexOf(hay, delim, i + delim.length)) seen++;
+    tail = hay.slice(Math.max(0, hay.length - (delim.length - 1)));
+    // The first delimiter opens part 1; each later one closes a part.
+    if (seen > 1) onPart(seen - 1);
+  }
+  return concat(chunks);
 }
