@@ -14,7 +14,7 @@ import { loadModel } from '../infer/runtime/loadModel';
 import { ArgsError, parseArgs, usage, type FlagSpecs } from '../util/args';
 import { errorText } from '../util/errorText';
 import { adaptationGraph, writeAdaptation } from './adaptGraph';
-import { logits, testFeeds } from './graphCheck';
+import { logits, logitsDifference, seenMask, testFeeds } from './graphCheck';
 
 const FLAGS: FlagSpecs = {
   model: { description: 'the model card, e.g. models/fine-small.json', required: true },
@@ -37,18 +37,13 @@ export async function exportTrainGraph(cardPath: string, overrides: Record<strin
   // The same weights must mean the same network: the inference graph built from this config, with the
   // model's weights, gives the model's logits (a block order or attention layout with the same
   // parameter shapes would not).
-  const seen = [...weights].find(([k]) => k.startsWith('vt_seen_const'))?.[1];
+  const seen = seenMask(weights);
   const rebuilt = buildModel(cfg, 'infer', seen).graph;
   const feeds = testFeeds(rebuilt.inputs);
   const [a, b] = [await logits(onnx, feeds, card.io.logits), await logits(serializeGraph(rebuilt, { paramsAs: 'initializers', paramValues: params }).model, feeds, card.io.logits)];
-  let worst = 0, lo = Infinity, hi = -Infinity;
-  for (let i = 0; i < a.length; i++) {
-    worst = Math.max(worst, Math.abs(a[i] - b[i]));
-    lo = Math.min(lo, a[i]);
-    hi = Math.max(hi, a[i]);
-  }
-  if (a.length !== b.length || !(worst <= 1e-4 * (hi - lo))) {
-    throw new ArgsError(`${cardPath}: the network built from the card computes other logits than the model (up to ${worst.toExponential(2)}, range ${(hi - lo).toFixed(2)}); give the training --config`);
+  const { maxAbsDiff, range } = logitsDifference(a, b);
+  if (!(maxAbsDiff <= 1e-4 * range)) {
+    throw new ArgsError(`${cardPath}: the network built from the card computes other logits than the model (up to ${maxAbsDiff.toExponential(2)}, range ${range.toFixed(2)}); give the training --config`);
   }
   const dir = dirname(cardPath), name = basename(cardPath, '.json');
   const next: ModelCard = { ...card, adaptation: writeAdaptation(dir, name, cfg) };

@@ -24,3 +24,19 @@ export async function logits(model: Uint8Array, feeds: Record<string, HostTensor
   }
 }
 
+
+/** The largest |a - b| over two graphs' logits, and the range (max - min) of `a`, the reference. */
+export function logitsDifference(a: Float32Array, b: Float32Array): { maxAbsDiff: number; range: number } {
+  let maxAbsDiff = a.length === b.length ? 0 : Infinity, lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < a.length; i++) {
+    maxAbsDiff = Math.max(maxAbsDiff, Math.abs(a[i] - b[i]));
+    lo = Math.min(lo, a[i]);
+    hi = Math.max(hi, a[i]);
+  }
+  return { maxAbsDiff, range: hi - lo };
+}
+
+/** FINE's warm-up mask, stored in a model as the constant `vt_seen_const*`, or undefined for other networks. */
+export function seenMask(weights: ReadonlyMap<string, Float32Array>): Float32Array | undefined {
+  return [...weights].find(([k]) => k.startsWith('vt_seen_const'))?.[1];
+}

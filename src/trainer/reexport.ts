@@ -15,7 +15,7 @@ import { loadModel } from '../infer/runtime/loadModel';
 import { ArgsError, parseArgs, usage, type FlagSpecs } from '../util/args';
 import { errorText } from '../util/errorText';
 import { exportModel } from './export';
-import { logits, testFeeds } from './graphCheck';
+import { logits, logitsDifference, seenMask, testFeeds } from './graphCheck';
 
 const FLAGS: FlagSpecs = {
   model: { description: 'the model card, e.g. models/fine-small.json', required: true },
@@ -38,8 +38,7 @@ export async function reexport(cardPath: string, overrides: Record<string, unkno
   const dir = dirname(cardPath);
   const cfg = makeConfig(card.preset, { ...overrides, variant: card.variant, classes: card.labels.length });
   const weights = readWeights(onnx);
-  const seenKey = [...weights.keys()].find((k) => k.startsWith('vt_seen_const'));
-  const seen = seenKey ? weights.get(seenKey) : undefined;
+  const seen = seenMask(weights);
   const graph = buildModel(cfg, 'infer', seen).graph;
   const params = new Map<string, Float32Array>();
   for (const p of graph.paramList()) {
@@ -57,13 +56,7 @@ export async function reexport(cardPath: string, overrides: Record<string, unkno
     const out = card.io.logits;
     const [a, b] = [await logits(onnx, feeds, out), await logits(new Uint8Array(readFileSync(join(tmp, next.onnx.file))), feeds, out)];
     if (a.length !== b.length) throw new ArgsError(`${cardPath}: the new graph gives ${b.length} logits, the old ${a.length}`);
-    let maxAbsDiff = 0, lo = Infinity, hi = -Infinity;
-    for (let i = 0; i < a.length; i++) {
-      maxAbsDiff = Math.max(maxAbsDiff, Math.abs(a[i] - b[i]));
-      lo = Math.min(lo, a[i]);
-      hi = Math.max(hi, a[i]);
-    }
-    const range = hi - lo;
+    const { maxAbsDiff, range } = logitsDifference(a, b);
     if (!(maxAbsDiff <= tolerance * range)) throw new ArgsError(`${cardPath}: the new graph's logits differ by up to ${maxAbsDiff.toExponential(2)} (range ${range.toFixed(2)}); not written`);
     for (const f of [next.onnx.file, next.attention?.file, next.adaptation?.file, `${name}.json`]) if (f) copyFileSync(join(tmp, f), join(dir, f));
     return { card: next, maxAbsDiff, range };
