@@ -447,20 +447,20 @@ export async function readDicomSeries(series: DicomSeries, opts: ReadDicomOption
     if (data[i] > hi) hi = data[i];
   }
   const datatype = integral && lo >= -32768 && hi <= 32767 ? DT_INT16 : DT_FLOAT32;
-  const source = sourceOf(series.info.uid, placed.map((x) => x.s), geo);
+  const source = sourceOf(series.info, placed.map((x) => x.s), geo);
   return { dims, spacing, data, affine, datatype, header: makeNiftiHeader(dims, spacing, affine), warnings, source };
 }
 
 /** The source references of the slices in volume order (see dicomSource.ts). */
-function sourceOf(seriesUid: string, slices: Slice[], geo: Geometry): DicomSource {
+function sourceOf(info: DicomSeriesInfo, slices: Slice[], geo: Geometry): DicomSource {
   const ds = slices[0].ds;
   const text = (tag: string) => (ds.string(tag) ?? '').trim();
   const ps = Object.fromEntries(Object.entries(PATIENT_STUDY).map(([k, tag]) => [k, text(tag)])) as Record<keyof typeof PATIENT_STUDY, string>;
   const thick = Number(attr(slices[0], 'x00180050') ?? '');
   return {
     ...ps,
-    seriesInstanceUid: seriesUid,
-    seriesNumber: Number.isFinite(Number(text(TAG.seriesNumber))) && text(TAG.seriesNumber) !== '' ? Number(text(TAG.seriesNumber)) : null,
+    seriesInstanceUid: info.uid,
+    seriesNumber: info.seriesNumber,
     frameOfReferenceUid: text(TAG.frameOfReferenceUid),
     orientation: [...geo.rowDir, ...geo.colDir] as DicomSource['orientation'],
     pixelSpacing: [geo.pixel[1], geo.pixel[0]],
