@@ -11,6 +11,7 @@ export function ArchivePanel() {
   const series = useWorkbench((s) => s.archiveSeries);
   const busy = useWorkbench((s) => s.archiveBusy);
   const note = useWorkbench((s) => s.archiveNote);
+  const retrieving = useWorkbench((s) => s.archiveBusy !== null && s.archiveTask === 'retrieve');
   const [draft, setDraft] = useState<string | null>(null);
   // A SEG of the study shown can be read onto it.
   const openStudy = useWorkbench((s) => s.volume?.nifti.source?.studyInstanceUid ?? null);
@@ -33,7 +34,7 @@ export function ArchivePanel() {
       </div>
       {busy && (
         <p className="muted-note" data-testid="archive-busy">
-          {busy}… {busy.startsWith('Retrieving') && <button type="button" onClick={() => archive.stopRetrieval()}>Stop</button>}
+          {busy}… {retrieving && <button type="button" onClick={() => archive.stopRetrieval()}>Stop</button>}
         </p>
       )}
       {note && <p className="muted-note" data-testid="archive-note">{note}</p>}

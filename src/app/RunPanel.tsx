@@ -68,7 +68,7 @@ export function RunPanel() {
   const fromDicom = useWorkbench((s) => s.volume?.nifti.source !== undefined);
   const archiveBusy = useWorkbench((s) => s.archiveBusy !== null);
   // What storing the SEG is doing or did (the archive panel, folded, says it too).
-  const storeNote = useWorkbench((s) => (s.archiveBusy?.startsWith('Storing') ? `${s.archiveBusy}…` : s.archiveNote?.startsWith('Stored') ? s.archiveNote : null));
+  const storeNote = useWorkbench((s) => (s.archiveTask !== 'store' ? null : s.archiveBusy !== null ? `${s.archiveBusy}…` : s.archiveNote));
   const busy = status === 'running' || status === 'loading';
   const pct = progress.total > 0 ? Math.round((100 * progress.done) / progress.total) : 0;
   return (

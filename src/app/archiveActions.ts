@@ -49,7 +49,7 @@ export class ArchiveActions {
   }
 
   async listStudies(): Promise<void> {
-    archiveWorking(this.s, 'Listing the studies');
+    archiveWorking(this.s, 'list', 'Listing the studies');
     try {
       const rows = await this.client().studies();
       studiesListed(this.s, rows);
@@ -60,7 +60,7 @@ export class ArchiveActions {
   }
 
   async openStudy(studyUid: string): Promise<void> {
-    archiveWorking(this.s, 'Listing the series');
+    archiveWorking(this.s, 'list', 'Listing the series');
     try {
       seriesListed(this.s, studyUid, await this.client().series(studyUid));
     } catch (e) {
@@ -77,11 +77,11 @@ export class ArchiveActions {
     this.retrieval?.abort();
     const ac = new AbortController();
     this.retrieval = ac;
-    archiveWorking(this.s, `Retrieving '${name}'`);
+    archiveWorking(this.s, 'retrieve', `Retrieving '${name}'`);
     const load = this.loadCount();
     try {
       const files = await this.client().retrieveSeries(studyUid, row.seriesUid, (done, total) => {
-        if (!ac.signal.aborted) archiveWorking(this.s, `Retrieving '${name}': ${done} of ${total} images`);
+        if (!ac.signal.aborted) archiveWorking(this.s, 'retrieve', `Retrieving '${name}': ${done} of ${total} images`);
       }, ac.signal);
       if (ac.signal.aborted) return;
       if (this.loadCount() !== load) return archiveIdle(this.s, `'${name}' arrived after another scan was opened; it is not shown`);
@@ -97,7 +97,7 @@ export class ArchiveActions {
 
   /** Retrieves a SEG series of the study and reads it onto the series shown. */
   async openSeg(studyUid: string, row: SeriesRow, use: 'reference' | 'labels'): Promise<void> {
-    archiveWorking(this.s, `Fetching the SEG '${row.description || row.seriesUid}'`);
+    archiveWorking(this.s, 'seg', `Fetching the SEG '${row.description || row.seriesUid}'`);
     try {
       const files = await this.client().retrieveSeries(studyUid, row.seriesUid, () => {});
       archiveIdle(this.s);
@@ -114,7 +114,7 @@ export class ArchiveActions {
 
   /** Stores a DICOM object (a SEG) in the archive, in the study it names. */
   async store(bytes: Uint8Array, what: string): Promise<void> {
-    archiveWorking(this.s, `Storing ${what}`);
+    archiveWorking(this.s, 'store', `Storing ${what}`);
     try {
       const r = await this.client().store([bytes]);
       if (r.failed > 0) throw new ArchiveError(`The archive stored ${r.stored} and refused ${r.failed} of the objects sent`);

@@ -8,6 +8,9 @@ import type { WorkbenchStore } from './store';
 /** The development server and the deployable build proxy /pacs/ to the archive (README: nginx). */
 export const DEFAULT_ARCHIVE_ROOT = '/pacs/dicom-web';
 
+/** What the archive is asked to do: list studies or series, retrieve a series (or a SEG), store a result. */
+export type ArchiveTask = 'list' | 'retrieve' | 'seg' | 'store';
+
 export interface ArchiveState {
   /** The DICOMweb root the study list reads and results are stored to. */
   archiveRoot: string;
@@ -19,17 +22,19 @@ export interface ArchiveState {
   archiveBusy: string | null;
   /** The last thing done with the archive ("Stored the SEG in study ..."). */
   archiveNote: string | null;
+  /** The task `archiveBusy` or `archiveNote` is about (a retrieval can be stopped; storing is shown beside the result). */
+  archiveTask: ArchiveTask | null;
 }
 
-export const archiveInitial: ArchiveState = { archiveRoot: DEFAULT_ARCHIVE_ROOT, archiveStudies: null, archiveSeries: null, archiveBusy: null, archiveNote: null };
+export const archiveInitial: ArchiveState = { archiveRoot: DEFAULT_ARCHIVE_ROOT, archiveStudies: null, archiveSeries: null, archiveBusy: null, archiveNote: null, archiveTask: null };
 
 export function setArchiveRoot(s: WorkbenchStore, root: string): void {
   const archiveRoot = root.trim() || DEFAULT_ARCHIVE_ROOT;
   if (archiveRoot !== s.getState().archiveRoot) s.setState({ archiveRoot, archiveStudies: null, archiveSeries: null, archiveNote: null });
 }
 
-export function archiveWorking(s: WorkbenchStore, what: string): void {
-  s.setState({ archiveBusy: what, archiveNote: null });
+export function archiveWorking(s: WorkbenchStore, task: ArchiveTask, what: string): void {
+  s.setState({ archiveBusy: what, archiveNote: null, archiveTask: task });
 }
 
 /** The archive's work ended (done or failed); `note` says what was done. */
