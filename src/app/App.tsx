@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { actions, store, useWorkbench } from './appContext';
 import { HelpOverlay } from './HelpOverlay';
 import { handleKey, typingInField } from './shortcuts';
+import { AdaptPanel } from './AdaptPanel';
 import { ArchivePanel } from './ArchivePanel';
 import { SessionNote } from './SessionNote';
 import { DropZone } from './DropZone';
@@ -50,6 +51,7 @@ export function App() {
           <RunPanel />
           <Legend />
           <ResultTabs />
+          <AdaptPanel />
           <VolumePanel />
         </aside>
         <ViewerPanel />

@@ -28,7 +28,7 @@ export function ModelPicker() {
       <select data-testid="model-select" value={selected ?? ''} onChange={(e) => ui.selectModel(e.currentTarget.value)} disabled={models.length === 0 || running} title={running ? 'Cancel the running segmentation to switch models' : undefined}>
         {models.length === 0 && <option value="">no models in models/</option>}
         {models.map((m) => (
-          <option key={m.card.name} value={m.card.name}>{m.card.name}: {m.card.variant}, {modelPurpose(m.card)}</option>
+          <option key={m.card.name} value={m.card.name}>{m.card.name}: {m.card.adapted ? `yours, adapted from ${m.card.adapted.base.name}` : `${m.card.variant}, ${modelPurpose(m.card)}`}</option>
         ))}
       </select>
       {mismatch && <p className="result-caution" data-testid="model-mismatch">{mismatch}</p>}
@@ -50,7 +50,23 @@ export function ModelPicker() {
             <dd>{card.training.steps} steps on {card.training.data.join(', ') || 'unnamed data'} ({Math.round(card.training.seconds / 60)} min)</dd>
             <dt>Validation</dt><dd>{card.training.validation}</dd>
             <dt>Mean Dice</dt><dd>{card.training.meanDice.toFixed(3)}</dd>
+            {card.adapted && (
+              <>
+                <dt>Adapted</dt>
+                <dd data-testid="model-adapted">
+                  from {card.adapted.base.name} (sha256 {card.adapted.base.sha256.slice(0, 12)}…), {card.adapted.steps} steps, lr {card.adapted.settings.lr}, anchor {card.adapted.settings.anchor},{' '}
+                  {card.adapted.scans.length} corrected scan{card.adapted.scans.length === 1 ? '' : 's'} ({card.adapted.where}, {card.adapted.created.slice(0, 10)})
+                  {card.adapted.heldOut && `; held-out mean Dice ${card.adapted.heldOut.before.toFixed(3)} before, ${card.adapted.heldOut.after.toFixed(3)} after`}
+                </dd>
+              </>
+            )}
           </dl>
+          {entry.url.startsWith('user-models:') && (
+            <p>
+              <button type="button" data-testid="model-download" onClick={() => void actions.adapt.download(card.name)}>Download .onnx + card</button>
+              <button type="button" data-testid="model-remove" onClick={() => void actions.adapt.remove(card.name)}>Remove from this browser</button>
+            </p>
+          )}
         </details>
       )}
     </section>

@@ -17,6 +17,7 @@ import { probeWebGpu } from './gpuAdapter';
 import { WorkerClient } from './workerClient';
 import { DicomClient, type DroppedFile } from './dicomClient';
 import { ArchiveActions } from './archiveActions';
+import { AdaptActions, isModelDrop } from './adaptActions';
 import { SessionKeeper } from './session/keeper';
 import { indexedDbStore } from './session/kv';
 import type { Viewer } from './viewer';
@@ -27,20 +28,11 @@ import {
   type VolumeSource, comparisonStarted, cursorMoved, labelsLoaded, pendingSegsDismissed, segsDropped, editHistoryChanged, filledBetween, volumeChecked, labelsCorrected, dicomSeriesFound, warningsAdded, effectiveAttentionLevel, labelMapDropped, pendingLabelMapDismissed, setAttentionLevel, setModels, referenceScoring, setSampleModel, volumeLoaded,
 } from './state';
 import { errorText } from '../util/errorText';
+import { save } from './download';
 
 /** A download name's stem: the file name without .nii/.nii.gz and without characters a file system refuses. */
 export function baseName(name: string): string {
   return niftiStem(name).replace(/[\\/:*?"<>|]+/g, '_');
-}
-
-function save(data: Uint8Array | string, name: string, type: string): void {
-  const part = typeof data === 'string' ? data : data.slice().buffer;
-  const url = URL.createObjectURL(new Blob([part], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 export const SAMPLE_URL = '/sample/phantom.nii.gz';
@@ -71,6 +63,8 @@ export class Actions {
   readonly archive: ArchiveActions;
   /** The open work, kept in the browser (IndexedDB) as it changes; offered back after a reload. */
   readonly session: SessionKeeper;
+  /** Teaching the model the user's corrections, and the user's own models. */
+  readonly adapt: AdaptActions;
 
   private threads = 1;
   private ortBuild: 'webgpu' | undefined;
@@ -107,6 +101,7 @@ export class Actions {
     this.worker = new WorkerClient(s, () => this.volumeId);
     this.archive = new ArchiveActions(s, (files) => this.openFiles(files), (bytes, name, use) => this.loadSeg(bytes, name, use), () => this.loads);
     this.session = new SessionKeeper(s, indexedDbStore, () => this.viewer);
+    this.adapt = new AdaptActions(s, this.worker, { volumeId: () => this.volumeId, threads: () => this.threads, ortBuild: () => this.ortBuild }, indexedDbStore);
     // With a volume shown and a model chosen, the worker creates that model's session before Segment.
     s.subscribe((st, prev) => {
       // The worker gets each volume once, when it opens; runs and attention maps name it.
@@ -232,6 +227,7 @@ export class Actions {
       setModels(this.s, entries.filter((e): e is ModelEntry => typeof e !== 'string'));
       const bad = entries.filter((e): e is string => typeof e === 'string');
       warningsAdded(this.s, bad);
+      await this.adapt.loadUserModels();
     } catch (e) {
       failed(this.s, `Could not list the models: ${errorText(e)}`);
     }
@@ -271,6 +267,7 @@ export class Actions {
    */
   async openFiles(files: DroppedFile[]): Promise<void> {
     if (files.length === 0) return;
+    if (isModelDrop(files)) return this.adapt.importModel(files);
     const first = files[0];
     if (NIFTI_NAME.test(first.name)) return this.openFile(first.file);
     if (files.length === 1) {

@@ -8,7 +8,7 @@ import { Actions } from './actions';
 import {
   type WorkbenchState, type WorkbenchStore, dismissError, failed, pendingLabelMapDismissed, selectModel, setAttentionMode, setCtWindow, setEditPen, setLabelOpacity,
   setLabelVisible, setLayout, setPanelTab, setRadiological, setSegmentAnyway, setShowDisagreement, setView3d, startEditing, stopEditing, store,
-  setEditRules, toggleLock, lockAllButPen, pendingSegsDismissed,
+  setEditRules, toggleLock, lockAllButPen, pendingSegsDismissed, setAdaptSteps,
 } from './state';
 
 export { store };
@@ -24,7 +24,7 @@ function bind<T extends Record<string, (s: WorkbenchStore, ...args: never[]) => 
 /** The user intents that are one transition each (anything with work around it is in `actions`). */
 export const ui = bind(store, {
   dismissError, failed, pendingLabelMapDismissed, selectModel, setAttentionMode, setCtWindow, setEditPen, setLabelOpacity, setLabelVisible, setLayout, setPanelTab, setRadiological, setSegmentAnyway, setShowDisagreement, setView3d, startEditing, stopEditing,
-  setEditRules, toggleLock, lockAllButPen, pendingSegsDismissed,
+  setEditRules, toggleLock, lockAllButPen, pendingSegsDismissed, setAdaptSteps,
 });
 
 export function useWorkbench<T>(select: (s: WorkbenchState) => T): T {

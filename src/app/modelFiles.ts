@@ -4,6 +4,7 @@
  */
 import { verifyOnnx } from '../infer/contract/cardCheck';
 import type { OnnxFileRef } from '../infer/contract/modelCard';
+import { isUserModel, readUserOnnx } from './userModels';
 
 const CACHE = 'fine-models';
 
@@ -16,6 +17,7 @@ async function openCache(): Promise<Cache | null> {
 }
 
 export async function fetchVerifiedOnnx(ref: OnnxFileRef, cardUrl: string): Promise<Uint8Array> {
+  if (isUserModel(cardUrl)) return readUserOnnx(ref);
   const base = new URL(cardUrl, self.location.href);
   const url = new URL(ref.file, base);
   const key = `${url.href}?sha256=${ref.sha256}`;

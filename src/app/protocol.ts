@@ -7,6 +7,9 @@ import type { AttentionLevel } from '../infer/attention/attentionMap';
 import type { LabelInfo, ModelCard } from '../infer/contract/modelCard';
 import type { NiftiVolume, Vec3 } from '../infer/io/nifti';
 import type { StageSeconds } from '../infer/pipeline';
+import type { AdaptCheckpoint, AdaptSettings, StepReport } from '../infer/adapt/loop';
+import type { HeldOutScore } from '../infer/adapt/heldOut';
+import type { ModelFiles } from '../infer/adapt/adaptedModel';
 import type { DiceRow, Disagreement } from './reference';
 import type { Backend } from './state';
 
@@ -25,7 +28,23 @@ export type ToWorker =
    * One forward and backward pass of the model's training graph (its card's `adaptation`) on `feeds`:
    * the crop, its targets and every parameter. Adaptation is built on it; replies carry `id`.
    */
-  | { type: 'gradients'; id: number; card: ModelCard; cardUrl: string; provider: Backend; threads: number; ortBuild?: 'webgpu'; feeds: Record<string, GraphFeed> };
+  | { type: 'gradients'; id: number; card: ModelCard; cardUrl: string; provider: Backend; threads: number; ortBuild?: 'webgpu'; feeds: Record<string, GraphFeed> }
+  /**
+   * Teach the model the open volume's corrected labels (`model`: its own labels before the correction):
+   * progress, checkpoints and the outcome carry `id`; `cancel` stops it between steps.
+   */
+  | { type: 'adapt'; id: number; volumeId: number; card: ModelCard; cardUrl: string; provider: Backend; threads: number; ortBuild?: 'webgpu'; corrected: Uint8Array; model: Uint8Array; settings: AdaptSettings; name: string; resume?: AdaptCheckpoint };
+
+export type AdaptPhase = 'preparing' | 'training' | 'scoring';
+
+export interface AdaptDone {
+  files: ModelFiles;
+  before: HeldOutScore;
+  after: HeldOutScore;
+  heldOutSlices: [number, number];
+  seconds: number;
+  provider: Backend;
+}
 
 /** A tensor fed to a graph. */
 export interface GraphFeed {
@@ -46,4 +65,9 @@ export type FromWorker =
   | { type: 'compareDone'; compareId: number; rows: DiceRow[]; disagreement: Disagreement }
   | { type: 'error'; message: string; during: string; runId?: number }
   | { type: 'gradients'; id: number; loss: number; grads: Record<string, Float32Array>; provider: Backend; build?: 'wasm' | 'webgpu' }
-  | { type: 'gradientsFailed'; id: number; message: string };
+  | { type: 'gradientsFailed'; id: number; message: string }
+  | { type: 'adaptPhase'; id: number; phase: AdaptPhase }
+  | { type: 'adaptStep'; id: number; report: StepReport }
+  | { type: 'adaptCheckpoint'; id: number; checkpoint: AdaptCheckpoint }
+  | ({ type: 'adapted'; id: number } & AdaptDone)
+  | { type: 'adaptFailed'; id: number; message: string; cancelled: boolean };

@@ -14,6 +14,7 @@ import { type Preprocessed, preprocess } from '../infer/preprocess/preprocess';
 import { tileFeeds } from '../infer/runtime/tileRunner';
 import { analyse } from './analysis';
 import { attentionHeat } from './attentionRun';
+import { runAdaptation } from './adaptRun';
 import { fetchVerifiedOnnx } from './modelFiles';
 import type { FromWorker, ToWorker } from './protocol';
 import { SessionOwner } from './sessionOwner';
@@ -163,6 +164,41 @@ async function gradients(m: Extract<ToWorker, { type: 'gradients' }>): Promise<v
   }
 }
 
+let adaptController: AbortController | null = null;
+
+/** Teaches the model the open volume's corrections with its training graph (adaptRun.ts), step by step. */
+async function adapt(m: Extract<ToWorker, { type: 'adapt' }>): Promise<void> {
+  adaptController?.abort();
+  const ctl = (adaptController = new AbortController());
+  try {
+    const ad = m.card.adaptation;
+    if (!ad) throw new Error(`${m.card.name} has no training graph for adaptation; choose a model whose card lists one`);
+    wasmThreads ??= m.threads;
+    const provider = checkProvider(m.provider);
+    const out = await runAdaptation(
+      { card: m.card, volume: volumeOf(m.volumeId), corrected: m.corrected, model: m.model, settings: m.settings, name: m.name, where: `browser (${m.provider})`, resume: m.resume },
+      { onnx: () => fetchVerifiedOnnx(m.card.onnx, m.cardUrl), attention: async () => (m.card.attention ? fetchVerifiedOnnx(m.card.attention, m.cardUrl) : undefined) },
+      {
+        train: () => session(m.card, ad, m.cardUrl, provider, m.ortBuild, true),
+        base: () => session(m.card, m.card.onnx, m.cardUrl, provider, m.ortBuild, true),
+        bytes: (onnx) => owner.session(`${m.card.onnx.sha256}:${provider}:${m.ortBuild ?? ''}`, `adapted:${m.id}`, () => createSession(onnx, { provider, wasmPaths: '/ort/', threads: wasmThreads, ortBuild: m.ortBuild })),
+      },
+      {
+        onPhase: (phase) => post({ type: 'adaptPhase', id: m.id, phase }),
+        onStep: (report) => post({ type: 'adaptStep', id: m.id, report }),
+        onCheckpoint: (checkpoint) => post({ type: 'adaptCheckpoint', id: m.id, checkpoint }),
+        signal: ctl.signal,
+      },
+    );
+    const transfer = [out.files.onnx.buffer, ...(out.files.attention ? [out.files.attention.buffer] : [])];
+    post({ type: 'adapted', id: m.id, files: out.files, before: out.before, after: out.after, heldOutSlices: out.heldOutSlices, seconds: out.seconds, provider: m.provider }, transfer);
+  } catch (e) {
+    post({ type: 'adaptFailed', id: m.id, message: errorText(e), cancelled: ctl.signal.aborted });
+  } finally {
+    if (adaptController === ctl) adaptController = null;
+  }
+}
+
 /** Scores a result against a reference on the open volume's grid: Dice first, HD95 with progress, then the disagreement map. */
 async function compare(m: Extract<ToWorker, { type: 'compare' }>): Promise<void> {
   try {
@@ -183,10 +219,14 @@ scope.onmessage = (e) => {
     if (m.type === 'open') open(m);
     else if (m.type === 'segment') void segment(m);
     else if (m.type === 'warm') warm(m);
-    else if (m.type === 'cancel') controller?.abort();
+    else if (m.type === 'cancel') {
+      controller?.abort();
+      adaptController?.abort();
+    }
     else if (m.type === 'attention') void attention(m.voxel, m.level);
     else if (m.type === 'compare') void compare(m);
     else if (m.type === 'gradients') void gradients(m);
+    else if (m.type === 'adapt') void adapt(m);
     else post({ type: 'error', message: `worker: unknown message type ${JSON.stringify((m as { type?: unknown }).type)}`, during: 'message' });
   } catch (err) {
     post({ type: 'error', message: errorText(err), during: m?.type ?? 'message' });

@@ -1,5 +1,6 @@
 /** Owns the inference worker and turns its messages into store actions. */
-import type { FromWorker, ToWorker } from './protocol';
+import type { AdaptDone, AdaptPhase, FromWorker, ToWorker } from './protocol';
+import type { AdaptCheckpoint, StepReport } from '../infer/adapt/loop';
 import type { LabelInfo } from '../infer/contract/modelCard';
 import {
   type WorkbenchStore, attentionReady, failed, progressed, runEngine, runFailed, segmentationCancelled, segmentationDone, setLoading, comparisonDone, loadFinished,
@@ -11,6 +12,13 @@ export interface GradientsResult {
   grads: Record<string, Float32Array>;
   provider: string;
   build: string;
+}
+
+/** What an adaptation reports while it runs. */
+export interface AdaptListener {
+  phase(p: AdaptPhase): void;
+  step(r: StepReport): void;
+  checkpoint(c: AdaptCheckpoint): void;
 }
 
 export class WorkerClient {
@@ -25,6 +33,8 @@ export class WorkerClient {
   /** Training-graph passes waiting for their reply, by id. */
   private pendingGradients = new Map<number, { resolve: (r: GradientsResult) => void; reject: (e: Error) => void }>();
   private nextGradients = 0;
+  /** Adaptations waiting for their outcome, by id. */
+  private pendingAdapt = new Map<number, { resolve: (r: AdaptDone) => void; reject: (e: Error & { cancelled?: boolean }) => void; on: AdaptListener }>();
 
   /** `volumeId` names the volume open in the worker (comparisons are scored on its grid). */
   constructor(private readonly s: WorkbenchStore, private readonly volumeId: () => number) {}
@@ -44,6 +54,15 @@ export class WorkerClient {
     });
   }
 
+  /** Teaches the model in the worker (adaptRun.ts); rejects with `cancelled` set when stopped by `cancel`. */
+  adapt(req: Omit<Extract<ToWorker, { type: 'adapt' }>, 'type' | 'id'>, on: AdaptListener): Promise<AdaptDone> {
+    const id = ++this.nextGradients;
+    return new Promise((resolve, reject) => {
+      this.pendingAdapt.set(id, { resolve, reject, on });
+      this.send({ type: 'adapt', id, ...req });
+    });
+  }
+
   private get(): Worker {
     if (!this.worker) {
       const w = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'fine-inference' });
@@ -51,8 +70,9 @@ export class WorkerClient {
       w.onerror = (e) => {
         e.preventDefault();
         runFailed(this.s, `Inference worker failed: ${e.message || 'it could not start (see the browser console)'}`);
-        for (const p of this.pendingGradients.values()) p.reject(new Error(`Inference worker failed: ${e.message}`));
+        for (const p of [...this.pendingGradients.values(), ...this.pendingAdapt.values()]) p.reject(new Error(`Inference worker failed: ${e.message}`));
         this.pendingGradients.clear();
+        this.pendingAdapt.clear();
       };
       w.onmessageerror = () => failed(this.s, 'Inference worker sent a message that could not be read');
       this.worker = w;
@@ -80,6 +100,25 @@ export class WorkerClient {
         this.pendingGradients.delete(m.id);
         if (m.type === 'gradients') p?.resolve({ loss: m.loss, grads: m.grads, provider: m.provider, build: m.build ?? m.provider });
         else p?.reject(new Error(m.message));
+        break;
+      }
+      case 'adaptPhase':
+        this.pendingAdapt.get(m.id)?.on.phase(m.phase);
+        break;
+      case 'adaptStep':
+        this.pendingAdapt.get(m.id)?.on.step(m.report);
+        break;
+      case 'adaptCheckpoint':
+        this.pendingAdapt.get(m.id)?.on.checkpoint(m.checkpoint);
+        break;
+      case 'adapted':
+      case 'adaptFailed': {
+        const p = this.pendingAdapt.get(m.id);
+        this.pendingAdapt.delete(m.id);
+        if (m.type === 'adapted') {
+          const { type: _t, id: _i, ...done } = m;
+          p?.resolve(done);
+        } else p?.reject(Object.assign(new Error(m.message), { cancelled: m.cancelled }));
         break;
       }
       case 'phase':

@@ -16,7 +16,8 @@ import type { HostTensor } from '../infer/runtime/backend';
 import { tileFeeds } from '../infer/runtime/tileRunner';
 import { volumeTokenIndices } from '../infer/runtime/volumeTokens';
 import { CLASS_ANNOTATED, CLASS_MERGED, TARGET, deepTargetName } from '../model/feedNames';
-import { rng } from '../util/random';
+import { cropSeed, rng } from '../util/random';
+import { oneHot, poolOneHot } from '../infer/adapt/targets';
 import {
   addLabelOffsets, addNoise, brightness, contrast, contrastOffsets, gammaTransform, gaussianBlur, lowResolution,
 } from './augment/intensity';
@@ -24,6 +25,8 @@ import { type SpatialParams, spatialCrop, swapLabels } from './augment/spatial';
 import { anchorInFov, fovAround, thickSlices } from './augment/acquisition';
 import type { AugmentConfig } from './config';
 import type { TrainCase } from './data';
+
+export { cropSeed, oneHot, poolOneHot };
 
 export interface SamplerSpec {
   card: ModelCard;
@@ -44,36 +47,6 @@ export interface Crop {
 }
 
 const DEG = Math.PI / 180;
-
-/** The seed of step `step`'s crop: crops do not depend on what was sampled before (resume, prefetch). */
-export function cropSeed(seed: number, step: number): number {
-  return (Math.imul(seed + 1, 0x9e3779b1) + Math.imul(step, 0x85ebca6b)) >>> 0;
-}
-
-/** One-hot [C][n] of a label crop. */
-export function oneHot(labels: Uint8Array, classes: number): Float32Array {
-  const n = labels.length;
-  const out = new Float32Array(classes * n);
-  for (let i = 0; i < n; i++) out[labels[i] * n + i] = 1;
-  return out;
-}
-
-/** Average-pools a one-hot [C][z][y][x] (x fastest) by integer factors to (oz, oy, ox). */
-export function poolOneHot(oh: Float32Array, classes: number, dims: Vec3, out: [number, number, number] /* z,y,x */): Float32Array {
-  const [nx, ny, nz] = dims;
-  const [oz, oy, ox] = out;
-  const fz = nz / oz, fy = ny / oy, fx = nx / ox;
-  const res = new Float32Array(classes * oz * oy * ox);
-  const inv = 1 / (fz * fy * fx);
-  for (let c = 0; c < classes; c++) {
-    const base = c * nx * ny * nz, ob = c * ox * oy * oz;
-    for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++) {
-      const v = oh[base + (z * ny + y) * nx + x];
-      if (v) res[ob + (Math.floor(z / fz) * oy + Math.floor(y / fy)) * ox + Math.floor(x / fx)] += v * inv;
-    }
-  }
-  return res;
-}
 
 const uniform = (rnd: () => number, lo: number, hi: number): number => lo + (hi - lo) * rnd();
 

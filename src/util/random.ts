@@ -20,3 +20,8 @@ export function normal(next: () => number): number {
   const u = 1 - next(), v = next();
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }
+
+/** The seed of step `step`'s crop: crops do not depend on what was sampled before (resume, prefetch). */
+export function cropSeed(seed: number, step: number): number {
+  return (Math.imul(seed + 1, 0x9e3779b1) + Math.imul(step, 0x85ebca6b)) >>> 0;
+}

@@ -27,7 +27,9 @@ interface SavedVolume {
   chunks: number;
 }
 
-interface SavedResult extends RestoredResult {
+interface SavedResult extends Omit<RestoredResult, 'modelLabels'> {
+  /** 'same' when the labels shown are the model's own (nothing corrected): stored once. */
+  modelLabels?: Uint8Array | 'same' | null;
   volumeId: string;
   volumeName: string;
   savedAt: string;
@@ -176,6 +178,7 @@ export class SessionKeeper {
     const r: SavedResult = {
       volumeId, volumeName: v.name, savedAt: new Date().toISOString(), selectedModel: st.selectedModel,
       labels: st.labels, labelInfo: st.labelInfo, volumesMl: st.volumesMl, legend: st.legend, resultModel: st.resultModel, resultWarnings: st.resultWarnings, corrections: st.corrections,
+      modelLabels: st.modelLabels === st.labels ? 'same' : st.modelLabels,
     };
     await this.kv.put(KEY.result, r);
   }
@@ -237,7 +240,8 @@ export class SessionKeeper {
       await this.viewer()?.shown;
       if (!current() || this.s.getState().volume !== loaded) return;
       const { labels, labelInfo, volumesMl, legend, resultModel, resultWarnings, corrections } = r;
-      resultRestored(this.s, { labels, labelInfo, volumesMl, legend, resultModel, resultWarnings, corrections });
+      const modelLabels = r.modelLabels === 'same' ? labels : (r.modelLabels ?? null);
+      resultRestored(this.s, { labels, labelInfo, volumesMl, legend, resultModel, resultWarnings, corrections, modelLabels });
       if (e && e.volumeId === v.id) {
         setEditPen(this.s, e.pen);
         setEditRules(this.s, e.rules);

@@ -9,4 +9,5 @@ export * from './review';
 export * from './display';
 export * from './archive';
 export * from './session';
+export * from './adapt';
 export type { Backend } from '../backendChoice';

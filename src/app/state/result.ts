@@ -16,10 +16,12 @@ export interface ResultState {
   resultWarnings: string[];
   /** The model of the result shown. */
   resultModel: string | null;
+  /** The model's own labels before any correction (the same array until one is saved); null when no model made the labels. */
+  modelLabels: Uint8Array | null;
 }
 
 /** No result (the legend's per-label choices stay for the next one). */
-export const resultCleared: Omit<ResultState, 'legend'> = { labels: null, labelInfo: [], volumesMl: {}, resultWarnings: [], resultModel: null };
+export const resultCleared: Omit<ResultState, 'legend'> = { labels: null, labelInfo: [], volumesMl: {}, resultWarnings: [], resultModel: null, modelLabels: null };
 
 export const resultInitial: ResultState = { ...resultCleared, legend: {} };
 
@@ -31,6 +33,7 @@ export function segmentationDone(s: WorkbenchStore, labels: Uint8Array, labelInf
   s.setState({
     status: 'done',
     labels,
+    modelLabels: labels,
     labelInfo,
     volumesMl,
     legend,
@@ -48,7 +51,7 @@ export function labelsLoaded(s: WorkbenchStore, labels: Uint8Array, labelInfo: L
   const st = s.getState();
   const legend: Record<number, LabelView> = {};
   for (const l of labelInfo) if (l.id !== 0) legend[l.id] = st.legend[l.id] ?? { visible: true, opacity: 0.6 };
-  s.setState({ status: 'done', error: null, labels, labelInfo, volumesMl, legend, resultModel: model, resultWarnings: [], ...reviewCleared, pendingSegs: null });
+  s.setState({ status: 'done', error: null, labels, modelLabels: null, labelInfo, volumesMl, legend, resultModel: model, resultWarnings: [], ...reviewCleared, pendingSegs: null });
 }
 
 export function setLabelVisible(s: WorkbenchStore, id: number, visible: boolean): void {

@@ -46,6 +46,7 @@ export interface RestoredResult {
   resultModel: string | null;
   resultWarnings: string[];
   corrections: number;
+  modelLabels: Uint8Array | null;
 }
 
 export function resultRestored(s: WorkbenchStore, r: RestoredResult): void {

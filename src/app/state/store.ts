@@ -11,11 +11,13 @@
  *   display.ts    CT window, orientation convention, 3-D view, crosshair
  *   archive.ts    the DICOMweb archive: its address, study and series lists, retrieval and storing
  *   session.ts    the work saved in the browser and the offer to restore it after a reload
+ *   adapt.ts      teaching the model the corrections: progress, the outcome to keep, the user's models
  *
  * Who writes: user intent through the actions (`actions.ts`, and `appContext.ts`'s bound `ui`
  * transitions), worker replies through the worker client. Components only read and call those.
  */
 import { createStore } from 'zustand/vanilla';
+import { type AdaptState, adaptInitial } from './adapt';
 import { type ArchiveState, archiveInitial } from './archive';
 import { type AttentionState, attentionInitial } from './attention';
 import { type SessionState, sessionInitial } from './session';
@@ -26,10 +28,10 @@ import { type ReviewState, reviewInitial } from './review';
 import { type RunState, runInitial } from './run';
 import { type VolumeState, volumeInitial } from './volume';
 
-export type WorkbenchState = VolumeState & CatalogueState & RunState & ResultState & AttentionState & ReviewState & DisplayState & ArchiveState & SessionState;
+export type WorkbenchState = VolumeState & CatalogueState & RunState & ResultState & AttentionState & ReviewState & DisplayState & ArchiveState & SessionState & AdaptState;
 
 export const initialState: WorkbenchState = {
-  ...volumeInitial, ...catalogueInitial, ...runInitial, ...resultInitial, ...attentionInitial, ...reviewInitial, ...displayInitial, ...archiveInitial, ...sessionInitial,
+  ...volumeInitial, ...catalogueInitial, ...runInitial, ...resultInitial, ...attentionInitial, ...reviewInitial, ...displayInitial, ...archiveInitial, ...sessionInitial, ...adaptInitial,
 };
 
 export type WorkbenchStore = ReturnType<typeof createWorkbenchStore>;

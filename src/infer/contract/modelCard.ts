@@ -160,6 +160,27 @@ const adaptationSchema = object({
 });
 export type AdaptationExport = Infer<typeof adaptationSchema>;
 
+const sha256Field = () => matching(/^[0-9a-f]{64}$/, '64 lower-case hex digits');
+
+/**
+ * Where an adapted model came from: the base model (name and ONNX sha256), the settings and steps, the
+ * content hashes of the corrected scans it learned from (never their voxels or names), and the held-out
+ * Dice of the base and the adapted model measured before it was kept.
+ */
+const adaptedSchema = object({
+  base: object({ name: str(), sha256: sha256Field() }),
+  steps: int(1),
+  settings: object({ lr: positive(), beta1: num(0), beta2: num(0), weightDecay: num(0), anchor: num(0), clip: positive(), seed: int(0) }),
+  /** sha256 of each scan's voxels (float32 HU) and of its corrected labels (one byte per voxel). */
+  scans: array(object({ volumeSha256: sha256Field(), labelsSha256: sha256Field() })),
+  heldOut: optional(object({ what: str(), before: num(), after: num() })),
+  /** Where it was adapted: 'browser (wasm)', 'browser (webgpu)', 'node (cpu)'. */
+  where: str(),
+  created: str(),
+  finalLoss: num(),
+});
+export type AdaptedProvenance = Infer<typeof adaptedSchema>;
+
 /** The network kinds a card may name. */
 export const NETWORK_VARIANTS = ['nnformer', 'glam', 'fine', 'unet', 'utransformer', 'missu'] as const;
 export type NetworkVariant = (typeof NETWORK_VARIANTS)[number];
@@ -248,6 +269,7 @@ const cardFields = object({
   attention: optional(attentionSchema),
   volumeTokens: optional(volumeTokenSchema),
   adaptation: optional(adaptationSchema),
+  adapted: optional(adaptedSchema),
 });
 
 /** The card, with the checks that span its parts: organ names refer to its labels; io and volumeTokens agree. */
