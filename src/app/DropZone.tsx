@@ -40,7 +40,7 @@ export function DropZone() {
   return (
     <>
       <label className={over ? 'drop-zone over' : 'drop-zone'} data-testid="drop-zone">
-        <span>Drop a CT (.nii / .nii.gz, or a DICOM folder) anywhere, or click to choose files</span>
+        <span>Drop a CT (.nii / .nii.gz, or a DICOM folder) anywhere, or click to choose files; a model card (.json) with its .onnx files adds that model</span>
         <input
           type="file"
           multiple

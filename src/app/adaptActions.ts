@@ -70,7 +70,9 @@ export class AdaptActions {
       if (changed === 0) throw new Error('Nothing was corrected: correct the labels where the model is wrong, then teach it');
       const settings = this.settings();
       const adaptedName = checkModelName(name ?? `${entry.card.name}-adapted-${new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '')}`);
-      const key = JSON.stringify([entry.card.onnx.sha256, await sha256Hex(st.labels), await sha256Hex(st.modelLabels), settings]);
+      // Steps are not part of the key: a run given more steps continues from a checkpoint of fewer.
+      const { steps: _steps, ...rest } = settings;
+      const key = JSON.stringify([entry.card.onnx.sha256, await sha256Hex(st.labels), await sha256Hex(st.modelLabels), rest]);
       const stored = await this.kv.get<StoredCheckpoint>(CHECKPOINT_KEY).catch(() => undefined);
       const resume = stored?.key === key && stored.checkpoint.step < settings.steps ? stored.checkpoint : undefined;
       adaptStarted(this.s, settings.steps, resume?.step ?? 0);

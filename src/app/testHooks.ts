@@ -2,7 +2,7 @@
  * `window.__fine`: read-only hooks for end-to-end tests to compare what the browser computed with
  * onnxruntime-node's result (label histogram and the raw label map as base64).
  */
-import { type RunEngine, labelHistogram, type WorkbenchStore } from './state';
+import { type RunEngine, labelHistogram, labelsCorrected, type WorkbenchStore } from './state';
 import type { Actions } from './actions';
 import type { Viewer } from './viewer';
 import type { Render3d } from './render3d';
@@ -42,6 +42,10 @@ export interface FineTestHooks {
    * One pass of a model's training graph in the app's worker on the given feeds (base64, little-endian):
    * the loss and every gradient, base64. Called with page.evaluate (it takes an argument).
    */
+  /** Replaces the labels with these (base64, one byte per voxel) as a saved correction, as if painted by hand. */
+  correctLabels(b64?: string): void;
+  /** The model's own labels before any correction (base64), or null. */
+  modelLabels(): string | null;
   adaptGradients(req?: { model: string; provider: 'wasm' | 'webgpu'; feeds: { name: string; dtype: 'float32' | 'int64'; dims: number[]; b64: string }[] }): Promise<{ loss: number; build: string; grads: Record<string, string> }>;
 }
 
@@ -101,6 +105,14 @@ export function installTestHooks(s: WorkbenchStore, actions: Actions): void {
       const snap = viewer()?.editSnapshot();
       if (!snap) return null;
       return { hash: hash(snap.drawing), labelled: snap.drawing.reduce((n, v) => n + (v > 0 ? 1 : 0), 0), undo: snap.history.undo, redo: snap.history.redo };
+    },
+    correctLabels: (b64) => {
+      if (!b64) throw new Error('correctLabels: no labels');
+      labelsCorrected(s, fromBase64(b64));
+    },
+    modelLabels: () => {
+      const m = s.getState().modelLabels;
+      return m ? toBase64(m) : null;
     },
     adaptGradients: async (req) => {
       if (!req) throw new Error('adaptGradients: no request');

@@ -188,6 +188,7 @@ async function adapt(m: Extract<ToWorker, { type: 'adapt' }>): Promise<void> {
         onStep: (report) => post({ type: 'adaptStep', id: m.id, report }),
         onCheckpoint: (checkpoint) => post({ type: 'adaptCheckpoint', id: m.id, checkpoint }),
         signal: ctl.signal,
+        between: yieldToEvents,
       },
     );
     const transfer = [out.files.onnx.buffer, ...(out.files.attention ? [out.files.attention.buffer] : [])];

@@ -56,6 +56,8 @@ export interface AdaptLoopOptions {
   onCheckpoint?: (c: AdaptCheckpoint) => void | Promise<void>;
   checkpointEvery?: number;
   signal?: AbortSignal;
+  /** Awaited after every step: lets a worker read a `cancel` message waiting behind the runs. */
+  between?: () => Promise<void>;
 }
 
 const copy = (t: Tensors): Tensors => new Map([...t].map(([k, v]) => [k, Float32Array.from(v)]));
@@ -78,6 +80,7 @@ export async function adaptLoop(o: AdaptLoopOptions): Promise<AdaptCheckpoint> {
     clipGradNorm(grads, st.clip);
     opt.step(params, grads, st.lr);
     losses.push(loss);
+    await o.between?.();
     const done = step + 1 - first;
     o.onStep?.({ step: step + 1, steps: st.steps, loss, etaSeconds: ((performance.now() - t0) / 1000 / done) * (st.steps - step - 1) });
     if (o.onCheckpoint && ((step + 1) % every === 0 || step + 1 === st.steps)) await o.onCheckpoint(snapshot(step + 1));

@@ -46,6 +46,7 @@ export interface AdaptHooks {
   onStep?: (r: StepReport) => void;
   onCheckpoint?: (c: AdaptCheckpoint) => void | Promise<void>;
   signal?: AbortSignal;
+  between?: () => Promise<void>;
 }
 
 export interface AdaptResult {
@@ -105,6 +106,7 @@ export async function runAdaptJob(job: AdaptJob, sessions: AdaptSessions, hooks:
     },
     onStep: hooks.onStep,
     onCheckpoint: hooks.onCheckpoint,
+    between: hooks.between,
   });
   hooks.onPhase?.('scoring');
   const before = await score(job.heldOut, card, await sessions.base(), hooks.signal);
