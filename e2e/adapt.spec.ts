@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { adaptFolder } from '../src/infer/cli/adapt';
+import { adaptFolder } from '../src/infer/jobs/adaptFolder';
 import { readInitializers } from '../src/infer/io/onnxWeights';
 import { expect, fine, openApp, pageLabels, shot, test } from './fixtures';
 import { MODELS_DIR } from './support/nodeReference';

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { adaptFolder } from '../../src/infer/cli/adapt';
+import { adaptFolder } from '../../src/infer/jobs/adaptFolder';
 import { parseModelCard, sha256Hex } from '../../src/infer/contract/cardCheck';
 import { readInitializers } from '../../src/infer/io/onnxWeights';
 import { writeNifti, writeNiftiFloat } from '../../src/infer/io/nifti';
