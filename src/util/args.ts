@@ -52,7 +52,7 @@ export function parseArgs(argv: string[], specs: FlagSpecs): Record<string, stri
   }
   for (const [k, s] of Object.entries(specs)) {
     if (out[k] === undefined && s.default !== undefined) out[k] = s.default;
-    if (out[k] === undefined && s.required) throw new ArgsError(`missing required option --${k} (${s.description})`);
+    if (out[k] === undefined && s.required && out.help === undefined) throw new ArgsError(`missing required option --${k} (${s.description})`);
   }
   return out;
 }
