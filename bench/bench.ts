@@ -17,6 +17,7 @@ import { measureTrainLoop } from './trainLoop';
 import { attentionBlock, convLayer, measureDefaultPreset, measureLayer } from './kernels';
 import { median } from './stats';
 import { writePhantomCase } from '../scripts/make-phantom-cases';
+import { measureAdaptation } from './adapt';
 
 const QUICK = process.argv.includes('--quick');
 const RUNS = QUICK ? 1 : Number(process.env.BENCH_RUNS ?? 3);
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
   const large = largeVolume();
   const archive = archiveOpen();
   const folder = measureFolder(vol.file, CARD, QUICK ? 2 : 8, QUICK ? [1] : [1, 2]);
+  const adapt = measureAdaptation(OUT_DIR, CARD, QUICK ? 10 : 40, QUICK, failures);
   const nodeSeconds = pick('seconds');
   // The browser runs with the card's inference defaults; compare it with Node's run of the same work.
   const cardMirrors = (JSON.parse(readFileSync(CARD, 'utf8')) as { inference?: { mirror?: boolean } }).inference?.mirror === true;
@@ -127,6 +129,7 @@ async function main(): Promise<void> {
     largeVolume: large,
     archiveOpen: archive ? { ...archive, ratio: archive.archiveToCt / archive.dropToCt } : null,
     folder: { volume: vol.what, copies: QUICK ? 2 : 8, ...folder },
+    adaptation: { ...adapt, browserOverNodeStepsPerSecond: adapt.browser && adapt.node ? adapt.browser.stepsPerSecond / adapt.node.stepsPerSecond : null },
   };
   writeFileSync(join(OUT_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   const f = (v: number | null | undefined, d = 1) => (v === null || v === undefined ? 'n/a' : v.toFixed(d));
@@ -160,6 +163,8 @@ async function main(): Promise<void> {
     [`largeVolume CPU for the session (s): graphics process / page and worker; graphics CPU of a window change, 3-D view off / on`, large?.page ? `${f(large.page.gpuCpu)} / ${f(large.page.pageCpu)}; ${f(large.page.windowGpuCpu)} / ${f(large.page.windowGpuCpu3d)}` : 'n/a'],
     [`DICOM series (${archive?.series ?? 'n/a'}) to the CT shown: from the archive's study list / dropped (s)`, archive ? `${f(archive.archiveToCt)} / ${f(archive.dropToCt)} (x${f(archive.archiveToCt / archive.dropToCt, 2)})` : 'failed'],
     [`folder mode, ${QUICK ? 2 : 8} copies: scans/min with pool 1 / pool 2`, `${f(folder.pool1ScansPerMinute, 2)} / ${f(folder.pool2ScansPerMinute, 2)}`],
+    [`adaptation (${adapt.model}, ${adapt.steps} steps): steps/s Chromium WASM (${adapt.browser?.threads ?? '?'} threads) / Node (2 threads)`, `${f(adapt.browser?.stepsPerSecond, 2)} / ${f(adapt.node?.stepsPerSecond, 2)} (x${f(results.adaptation.browserOverNodeStepsPerSecond, 2)})`],
+    ['adaptation peak memory (MB): page + worker / Node RSS', `${f(adapt.browser?.peakMb, 0)} / ${f(adapt.node?.peakRssMb, 0)}`],
   ];
   const w = Math.max(...rows.map((r) => r[0].length));
   log(`volume: ${vol.what}`);
@@ -171,6 +176,7 @@ async function main(): Promise<void> {
     const missing = [
       ['browser wasm series', browser.wasmSeconds], ['browser memory', browser.peakHeapMb], ['large volume', large?.seconds], ['large volume on the page', large?.page?.segmentToOverlay], ['archive open', archive?.archiveToCt],
       ['node inference', nodeSeconds], ['mirror + postprocess', fullSeconds], ['folder mode', folder.pool1ScansPerMinute], ['train loop', loop.full.stepsPerSecond],
+      ['adaptation in the page', adapt.browser?.stepsPerSecond], ['adaptation peak memory', adapt.browser?.peakMb], ['adaptation in Node', adapt.node?.stepsPerSecond],
     ].filter(([, v]) => !(typeof v === 'number' && Number.isFinite(v) && v > 0)).map(([k]) => k);
     if (missing.length) {
       log(`bench --quick: no figure for ${missing.join(', ')}`);

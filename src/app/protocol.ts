@@ -43,6 +43,9 @@ export interface AdaptDone {
   after: HeldOutScore;
   heldOutSlices: [number, number];
   seconds: number;
+  /** Seconds of the training steps alone. */
+  trainSeconds: number;
+  steps: number;
   provider: Backend;
 }
 

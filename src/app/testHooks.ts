@@ -44,6 +44,8 @@ export interface FineTestHooks {
    */
   /** Replaces the labels with these (base64, one byte per voxel) as a saved correction, as if painted by hand. */
   correctLabels(b64?: string): void;
+  /** The last adaptation's outcome: steps run, their seconds, all seconds and the held-out means (null: none shown). */
+  adaptOutcome(): { steps: number; trainSeconds: number; seconds: number; before: number; after: number } | null;
   /** The model's own labels before any correction (base64), or null. */
   modelLabels(): string | null;
   adaptGradients(req?: { model: string; provider: 'wasm' | 'webgpu'; feeds: { name: string; dtype: 'float32' | 'int64'; dims: number[]; b64: string }[] }): Promise<{ loss: number; build: string; grads: Record<string, string> }>;
@@ -109,6 +111,10 @@ export function installTestHooks(s: WorkbenchStore, actions: Actions): void {
     correctLabels: (b64) => {
       if (!b64) throw new Error('correctLabels: no labels');
       labelsCorrected(s, fromBase64(b64));
+    },
+    adaptOutcome: () => {
+      const o = s.getState().adaptOutcome;
+      return o ? { steps: o.steps, trainSeconds: o.trainSeconds, seconds: o.seconds, before: o.before.mean, after: o.after.mean } : null;
     },
     modelLabels: () => {
       const m = s.getState().modelLabels;

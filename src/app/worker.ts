@@ -192,7 +192,7 @@ async function adapt(m: Extract<ToWorker, { type: 'adapt' }>): Promise<void> {
       },
     );
     const transfer = [out.files.onnx.buffer, ...(out.files.attention ? [out.files.attention.buffer] : [])];
-    post({ type: 'adapted', id: m.id, files: out.files, before: out.before, after: out.after, heldOutSlices: out.heldOutSlices, seconds: out.seconds, provider: m.provider }, transfer);
+    post({ type: 'adapted', id: m.id, files: out.files, before: out.before, after: out.after, heldOutSlices: out.heldOutSlices, seconds: out.seconds, trainSeconds: out.trainSeconds, steps: m.settings.steps - (m.resume?.step ?? 0), provider: m.provider }, transfer);
   } catch (e) {
     post({ type: 'adaptFailed', id: m.id, message: errorText(e), cancelled: ctl.signal.aborted });
   } finally {

@@ -21,6 +21,9 @@ export interface AdaptOutcome {
   after: HeldOutScore;
   heldOutSlices: [number, number];
   seconds: number;
+  /** Seconds of the training steps alone, and how many ran in this run (a resumed run runs the rest). */
+  trainSeconds: number;
+  steps: number;
 }
 
 export interface AdaptState {

@@ -56,6 +56,8 @@ export interface AdaptResult {
   params: Tensors;
   losses: number[];
   seconds: number;
+  /** Seconds of the training steps alone (the loop), for steps per second. */
+  trainSeconds: number;
 }
 
 /** Mean of the held-out parts' scores (organ rows of the first part that has them). */
@@ -92,6 +94,7 @@ export async function runAdaptJob(job: AdaptJob, sessions: AdaptSessions, hooks:
   const organs = job.learn.map(organVoxels);
   const fetches = [ad.loss, ...paramNames.map((n) => ad.gradPrefix + n)];
   hooks.onPhase?.('training');
+  const tTrain = performance.now();
   const done = await adaptLoop({
     settings: job.settings,
     base,
@@ -108,6 +111,7 @@ export async function runAdaptJob(job: AdaptJob, sessions: AdaptSessions, hooks:
     onCheckpoint: hooks.onCheckpoint,
     between: hooks.between,
   });
+  const trainSeconds = (performance.now() - tTrain) / 1000;
   hooks.onPhase?.('scoring');
   const before = await score(job.heldOut, card, await sessions.base(), hooks.signal);
   const s = job.settings;
@@ -131,5 +135,5 @@ export async function runAdaptJob(job: AdaptJob, sessions: AdaptSessions, hooks:
     const what = job.heldOut.map((p) => `slices ${p.z + 1}-${p.scan.dims[2]} of ${p.scan.dims[2]}`).join('; ');
     files.card.adapted!.heldOut = { what: `${what} (model grid), not learnt from`, before: before.mean, after: after.mean };
   }
-  return { files, before, after, params: done.params, losses: done.losses, seconds: (performance.now() - t0) / 1000 };
+  return { files, before, after, params: done.params, losses: done.losses, seconds: (performance.now() - t0) / 1000, trainSeconds };
 }
