@@ -53,6 +53,9 @@ export function AdaptPanel() {
               ))}
             </tbody>
           </table>
+          {!(out.after.mean > out.before.mean) && (
+            <p className="result-caution" data-testid="adapt-worse">The adapted model is not better on the slices it did not learn from: discarding it is the safer choice.</p>
+          )}
           <button type="button" data-testid="adapt-keep" onClick={() => void actions.adapt.keep()}>Keep as {out.files.card.name}</button>
           <button type="button" data-testid="adapt-discard" onClick={() => actions.adapt.discard()}>Discard</button>
         </div>

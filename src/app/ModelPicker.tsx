@@ -11,7 +11,7 @@ export function ModelPicker() {
   const models = useWorkbench((s) => s.models);
   const selected = useWorkbench((s) => s.selectedModel);
   const entry = useWorkbench(selectedCard);
-  const running = useWorkbench((s) => s.status === 'running');
+  const running = useWorkbench((s) => s.status === 'running' || s.adaptRun !== null);
   const mismatch = useWorkbench((s) => {
     const c = selectedCard(s)?.card;
     if (!c || !s.volume) return null;
@@ -25,7 +25,7 @@ export function ModelPicker() {
   return (
     <section>
       <h2>Model</h2>
-      <select data-testid="model-select" value={selected ?? ''} onChange={(e) => ui.selectModel(e.currentTarget.value)} disabled={models.length === 0 || running} title={running ? 'Cancel the running segmentation to switch models' : undefined}>
+      <select data-testid="model-select" value={selected ?? ''} onChange={(e) => ui.selectModel(e.currentTarget.value)} disabled={models.length === 0 || running} title={running ? 'Cancel the running segmentation (or stop teaching the model) to switch models' : undefined}>
         {models.length === 0 && <option value="">no models in models/</option>}
         {models.map((m) => (
           <option key={m.card.name} value={m.card.name}>{m.card.name}: {m.card.adapted ? `yours, adapted from ${m.card.adapted.base.name}` : `${m.card.variant}, ${modelPurpose(m.card)}`}</option>

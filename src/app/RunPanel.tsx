@@ -69,7 +69,9 @@ export function RunPanel() {
   const archiveBusy = useWorkbench((s) => s.archiveBusy !== null);
   // What storing the SEG is doing or did (the archive panel, folded, says it too).
   const storeNote = useWorkbench((s) => (s.archiveTask !== 'store' ? null : s.archiveBusy !== null ? `${s.archiveBusy}…` : s.archiveNote));
-  const busy = status === 'running' || status === 'loading';
+  // While the model learns from corrections its sessions are in use: a run waits for it to end.
+  const adapting = useWorkbench((s) => s.adaptRun !== null);
+  const busy = status === 'running' || status === 'loading' || adapting;
   const pct = progress.total > 0 ? Math.round((100 * progress.done) / progress.total) : 0;
   return (
     <section>

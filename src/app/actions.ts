@@ -110,7 +110,8 @@ export class Actions {
       if (!st.volume || !st.selectedModel || !st.adapterChecked || st.status === 'running') return;
       if (st.volume === prev.volume && st.selectedModel === prev.selectedModel && st.backend === prev.backend && st.adapterChecked === prev.adapterChecked) return;
       const model = selectedCard(st);
-      if (model) this.worker.send({ type: 'warm', card: model.card, cardUrl: model.url, provider: st.backend, threads: this.threads, ortBuild: this.ortBuild });
+      // An adaptation holds its model's sessions: warming another model would release them.
+      if (model && !st.adaptRun) this.worker.send({ type: 'warm', card: model.card, cardUrl: model.url, provider: st.backend, threads: this.threads, ortBuild: this.ortBuild });
     });
   }
 
@@ -324,6 +325,7 @@ export class Actions {
     const model = selectedCard(st);
     if (!st.volume) return failed(this.s, 'Open a CT volume first (drop a .nii or .nii.gz on the page)');
     if (!model) return failed(this.s, 'No model selected; add a model card and its .onnx to models/');
+    if (st.adaptRun) return failed(this.s, 'The model is learning from your corrections; wait for it or stop it, then segment');
     if (st.volume.labelMapValues !== null && !st.segmentAnyway) {
       return failed(this.s, `${st.volume.name} holds only ${st.volume.labelMapValues} distinct integer values: it looks like a label map, not a CT. Tick "segment it anyway" to run the model on it`);
     }

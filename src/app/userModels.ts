@@ -53,6 +53,7 @@ export async function saveUserModel(files: ModelFiles): Promise<ModelCard> {
   if (card.onnx.file !== `${card.name}.onnx`) throw new Error(`${card.name}.json names its network ${card.onnx.file}; expected ${card.name}.onnx`);
   await verifyOnnx(files.onnx, card.onnx, card.onnx.file);
   if (card.attention) {
+    if (card.attention.file !== `${card.name}.attn.onnx`) throw new Error(`${card.name}.json names its attention graph ${card.attention.file}; expected ${card.name}.attn.onnx`);
     if (!files.attention) throw new Error(`${card.name}.json names an attention graph ${card.attention.file}; drop it too`);
     await verifyOnnx(files.attention, card.attention, card.attention.file);
   }

@@ -32,7 +32,7 @@ export class WorkerClient {
 
   /** Training-graph passes waiting for their reply, by id. */
   private pendingGradients = new Map<number, { resolve: (r: GradientsResult) => void; reject: (e: Error) => void }>();
-  private nextGradients = 0;
+  private nextRequest = 0;
   /** Adaptations waiting for their outcome, by id. */
   private pendingAdapt = new Map<number, { resolve: (r: AdaptDone) => void; reject: (e: Error & { cancelled?: boolean }) => void; on: AdaptListener }>();
 
@@ -47,7 +47,7 @@ export class WorkerClient {
 
   /** One forward and backward pass of `card`'s training graph in the worker (adaptation's step). */
   gradients(req: Omit<Extract<ToWorker, { type: 'gradients' }>, 'type' | 'id'>): Promise<GradientsResult> {
-    const id = ++this.nextGradients;
+    const id = ++this.nextRequest;
     return new Promise((resolve, reject) => {
       this.pendingGradients.set(id, { resolve, reject });
       this.send({ type: 'gradients', id, ...req });
@@ -56,7 +56,7 @@ export class WorkerClient {
 
   /** Teaches the model in the worker (adaptRun.ts); rejects with `cancelled` set when stopped by `cancel`. */
   adapt(req: Omit<Extract<ToWorker, { type: 'adapt' }>, 'type' | 'id'>, on: AdaptListener): Promise<AdaptDone> {
-    const id = ++this.nextGradients;
+    const id = ++this.nextRequest;
     return new Promise((resolve, reject) => {
       this.pendingAdapt.set(id, { resolve, reject, on });
       this.send({ type: 'adapt', id, ...req });
