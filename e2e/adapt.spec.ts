@@ -60,9 +60,10 @@ test('a corrected scan teaches the model in the page, resuming after a reload: a
   const before = Number(await page.getByTestId('adapt-before').textContent()), after = Number(await page.getByTestId('adapt-after').textContent());
   console.log(`held-out slices of the corrected scan: mean Dice ${before} before, ${after} after (${steps} steps)`);
   expect(after).toBeGreaterThan(before);
-  const keep = page.getByTestId('adapt-keep');
-  const name = (await keep.textContent())!.replace('Keep as ', '');
-  await keep.click();
+  expect(await page.getByTestId('adapt-name').inputValue()).toMatch(/^fine-tiny-adapted-\d{12}$/);
+  const name = 'tiny-shifted';
+  await page.getByTestId('adapt-name').fill(name);
+  await page.getByTestId('adapt-keep').click();
   await expect(page.getByTestId('adapt-note')).toContainText(`Kept as ${name}`);
   await expect(page.getByTestId('model-select')).toHaveValue(name);
 

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { actions, ui, useWorkbench } from './appContext';
 import { NumberField } from './NumberField';
 import { selectedCard } from './state/read';
@@ -16,6 +17,7 @@ export function AdaptPanel() {
   const out = useWorkbench((s) => s.adaptOutcome);
   const note = useWorkbench((s) => s.adaptNote);
   const steps = useWorkbench((s) => s.adaptSteps);
+  const [name, setName] = useState<string | null>(null);
   if (!card?.adaptation && !run && !out && !note) return null;
   return (
     <section data-testid="adapt-panel">
@@ -56,7 +58,11 @@ export function AdaptPanel() {
           {!(out.after.mean > out.before.mean) && (
             <p className="result-caution" data-testid="adapt-worse">The adapted model is not better on the slices it did not learn from: discarding it is the safer choice.</p>
           )}
-          <button type="button" data-testid="adapt-keep" onClick={() => void actions.adapt.keep()}>Keep as {out.files.card.name}</button>
+          <label className="num-field">
+            Name
+            <input type="text" data-testid="adapt-name" value={name ?? out.files.card.name} maxLength={64} onChange={(e) => setName(e.currentTarget.value)} />
+          </label>
+          <button type="button" data-testid="adapt-keep" onClick={() => void actions.adapt.keep(name ?? undefined).then(() => setName(null))}>Keep</button>
           <button type="button" data-testid="adapt-discard" onClick={() => actions.adapt.discard()}>Discard</button>
         </div>
       )}

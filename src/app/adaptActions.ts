@@ -5,7 +5,7 @@
  * Kept models live in the browser's private file system (userModels.ts), are listed with the shipped
  * ones, can be downloaded, and come back by dropping their files on the page.
  */
-import { checkModelName, type ModelFiles } from '../infer/adapt/adaptedModel';
+import { checkModelName, type ModelFiles, renamedModel } from '../infer/adapt/adaptedModel';
 import { type AdaptCheckpoint, type AdaptSettings, adaptSettings } from '../infer/adapt/loop';
 import { parseModelCard, sha256Hex } from '../infer/contract/cardCheck';
 import { errorText } from '../util/errorText';
@@ -99,13 +99,15 @@ export class AdaptActions {
     if (this.s.getState().adaptRun) this.worker.send({ type: 'cancel' });
   }
 
-  /** Keeps the adapted model in this browser and chooses it. */
-  async keep(): Promise<void> {
+  /** Keeps the adapted model in this browser (under `name`, default the one it was made with) and chooses it. */
+  async keep(name?: string): Promise<void> {
     const out = this.s.getState().adaptOutcome;
     if (!out) return;
     try {
-      await this.add(out.files);
-      adaptClosed(this.s, `Kept as ${out.files.card.name}, chosen for the next run; it stays in this browser (download it to keep a copy)`);
+      const files = name && name !== out.files.card.name ? renamedModel(out.files, name) : out.files;
+      if (this.s.getState().models.some((m) => m.card.name === files.card.name)) throw new Error(`you already have a model named ${files.card.name}; choose another name`);
+      await this.add(files);
+      adaptClosed(this.s, `Kept as ${files.card.name}, chosen for the next run; it stays in this browser (download it to keep a copy)`);
     } catch (e) {
       failed(this.s, `Keeping the adapted model: ${errorText(e)}`);
     }

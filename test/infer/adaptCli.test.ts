@@ -8,7 +8,7 @@ import { readInitializers } from '../../src/infer/io/onnxWeights';
 import { writeNifti, writeNiftiFloat } from '../../src/infer/io/nifti';
 import { makeNiftiHeader } from '../../src/infer/io/niftiHeader';
 import { makePhantom } from '../../src/infer/synthetic/phantom';
-import { checkModelName } from '../../src/infer/adapt/adaptedModel';
+import { checkModelName, renamedModel } from '../../src/infer/adapt/adaptedModel';
 
 const root = mkdtempSync(join(tmpdir(), 'adapt-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -50,6 +50,10 @@ describe('npm run adapt', () => {
     const shared = moved.filter((k) => att.has(k));
     expect(shared.length).toBeGreaterThan(0);
     for (const k of shared) expect(Buffer.from(att.get(k)!.buffer).equals(Buffer.from(w.get(k)!.buffer))).toBe(true);
+    // Kept under another name: names change, hashes do not, and the card still checks.
+    const other = renamedModel(r.files, 'site-model');
+    expect(parseModelCard(JSON.parse(JSON.stringify(other.card)), 'site-model.json')).toMatchObject({ name: 'site-model', onnx: { file: 'site-model.onnx', sha256: card.onnx.sha256 }, attention: { file: 'site-model.attn.onnx', sha256: card.attention!.sha256 } });
+    expect(() => renamedModel(r.files, 'a/b')).toThrow(/not a usable model name/);
     const again = (await run('tiny-site2', ['--holdout', 'b']))!;
     for (const [k, v] of r.params) expect(Buffer.from(again.params.get(k)!.buffer).equals(Buffer.from(v.buffer))).toBe(true);
   }, 60_000);

@@ -1,7 +1,5 @@
 /** Adaptation slice: teaching the model the user's corrections, its progress, and the outcome to keep or discard. */
-import type { HeldOutScore } from '../../infer/adapt/heldOut';
-import type { ModelFiles } from '../../infer/adapt/adaptedModel';
-import type { AdaptPhase } from '../protocol';
+import type { AdaptDone, AdaptPhase } from '../protocol';
 import type { WorkbenchStore } from './store';
 import type { ModelEntry } from './catalogue';
 
@@ -15,16 +13,8 @@ export interface AdaptProgress {
   resumedAt: number;
 }
 
-export interface AdaptOutcome {
-  files: ModelFiles;
-  before: HeldOutScore;
-  after: HeldOutScore;
-  heldOutSlices: [number, number];
-  seconds: number;
-  /** Seconds of the training steps alone, and how many ran in this run (a resumed run runs the rest). */
-  trainSeconds: number;
-  steps: number;
-}
+/** What an adaptation gives back: the adapted model's files and the held-out Dice before and after. */
+export type AdaptOutcome = AdaptDone;
 
 export interface AdaptState {
   adaptRun: AdaptProgress | null;

@@ -44,3 +44,13 @@ export async function adaptedModel(base: ModelFiles, params: Tensors, name: stri
   return { card: parseModelCard(clean, `${name}.json`), onnx, attention };
 }
 
+
+/** The same model under another name: the card's name and file names change, the bytes and hashes do not. */
+export function renamedModel(files: ModelFiles, name: string): ModelFiles {
+  checkModelName(name);
+  const { card } = files;
+  return {
+    ...files,
+    card: { ...card, name, onnx: { ...card.onnx, file: `${name}.onnx` }, attention: card.attention ? { ...card.attention, file: `${name}.attn.onnx` } : undefined },
+  };
+}
