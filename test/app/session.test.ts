@@ -122,6 +122,13 @@ describe('the work kept in the browser', () => {
     expect(kv.data.has('edit')).toBe(false);
     expect(Array.from((kv.data.get('result') as { labels: Uint8Array }).labels)).toEqual(Array.from(corrected));
     expect((kv.data.get('result') as { corrections: number }).corrections).toBe(1);
+    // The model's own labels are kept beside the correction (teaching the model needs both) and come back.
+    const sr = createWorkbenchStore();
+    const kr = new SessionKeeper(sr, kv, () => fakeViewer(null));
+    await kr.start();
+    await kr.restore();
+    expect(Array.from(sr.getState().labels!)).toEqual(Array.from(corrected));
+    expect(Array.from(sr.getState().modelLabels!)).toEqual(Array.from(labels));
 
     const s2 = createWorkbenchStore();
     const keeper2 = new SessionKeeper(s2, kv, () => fakeViewer(null));
