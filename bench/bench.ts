@@ -17,7 +17,7 @@ import { measureTrainLoop } from './trainLoop';
 import { attentionBlock, convLayer, measureDefaultPreset, measureLayer } from './kernels';
 import { median } from './stats';
 import { writePhantomCase } from '../scripts/make-phantom-cases';
-import { measureAdaptation } from './adapt';
+import { adaptBenchEnv, adaptationData, measureAdaptation } from './adapt';
 
 const QUICK = process.argv.includes('--quick');
 const RUNS = QUICK ? 1 : Number(process.env.BENCH_RUNS ?? 3);
@@ -37,35 +37,42 @@ const LARGE = QUICK ? '96,96,40' : '512,512,300';
 /** Parts that ran but failed their own checks: the bench reports its figures, then exits 1. */
 const failures: string[] = [];
 
-/** The large-volume browser run: the e2e spec at 512 x 512 x 300, its log line parsed. */
-function largeVolume(): { dims: string; model: string; seconds: number; peakMb: number; stages: Record<string, number> | null; page: Record<string, number> | null } | null {
-  const model = CARD.replace(/^models\/|\.json$/g, '');
-  const r = spawnSync('npx', ['playwright', 'test', 'e2e/largeVolume.spec.ts'], { encoding: 'utf8', env: { ...process.env, FINE_LARGE_DIMS: LARGE, FINE_LARGE_MODEL: model } });
+const HCC048 = '../shared/data/dicom/hcc048';
+const ARCHIVE_SERIES = QUICK || !existsSync(HCC048) ? 'synthetic' : HCC048;
+
+/**
+ * The bench's browser specs in one Playwright run (the servers start once): the large volume at
+ * 512 x 512 x 300 (e2e/largeVolume.spec.ts), a series from the archive against a drop
+ * (e2e/archiveOpen.spec.ts) and adaptation (e2e/adaptBench.spec.ts). Returns their output to parse.
+ */
+function browserSpecs(adaptEnv: Record<string, string>): string {
+  const env = {
+    ...process.env, FINE_LARGE_DIMS: LARGE, FINE_LARGE_MODEL: CARD.replace(/^models\/|\.json$/g, ''),
+    FINE_ARCHIVE_SERIES: ARCHIVE_SERIES, FINE_ARCHIVE_RUNS: String(QUICK ? 1 : Math.max(RUNS, 3)), ...adaptEnv,
+  };
+  const r = spawnSync('npx', ['playwright', 'test', 'e2e/largeVolume.spec.ts', 'e2e/archiveOpen.spec.ts', 'e2e/adaptBench.spec.ts'], { encoding: 'utf8', env });
   if (r.status !== 0) {
-    console.log(`largeVolume spec failed:\n${r.stdout.slice(-2000)}${r.stderr.slice(-1000)}`);
-    failures.push('the large-volume spec');
+    console.log(`a bench spec failed:\n${r.stdout.slice(-3000)}${r.stderr.slice(-1000)}`);
+    failures.push('the bench specs (large volume, archive, adaptation)');
   }
-  const m = /segmented in ([\d.]+) s; peak page\+worker memory (\d+) MB/.exec(r.stdout);
-  const st = /large volume stages \(worker, s\): (.*)$/m.exec(r.stdout);
-  const pg = /large volume page \(s\): (.*)$/m.exec(r.stdout);
-  const json = (x: RegExpExecArray | null) => (x ? (JSON.parse(x[1]) as Record<string, number> | null) : null);
-  return m ? { dims: LARGE, model, seconds: Number(m[1]), peakMb: Number(m[2]), stages: json(st), page: json(pg) } : null;
+  return r.stdout;
 }
 
-const HCC048 = '../shared/data/dicom/hcc048';
+/** The large-volume run's log lines. */
+function largeVolume(out: string): { dims: string; model: string; seconds: number; peakMb: number; stages: Record<string, number> | null; page: Record<string, number> | null } | null {
+  const m = /segmented in ([\d.]+) s; peak page\+worker memory (\d+) MB/.exec(out);
+  const st = /large volume stages \(worker, s\): (.*)$/m.exec(out);
+  const pg = /large volume page \(s\): (.*)$/m.exec(out);
+  const json = (x: RegExpExecArray | null) => (x ? (JSON.parse(x[1]) as Record<string, number> | null) : null);
+  return m ? { dims: LARGE, model: CARD.replace(/^models\/|\.json$/g, ''), seconds: Number(m[1]), peakMb: Number(m[2]), stages: json(st), page: json(pg) } : null;
+}
 
-/** A DICOM series from the archive's study list against the same files dropped: seconds to the CT shown (e2e/archiveOpen.spec.ts). */
-function archiveOpen(): { series: string; archiveToCt: number; dropToCt: number } | null {
-  const series = QUICK || !existsSync(HCC048) ? 'synthetic' : HCC048;
-  const r = spawnSync('npx', ['playwright', 'test', 'e2e/archiveOpen.spec.ts'], { encoding: 'utf8', env: { ...process.env, FINE_ARCHIVE_SERIES: series, FINE_ARCHIVE_RUNS: String(QUICK ? 1 : Math.max(RUNS, 3)) } });
-  if (r.status !== 0) {
-    console.log(`archiveOpen spec failed:\n${r.stdout.slice(-2000)}${r.stderr.slice(-1000)}`);
-    failures.push('the archive-open spec');
-  }
-  const m = /archive open \(s\): (.*)$/m.exec(r.stdout);
+/** A DICOM series from the archive's study list against the same files dropped: seconds to the CT shown. */
+function archiveOpen(out: string): { series: string; archiveToCt: number; dropToCt: number } | null {
+  const m = /archive open \(s\): (.*)$/m.exec(out);
   if (!m) return null;
   const v = JSON.parse(m[1]) as { slices: number; archiveToCt: number; dropToCt: number };
-  return { series: series === 'synthetic' ? `synthetic, ${v.slices} slices` : `hcc048, ${v.slices} slices`, archiveToCt: v.archiveToCt, dropToCt: v.dropToCt };
+  return { series: ARCHIVE_SERIES === 'synthetic' ? `synthetic, ${v.slices} slices` : `hcc048, ${v.slices} slices`, archiveToCt: v.archiveToCt, dropToCt: v.dropToCt };
 }
 
 async function main(): Promise<void> {
@@ -93,10 +100,13 @@ async function main(): Promise<void> {
   };
   const fullSeconds = median(full.map((r) => r.seconds));
   const browser = await measureBrowser(vol.file, CARD, RUNS, QUICK ? ['wasm'] : undefined);
-  const large = largeVolume();
-  const archive = archiveOpen();
+  const adaptSteps = QUICK ? 10 : 40;
+  const adaptData = adaptationData(OUT_DIR, QUICK);
+  const specs = browserSpecs(adaptBenchEnv(adaptData, CARD, adaptSteps));
+  const large = largeVolume(specs);
+  const archive = archiveOpen(specs);
   const folder = measureFolder(vol.file, CARD, QUICK ? 2 : 8, QUICK ? [1] : [1, 2]);
-  const adapt = measureAdaptation(OUT_DIR, CARD, QUICK ? 10 : 40, QUICK, failures);
+  const adapt = measureAdaptation(specs, adaptData, OUT_DIR, CARD, adaptSteps, failures);
   const nodeSeconds = pick('seconds');
   // The browser runs with the card's inference defaults; compare it with Node's run of the same work.
   const cardMirrors = (JSON.parse(readFileSync(CARD, 'utf8')) as { inference?: { mirror?: boolean } }).inference?.mirror === true;
