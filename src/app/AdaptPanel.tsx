@@ -17,7 +17,10 @@ export function AdaptPanel() {
   const out = useWorkbench((s) => s.adaptOutcome);
   const note = useWorkbench((s) => s.adaptNote);
   const steps = useWorkbench((s) => s.adaptSteps);
-  const [name, setName] = useState<string | null>(null);
+  // The name typed for this outcome (a new outcome starts from its own name).
+  const [typed, setTyped] = useState<{ for: string; name: string } | null>(null);
+  const name = out && typed?.for === out.files.card.name ? typed.name : null;
+  const setName = (v: string) => out && setTyped({ for: out.files.card.name, name: v });
   if (!card?.adaptation && !run && !out && !note) return null;
   return (
     <section data-testid="adapt-panel">
@@ -44,8 +47,8 @@ export function AdaptPanel() {
       {out && (
         <div data-testid="adapt-outcome">
           <p>
-            On the held-out slices {out.heldOutSlices[0] + 1}-{out.heldOutSlices[1]} (not learnt from): mean Dice <b data-testid="adapt-before">{dice(out.before.mean)}</b> before,{' '}
-            <b data-testid="adapt-after">{dice(out.after.mean)}</b> after ({seconds(out.seconds)}).
+            {out.scan}, the part not learnt from (slices {out.heldOutSlices[0] + 1}-{out.heldOutSlices[1]} of the model's {out.files.card.spacing[2]} mm grid, toward the head): mean Dice{' '}
+            <b data-testid="adapt-before">{dice(out.before.mean)}</b> before, <b data-testid="adapt-after">{dice(out.after.mean)}</b> after ({seconds(out.seconds)}).
           </p>
           <table className="dice-table">
             <thead><tr><th>organ</th><th>before</th><th>after</th></tr></thead>
@@ -62,7 +65,7 @@ export function AdaptPanel() {
             Name
             <input type="text" data-testid="adapt-name" value={name ?? out.files.card.name} maxLength={64} onChange={(e) => setName(e.currentTarget.value)} />
           </label>
-          <button type="button" data-testid="adapt-keep" onClick={() => void actions.adapt.keep(name ?? undefined).then(() => setName(null))}>Keep</button>
+          <button type="button" data-testid="adapt-keep" onClick={() => void actions.adapt.keep(name ?? undefined)}>Keep</button>
           <button type="button" data-testid="adapt-discard" onClick={() => actions.adapt.discard()}>Discard</button>
         </div>
       )}

@@ -375,6 +375,7 @@ export class Actions {
   attention(voxel: Vec3): void {
     const st = this.s.getState();
     if (!st.attentionMode || !st.labels) return;
+    if (st.adaptRun) return failed(this.s, 'The model is learning from your corrections; attention maps wait until it ends');
     const level = effectiveAttentionLevel(st);
     attentionRequested(this.s, voxel, level);
     this.worker.send({ type: 'attention', voxel, level });

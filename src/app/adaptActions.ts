@@ -13,7 +13,7 @@ import type { DroppedFile } from './dicomClient';
 import { save } from './download';
 import type { KeyValue } from './session/kv';
 import {
-  type WorkbenchStore, adaptClosed, adaptFinished, adaptPhased, adaptStarted, adaptStepped, adaptStopped, failed, selectedCard, userModelAdded, userModelRemoved, warningsAdded,
+  type WorkbenchStore, adaptClosed, adaptFinished, adaptResumed, adaptPhased, adaptStarted, adaptStepped, adaptStopped, failed, selectedCard, userModelAdded, userModelRemoved, warningsAdded,
 } from './state';
 import { listUserModels, removeUserModel, saveUserModel, userCardUrl, userModelFiles } from './userModels';
 import type { WorkerClient } from './workerClient';
@@ -70,12 +70,15 @@ export class AdaptActions {
       if (changed === 0) throw new Error('Nothing was corrected: correct the labels where the model is wrong, then teach it');
       const settings = this.settings();
       const adaptedName = checkModelName(name ?? `${entry.card.name}-adapted-${new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '')}`);
+      // Running from here on (a second click finds adaptRun set), before the hashes and the lookup.
+      adaptStarted(this.s, settings.steps, 0);
       // Steps are not part of the key: a run given more steps continues from a checkpoint of fewer.
       const { steps: _steps, ...rest } = settings;
       const key = JSON.stringify([entry.card.onnx.sha256, await sha256Hex(st.labels), await sha256Hex(st.modelLabels), rest]);
       const stored = await this.kv.get<StoredCheckpoint>(CHECKPOINT_KEY).catch(() => undefined);
-      const resume = stored?.key === key && stored.checkpoint.step < settings.steps ? stored.checkpoint : undefined;
-      adaptStarted(this.s, settings.steps, resume?.step ?? 0);
+      // A checkpoint at the last step resumes too: the run then only scores and builds the model.
+      const resume = stored?.key === key && stored.checkpoint.step <= settings.steps ? stored.checkpoint : undefined;
+      if (resume) adaptResumed(this.s, resume.step);
       const done = await this.worker.adapt(
         {
           volumeId: this.env.volumeId(), card: entry.card, cardUrl: entry.url, provider: st.backend, threads: this.env.threads(), ortBuild: this.env.ortBuild(),
@@ -88,7 +91,7 @@ export class AdaptActions {
         },
       );
       await this.kv.del(CHECKPOINT_KEY).catch(() => undefined);
-      adaptFinished(this.s, done);
+      adaptFinished(this.s, { ...done, scan: st.volume.name });
     } catch (e) {
       const cancelled = (e as { cancelled?: boolean }).cancelled === true;
       adaptStopped(this.s, cancelled ? `Stopped: ${errorText(e)}. Teach again to resume from the last checkpoint.` : `Teaching the model failed: ${errorText(e)}`);
@@ -105,7 +108,6 @@ export class AdaptActions {
     if (!out) return;
     try {
       const files = name && name !== out.files.card.name ? renamedModel(out.files, name) : out.files;
-      if (this.s.getState().models.some((m) => m.card.name === files.card.name)) throw new Error(`you already have a model named ${files.card.name}; choose another name`);
       await this.add(files);
       adaptClosed(this.s, `Kept as ${files.card.name}, chosen for the next run; it stays in this browser (download it to keep a copy)`);
     } catch (e) {
@@ -118,9 +120,9 @@ export class AdaptActions {
   }
 
   private async add(files: ModelFiles): Promise<void> {
-    if (this.s.getState().models.some((m) => m.card.name === files.card.name && !m.url.startsWith('user-models:'))) {
-      throw new Error(`${files.card.name} is the name of a shipped model; rename the files and the card's name`);
-    }
+    const same = this.s.getState().models.find((m) => m.card.name === files.card.name);
+    if (same && !same.url.startsWith('user-models:')) throw new Error(`${files.card.name} is the name of a shipped model; rename the files and the card's name`);
+    if (same) throw new Error(`you already have a model named ${files.card.name}; remove it first or choose another name`);
     const card = await saveUserModel(files);
     userModelAdded(this.s, { url: userCardUrl(card.name), card });
   }
@@ -149,8 +151,12 @@ export class AdaptActions {
   async remove(name: string): Promise<void> {
     const entry = this.s.getState().models.find((m) => m.card.name === name);
     if (!entry || !entry.url.startsWith('user-models:')) return;
-    await removeUserModel(entry.card).catch((e: unknown) => failed(this.s, `Removing ${name}: ${errorText(e)}`));
-    userModelRemoved(this.s, name);
+    try {
+      await removeUserModel(entry.card);
+      userModelRemoved(this.s, name);
+    } catch (e) {
+      failed(this.s, `Removing ${name}: ${errorText(e)}`);
+    }
   }
 
   /** A dropped model (card + .onnx files): checked by the card check and kept, or refused in one line. */

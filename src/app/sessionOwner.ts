@@ -64,6 +64,14 @@ export class SessionOwner {
     await Promise.all(old.map((e) => this.release(e)));
   }
 
+  /** Releases the session `key` of the current model, if there is one (a graph used once, as adaptation's). */
+  async releaseKey(key: string): Promise<void> {
+    const entry = this.sessions.get(key);
+    if (!entry) return;
+    this.sessions.delete(key);
+    await this.release(entry);
+  }
+
   private async release(entry: Entry): Promise<void> {
     const s = await entry.raw.catch(() => null);
     if (!s || this.released.has(s)) return;

@@ -38,16 +38,16 @@ export interface FineTestHooks {
   editState(): { hash: string; labelled: number; undo: number; redo: number } | null;
   /** Writes the correction in progress to the browser's store now and resolves with the save time. */
   keepSession(): Promise<string | null>;
-  /**
-   * One pass of a model's training graph in the app's worker on the given feeds (base64, little-endian):
-   * the loss and every gradient, base64. Called with page.evaluate (it takes an argument).
-   */
   /** Replaces the labels with these (base64, one byte per voxel) as a saved correction, as if painted by hand. */
   correctLabels(b64?: string): void;
   /** The last adaptation's outcome: steps run, their seconds, all seconds and the held-out means (null: none shown). */
   adaptOutcome(): { steps: number; trainSeconds: number; seconds: number; before: number; after: number } | null;
   /** The model's own labels before any correction (base64), or null. */
   modelLabels(): string | null;
+  /**
+   * One pass of a model's training graph in the app's worker on the given feeds (base64, little-endian):
+   * the loss and every gradient, base64. Called with page.evaluate (it takes an argument).
+   */
   adaptGradients(req?: { model: string; provider: 'wasm' | 'webgpu'; feeds: { name: string; dtype: 'float32' | 'int64'; dims: number[]; b64: string }[] }): Promise<{ loss: number; build: string; grads: Record<string, string> }>;
 }
 

@@ -89,7 +89,9 @@ export async function listUserModels(): Promise<{ cards: ModelCard[]; problems: 
 
 export async function removeUserModel(card: ModelCard): Promise<void> {
   const d = await dir();
-  for (const f of [`${card.name}.json`, card.onnx.file, card.attention?.file]) if (f) await d.removeEntry(f).catch(() => undefined);
+  // The card first: without it the model is no longer listed, whatever else is left.
+  await d.removeEntry(`${card.name}.json`);
+  for (const f of [card.onnx.file, card.attention?.file]) if (f) await d.removeEntry(f).catch(() => undefined);
 }
 
 /** A user model's files, to download. */

@@ -197,6 +197,8 @@ async function adapt(m: Extract<ToWorker, { type: 'adapt' }>): Promise<void> {
     post({ type: 'adaptFailed', id: m.id, message: errorText(e), cancelled: ctl.signal.aborted });
   } finally {
     if (adaptController === ctl) adaptController = null;
+    // The training graph holds its own copy of the network and its buffers: free them until the next run.
+    if (m.card.adaptation) await owner.releaseKey(m.card.adaptation.sha256).catch(() => undefined);
   }
 }
 

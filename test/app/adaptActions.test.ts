@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AdaptActions, isModelDrop } from '../../src/app/adaptActions';
 import type { AdaptDone, AdaptPhase } from '../../src/app/protocol';
 import { memoryStore } from '../../src/app/session/kv';
@@ -88,11 +88,50 @@ describe('Teach the model (the page side)', () => {
     expect(s.getState().adaptOutcome?.after.mean).toBe(0.5);
     expect(await kv.get('adapt-checkpoint')).toBeUndefined();
 
-    // Other corrections: the old checkpoint does not apply.
-    await kv.put('adapt-checkpoint', { key: 'stale', checkpoint: checkpoint(10) });
+    // Stopped after its last step (while scoring): the next run resumes there and only scores.
+    const stopAtEnd = fakeWorker(async (_req, on) => {
+      on.checkpoint(checkpoint(30));
+      await Promise.resolve();
+      throw Object.assign(new Error('Held-out scoring stopped'), { cancelled: true });
+    });
+    await new AdaptActions(s, stopAtEnd.worker, env, kv).teach('my-model');
+    await new Promise((r) => setTimeout(r, 0));
+    const atEnd = fakeWorker(() => Promise.resolve(done()));
+    await new AdaptActions(s, atEnd.worker, env, kv).teach('my-model');
+    expect(atEnd.sent[0].resume?.step).toBe(30);
+
+    // A checkpoint of other corrections does not apply.
+    const stop = fakeWorker(async (_req, on) => {
+      on.checkpoint(checkpoint(10));
+      await Promise.resolve();
+      throw Object.assign(new Error('stopped'), { cancelled: true });
+    });
+    await new AdaptActions(s, stop.worker, env, kv).teach('my-model');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(((await kv.get('adapt-checkpoint')) as { checkpoint: AdaptCheckpoint }).checkpoint.step).toBe(10);
+    labelsCorrected(s, Uint8Array.from({ length: 24 }, (_, i) => (i < 8 ? 2 : 1)));
     const fresh = fakeWorker(() => Promise.resolve(done()));
     await new AdaptActions(s, fresh.worker, env, kv).teach('my-model');
     expect(fresh.sent[0].resume).toBeUndefined();
+  });
+
+  it('a second click while the first is starting sends nothing more', async () => {
+    const s = segmented();
+    labelsCorrected(s, Uint8Array.from({ length: 24 }, (_, i) => (i < 6 ? 2 : 1)));
+    let finish: (d: AdaptDone) => void = () => undefined;
+    const w = fakeWorker(() => new Promise<AdaptDone>((r) => (finish = r)));
+    const a = new AdaptActions(s, w.worker, env, memoryStore());
+    const first = a.teach();
+    const second = a.teach();
+    await second;
+    expect(s.getState().adaptRun).not.toBeNull();
+    // The first click reaches the worker once its hashes and checkpoint lookup are done.
+    await vi.waitFor(() => expect(w.sent.length).toBe(1));
+    finish(done());
+    await first;
+    expect(w.sent.length).toBe(1);
+    expect(s.getState().adaptRun).toBeNull();
+    expect(s.getState().adaptOutcome?.scan).toBe('ct.nii.gz');
   });
 
   it('a model dropped is a card with its .onnx files, nothing else', () => {

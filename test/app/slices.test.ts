@@ -9,8 +9,9 @@ import { createWorkbenchStore, initialState, segmentationDone, segmentationStart
 import { volumeInitial } from '../../src/app/state/volume';
 import { archiveInitial } from '../../src/app/state/archive';
 import { sessionInitial } from '../../src/app/state/session';
+import { adaptInitial } from '../../src/app/state/adapt';
 
-const slices = { volume: volumeInitial, catalogue: catalogueInitial, run: runInitial, result: resultInitial, attention: attentionInitial, review: reviewInitial, display: displayInitial, archive: archiveInitial, session: sessionInitial };
+const slices = { volume: volumeInitial, catalogue: catalogueInitial, run: runInitial, result: resultInitial, attention: attentionInitial, review: reviewInitial, display: displayInitial, archive: archiveInitial, session: sessionInitial, adapt: adaptInitial };
 
 describe('the store in slices', () => {
   it('every field belongs to exactly one slice', () => {

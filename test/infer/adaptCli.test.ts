@@ -76,5 +76,16 @@ describe('npm run adapt', () => {
     writeFileSync(join(root, 'fine-tiny.onnx'), readFileSync('models/fine-tiny.onnx'));
     await expect(adaptFolder(['--model', bare, '--data', data, '--out', 'x'])).rejects.toThrow(/lists no training graph/);
     expect(() => checkModelName('a b')).toThrow(/not a usable model name/);
+    await expect(run('fine-tiny')).rejects.toThrow(/base model's own name/);
+    await expect(run('tiny-site')).rejects.toThrow(/tiny-site\.json exists; choose another --out or give --force/);
+    await expect(run('y', ['--lr', '0'])).rejects.toThrow(/--lr must be above 0/);
+    // A case whose "corrected" labels are the model's own: named, in one line.
+    const same = join(root, 'same');
+    dataset(same);
+    mkdirSync(join(same, 'predictions'));
+    for (const c of ['a', 'b']) writeFileSync(join(same, 'predictions', `${c}.nii.gz`), readFileSync(join(same, 'labelsTr', `${c}.nii.gz`)));
+    const err = await adaptFolder(['--model', 'models/fine-tiny.json', '--data', same, '--out', 'z', '--dir', join(root, 'models'), '--steps', '2'], () => {}).catch((e: Error) => e);
+    expect((err as Error).message).toMatch(/^a: Nothing was corrected/);
+    expect((err as Error).message).not.toContain('\n');
   });
 });

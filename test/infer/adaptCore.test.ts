@@ -68,7 +68,7 @@ describe('adaptation crops', () => {
     expect(Buffer.from((a.image.data as Float32Array).buffer).equals(Buffer.from((c.image.data as Float32Array).buffer))).toBe(false);
   });
 
-  it('centres half the crops on corrected voxels: the spleen appears in most of them', () => {
+  it('centres crops on corrected voxels: with every crop there (pChanged 1), each shows the corrected spleen', () => {
     let withSpleen = 0;
     for (let step = 0; step < 40; step++) {
       const t = adaptCrop([scan], [organs], { ...spec, pChanged: 1 }, 1, step)[fullTarget].data as Float32Array;
@@ -104,6 +104,21 @@ describe('adaptation crops', () => {
     const m = labels.slice();
     for (let i = 10 * plane; i < 11 * plane; i++) if (m[i] === 1) m[i] = 0;
     expect(() => splitForHoldOut(adaptScan(volume, one, m, card))).toThrow(/all on one slice/);
+  });
+
+  it('holds out from the next corrected slice when most corrections lie on the lowest one', () => {
+    const plane = 64 * 56;
+    const m = labels.slice();
+    let low = 0;
+    for (let i = 12 * plane; i < 13 * plane; i++) if (m[i] === 1) { m[i] = 0; low++; }
+    m[20 * plane + 2000] = m[20 * plane + 2000] === 5 ? 0 : 5; // one voxel, higher up
+    expect(low).toBeGreaterThan(10);
+    const s = adaptScan(volume, labels, m, card);
+    const { train, z } = splitForHoldOut(s);
+    expect(z).toBeGreaterThan(12);
+    expect(z).toBeLessThanOrEqual(20);
+    expect(train.changed.length).toBeGreaterThan(0);
+    expect(s.changed.length - train.changed.length).toBeGreaterThan(0);
   });
 });
 

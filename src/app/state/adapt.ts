@@ -13,8 +13,8 @@ export interface AdaptProgress {
   resumedAt: number;
 }
 
-/** What an adaptation gives back: the adapted model's files and the held-out Dice before and after. */
-export type AdaptOutcome = AdaptDone;
+/** What an adaptation gives back (the adapted model's files, the held-out Dice before and after) and the scan it learned. */
+export type AdaptOutcome = AdaptDone & { scan: string };
 
 export interface AdaptState {
   adaptRun: AdaptProgress | null;
@@ -29,6 +29,12 @@ export const adaptInitial: AdaptState = { adaptRun: null, adaptOutcome: null, ad
 
 export function adaptStarted(s: WorkbenchStore, steps: number, resumedAt: number): void {
   s.setState({ adaptRun: { phase: 'preparing', step: resumedAt, steps, loss: null, etaSeconds: null, resumedAt }, adaptOutcome: null, adaptNote: null });
+}
+
+/** The run continues from a checkpoint of `step` steps. */
+export function adaptResumed(s: WorkbenchStore, step: number): void {
+  const r = s.getState().adaptRun;
+  if (r) s.setState({ adaptRun: { ...r, step, resumedAt: step } });
 }
 
 export function adaptPhased(s: WorkbenchStore, phase: AdaptPhase): void {

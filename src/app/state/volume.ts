@@ -62,6 +62,8 @@ export function volumeLoaded(s: WorkbenchStore, name: string, nifti: NiftiVolume
     ...resultCleared,
     ...heatCleared,
     ...reviewCleared,
+    // A note about the last scan's adaptation does not belong to this one (an outcome names its scan and stays until kept or discarded).
+    adaptNote: null,
   });
 }
 

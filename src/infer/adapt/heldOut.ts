@@ -17,7 +17,7 @@ export interface HeldOutScore {
 }
 
 /** Argmax labels of slices [z, nz) of the scan (tiles start up to half a patch below z for context). */
-export async function labelSlices(s: AdaptScan, z: number, card: ModelCard, runTile: RunTile, signal?: AbortSignal): Promise<Uint8Array> {
+export async function labelSlices(s: AdaptScan, z: number, card: ModelCard, runTile: RunTile, signal?: AbortSignal, between?: () => Promise<void>): Promise<Uint8Array> {
   const [nx, ny, nz] = s.dims;
   const pz = card.patchSize[2];
   const z0 = Math.max(0, Math.min(z - Math.floor(pz / 2), nz - pz));
@@ -31,6 +31,7 @@ export async function labelSlices(s: AdaptScan, z: number, card: ModelCard, runT
     if (signal?.aborted) throw new DOMException('Held-out scoring stopped', 'AbortError');
     const t = tileAt(card, image, dims, origin, anchor);
     acc.add(await runTile(t.image, t.vt), origin);
+    await between?.();
   }
   const logits = acc.finish();
   const plane = nx * ny, skip = (z - z0) * plane, n = (nz - z) * plane, m = dims[2] * plane;

@@ -61,9 +61,9 @@ export interface AdaptResult {
 }
 
 /** Mean of the held-out parts' scores (organ rows of the first part that has them). */
-async function score(parts: HeldOutPart[], card: ModelCard, session: Session, signal?: AbortSignal): Promise<HeldOutScore> {
+async function score(parts: HeldOutPart[], card: ModelCard, session: Session, hooks: AdaptHooks): Promise<HeldOutScore> {
   const scores: HeldOutScore[] = [];
-  for (const p of parts) scores.push(heldOutScore(await labelSlices(p.scan, p.z, card, sessionTileRunner(session, card), signal), p.scan, p.z, card));
+  for (const p of parts) scores.push(heldOutScore(await labelSlices(p.scan, p.z, card, sessionTileRunner(session, card), hooks.signal, hooks.between), p.scan, p.z, card));
   if (scores.length === 1) return scores[0];
   const organs = card.labels.filter((l) => l.id !== 0).map((l) => {
     const d = scores.map((s) => s.organs.find((o) => o.id === l.id)?.dice).filter((x): x is number => x !== undefined);
@@ -113,7 +113,7 @@ export async function runAdaptJob(job: AdaptJob, sessions: AdaptSessions, hooks:
   });
   const trainSeconds = (performance.now() - tTrain) / 1000;
   hooks.onPhase?.('scoring');
-  const before = await score(job.heldOut, card, await sessions.base(), hooks.signal);
+  const before = await score(job.heldOut, card, await sessions.base(), hooks);
   const s = job.settings;
   const files = await adaptedModel({ card, onnx: job.onnx, attention: job.attention }, done.params, job.name, {
     base: { name: card.name, sha256: card.onnx.sha256 },
@@ -127,7 +127,7 @@ export async function runAdaptJob(job: AdaptJob, sessions: AdaptSessions, hooks:
   const adapted = await sessions.bytes(files.onnx);
   let after: HeldOutScore;
   try {
-    after = await score(job.heldOut, card, adapted, hooks.signal);
+    after = await score(job.heldOut, card, adapted, hooks);
   } finally {
     await adapted.release();
   }

@@ -49,11 +49,13 @@ export interface HeldOutSplit {
  * corrections; the model learns from the slices below and is measured on those above.
  */
 export function splitForHoldOut(s: AdaptScan): HeldOutSplit {
-  if (!s.changed.length) throw new Error('Nothing was corrected: correct the labels where the model is wrong, then teach it');
+  if (!s.changed.length) throw new Error('Nothing was corrected: the corrected labels equal the model\'s own; correct them where the model is wrong');
   const plane = s.dims[0] * s.dims[1];
   const zs = Array.from(s.changed, (v) => Math.floor(v / plane)).sort((a, b) => a - b);
-  const z = zs[Math.floor(zs.length / 2)];
-  if (z <= zs[0] || z > zs[zs.length - 1]) throw new Error('The corrections are all on one slice; correct the model on a few slices apart (or on a second scan) so one part can be held out to measure the result');
+  let z = zs[Math.floor(zs.length / 2)];
+  // Most changes on the lowest corrected slice: hold out from the next corrected slice up.
+  if (z === zs[0]) z = zs.find((q) => q > zs[0]) ?? z;
+  if (z === zs[0]) throw new Error('The corrections are all on one slice; correct the model on a few slices apart (or on a second scan) so one part can be held out to measure the result');
   const changed = s.changed.filter((v) => Math.floor(v / plane) < z);
   return { train: { ...s, changed, zRange: [0, z] }, z };
 }

@@ -33,6 +33,7 @@ const FLAGS: FlagSpecs = {
   lr: { description: "learning rate (default: the card's)" },
   anchor: { description: "pull toward the base weights, L2-SP (default: the card's)" },
   threads: { description: 'onnxruntime threads', default: '2' },
+  force: { description: 'replace an adapted model of the same name in --dir', boolean: true },
   help: { description: 'print this help', boolean: true },
 };
 
@@ -49,7 +50,13 @@ function readVolume(path: string): NiftiVolume {
 
 function labelBytes(v: NiftiVolume, like: NiftiVolume, what: string): Uint8Array {
   if (v.data.length !== like.data.length) throw new InputError(`${what}: ${v.data.length} voxels, its CT has ${like.data.length}; they must share a grid`);
-  return Uint8Array.from(v.data, (x) => Math.round(x));
+  const out = new Uint8Array(v.data.length);
+  for (let i = 0; i < out.length; i++) {
+    const l = Math.round(v.data[i]);
+    if (!(l >= 0 && l <= 255)) throw new InputError(`${what}: value ${v.data[i]} at voxel ${i} is not a label (0-255)`);
+    out[i] = l;
+  }
+  return out;
 }
 
 export interface AdaptCliResult extends AdaptResult {
@@ -82,6 +89,11 @@ export async function adaptFolder(argv: string[], log: (s: string) => void = con
   const threads = num(a.threads, 'threads', true) ?? 2;
   const settings = adaptSettings(ad.optimizer, { steps: num(a.steps, 'steps', true), seed: num(a.seed, 'seed', true), lr: num(a.lr, 'lr'), anchor: num(a.anchor, 'anchor') });
   if (settings.steps < 1) throw new ArgsError('--steps must be at least 1');
+  if (!(settings.lr > 0)) throw new ArgsError('--lr must be above 0');
+  const dir = a.dir ?? 'models';
+  if (a.out === card.name) throw new ArgsError(`--out ${a.out} is the base model's own name; the adapted model needs another`);
+  const clash = [`${a.out}.json`, `${a.out}.onnx`, `${a.out}.attn.onnx`].map((f) => join(dir, f)).find(existsSync);
+  if (clash && !a.force) throw new ArgsError(`${clash} exists; choose another --out or give --force to replace it`);
 
   const base = await createSession(onnx, { provider: 'cpu', threads });
   const train = await createSession(trainBytes, { provider: 'cpu', threads });
@@ -96,22 +108,27 @@ export async function adaptFolder(argv: string[], log: (s: string) => void = con
       const predPath = find('predictions');
       let model: Uint8Array;
       if (predPath) model = labelBytes(readVolume(predPath), img, predPath);
+      else if (c === a.holdout) model = corrected; // only scored: what the model said before is not needed
       else {
         log(`${c}: segmenting with ${card.name} for its labels before the correction (save them as predictions/${c}.nii.gz to skip this)`);
         model = (await segmentVolume(img, card, sessionTileRunner(base, card))).labels;
       }
-      const scan = adaptScan(img, corrected, model, card);
-      if (c === a.holdout) heldOut.push({ scan, z: 0 });
-      else {
-        hashes.push(await scanHashes(img, corrected));
-        if (a.holdout) learn.push(scan);
+      try {
+        const scan = adaptScan(img, corrected, model, card);
+        if (c === a.holdout) heldOut.push({ scan, z: 0 });
         else {
-          const { train: part, z } = splitForHoldOut(scan);
-          learn.push(part);
-          heldOut.push({ scan, z });
+          hashes.push(await scanHashes(img, corrected));
+          if (a.holdout) learn.push(scan);
+          else {
+            const { train: part, z } = splitForHoldOut(scan);
+            learn.push(part);
+            heldOut.push({ scan, z });
+          }
         }
+        log(`${c}: ${scan.dims.join('x')} on the model grid, ${scan.changed.length} voxels corrected`);
+      } catch (e) {
+        throw new InputError(`${c}: ${(e as Error).message}`);
       }
-      log(`${c}: ${scan.dims.join('x')} on the model grid, ${scan.changed.length} voxels corrected`);
     }
     let last = 0;
     const result = await runAdaptJob(
@@ -126,7 +143,6 @@ export async function adaptFolder(argv: string[], log: (s: string) => void = con
         },
       },
     );
-    const dir = a.dir ?? 'models';
     mkdirSync(dir, { recursive: true });
     const f = result.files;
     const written = [join(dir, f.card.onnx.file), join(dir, `${f.card.name}.json`)];
