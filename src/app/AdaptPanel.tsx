@@ -61,7 +61,7 @@ export function AdaptPanel() {
           {!(out.after.mean > out.before.mean) && (
             <p className="result-caution" data-testid="adapt-worse">The adapted model is not better on the slices it did not learn from: discarding it is the safer choice.</p>
           )}
-          <label className="num-field">
+          <label className="num-field name-field">
             Name
             <input type="text" data-testid="adapt-name" value={name ?? out.files.card.name} maxLength={64} onChange={(e) => setName(e.currentTarget.value)} />
           </label>
