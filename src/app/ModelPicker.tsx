@@ -6,6 +6,7 @@ export function modelPurpose(card: ModelCard): string {
   return trainedOn(card) === 'synthetic' ? 'trained on synthetic phantoms' : 'trained on CT';
 }
 import { actions, ui, useWorkbench } from './appContext';
+import { isUserModel } from './userModels';
 
 export function ModelPicker() {
   const models = useWorkbench((s) => s.models);
@@ -61,7 +62,7 @@ export function ModelPicker() {
               </>
             )}
           </dl>
-          {entry.url.startsWith('user-models:') && (
+          {isUserModel(entry.url) && (
             <p>
               <button type="button" data-testid="model-download" onClick={() => void actions.adapt.download(card.name)}>Download .onnx + card</button>
               <button type="button" data-testid="model-remove" onClick={() => void actions.adapt.remove(card.name)}>Remove from this browser</button>

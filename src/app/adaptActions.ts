@@ -13,9 +13,9 @@ import type { DroppedFile } from './dicomClient';
 import { save } from './download';
 import type { KeyValue } from './session/kv';
 import {
-  type WorkbenchStore, adaptClosed, adaptFinished, adaptResumed, adaptPhased, adaptStarted, adaptStepped, adaptStopped, failed, selectedCard, userModelAdded, userModelRemoved, warningsAdded,
+  type WorkbenchStore, adaptClosed, adaptFinished, adaptResumed, adaptPhased, adaptStarted, adaptStepped, adaptStopped, failed, selectedCard, userModelAdded, userModelRemoved, userModelsListed, warningsAdded,
 } from './state';
-import { listUserModels, removeUserModel, saveUserModel, userCardUrl, userModelFiles } from './userModels';
+import { isUserModel, listUserModels, removeUserModel, saveUserModel, userCardUrl, userModelFiles } from './userModels';
 import type { WorkerClient } from './workerClient';
 
 const CHECKPOINT_KEY = 'adapt-checkpoint';
@@ -121,7 +121,7 @@ export class AdaptActions {
 
   private async add(files: ModelFiles): Promise<void> {
     const same = this.s.getState().models.find((m) => m.card.name === files.card.name);
-    if (same && !same.url.startsWith('user-models:')) throw new Error(`${files.card.name} is the name of a shipped model; rename the files and the card's name`);
+    if (same && !isUserModel(same.url)) throw new Error(`${files.card.name} is the name of a shipped model; rename the files and the card's name`);
     if (same) throw new Error(`you already have a model named ${files.card.name}; remove it first or choose another name`);
     const card = await saveUserModel(files);
     userModelAdded(this.s, { url: userCardUrl(card.name), card });
@@ -130,7 +130,7 @@ export class AdaptActions {
   /** Lists the models kept in this browser after the shipped ones. */
   async loadUserModels(): Promise<void> {
     const { cards, problems } = await listUserModels();
-    for (const card of cards) if (!this.s.getState().models.some((m) => m.card.name === card.name)) this.s.setState({ models: [...this.s.getState().models, { url: userCardUrl(card.name), card }] });
+    userModelsListed(this.s, cards.map((card) => ({ url: userCardUrl(card.name), card })));
     if (problems.length) warningsAdded(this.s, problems.map((p) => `A model kept in this browser could not be read: ${p}`));
   }
 
@@ -150,7 +150,7 @@ export class AdaptActions {
 
   async remove(name: string): Promise<void> {
     const entry = this.s.getState().models.find((m) => m.card.name === name);
-    if (!entry || !entry.url.startsWith('user-models:')) return;
+    if (!entry || !isUserModel(entry.url)) return;
     try {
       await removeUserModel(entry.card);
       userModelRemoved(this.s, name);

@@ -4,6 +4,8 @@
  */
 import { createSession, type HostTensor } from '../infer/runtime/backend';
 
+export { seenMask } from '../infer/io/onnxWeights';
+
 /** Deterministic feeds for the graph's inputs: values in [-2, 2) for images, token indices 0, 1, 2, ... */
 export function testFeeds(inputs: readonly { name: string; shape: readonly number[]; dtype: string }[]): Record<string, HostTensor> {
   let s = 12345;
@@ -36,7 +38,3 @@ export function logitsDifference(a: Float32Array, b: Float32Array): { maxAbsDiff
   return { maxAbsDiff, range: hi - lo };
 }
 
-/** FINE's warm-up mask, stored in a model as the constant `vt_seen_const*`, or undefined for other networks. */
-export function seenMask(weights: ReadonlyMap<string, Float32Array>): Float32Array | undefined {
-  return [...weights].find(([k]) => k.startsWith('vt_seen_const'))?.[1];
-}

@@ -33,6 +33,12 @@ function segmented() {
 
 const env = { volumeId: () => 1, threads: () => 1, ortBuild: () => undefined };
 const checkpoint = (step: number): AdaptCheckpoint => ({ step, params: new Map([['w', Float32Array.of(step)]]), optimizer: new Map(), losses: Array(step).fill(1) });
+/** A worker that keeps a checkpoint of `step` steps and is then stopped. */
+const stoppedAfter = (step: number, message: string) => fakeWorker(async (_req, on) => {
+  on.checkpoint(checkpoint(step));
+  await Promise.resolve();
+  throw Object.assign(new Error(message), { cancelled: true });
+});
 const done = (files = { card, onnx: new Uint8Array(1) }): AdaptDone => ({ files, before: { mean: 0.2, organs: [] }, after: { mean: 0.5, organs: [] }, heldOutSlices: [3, 6], seconds: 1, trainSeconds: 0.5, steps: 5, provider: 'wasm' });
 
 describe('Teach the model (the page side)', () => {
@@ -89,11 +95,7 @@ describe('Teach the model (the page side)', () => {
     expect(await kv.get('adapt-checkpoint')).toBeUndefined();
 
     // Stopped after its last step (while scoring): the next run resumes there and only scores.
-    const stopAtEnd = fakeWorker(async (_req, on) => {
-      on.checkpoint(checkpoint(30));
-      await Promise.resolve();
-      throw Object.assign(new Error('Held-out scoring stopped'), { cancelled: true });
-    });
+    const stopAtEnd = stoppedAfter(30, 'Held-out scoring stopped');
     await new AdaptActions(s, stopAtEnd.worker, env, kv).teach('my-model');
     await new Promise((r) => setTimeout(r, 0));
     const atEnd = fakeWorker(() => Promise.resolve(done()));
@@ -101,11 +103,7 @@ describe('Teach the model (the page side)', () => {
     expect(atEnd.sent[0].resume?.step).toBe(30);
 
     // A checkpoint of other corrections does not apply.
-    const stop = fakeWorker(async (_req, on) => {
-      on.checkpoint(checkpoint(10));
-      await Promise.resolve();
-      throw Object.assign(new Error('stopped'), { cancelled: true });
-    });
+    const stop = stoppedAfter(10, 'stopped');
     await new AdaptActions(s, stop.worker, env, kv).teach('my-model');
     await new Promise((r) => setTimeout(r, 0));
     expect(((await kv.get('adapt-checkpoint')) as { checkpoint: AdaptCheckpoint }).checkpoint.step).toBe(10);

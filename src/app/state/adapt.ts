@@ -70,6 +70,13 @@ export function userModelAdded(s: WorkbenchStore, entry: ModelEntry): void {
   s.setState({ models, selectedModel: entry.card.name, modelPicked: true });
 }
 
+/** The models kept in this browser join the list after the shipped ones (names already listed are left out). */
+export function userModelsListed(s: WorkbenchStore, entries: ModelEntry[]): void {
+  const models = s.getState().models;
+  const fresh = entries.filter((e) => !models.some((m) => m.card.name === e.card.name));
+  if (fresh.length) s.setState({ models: [...models, ...fresh] });
+}
+
 export function userModelRemoved(s: WorkbenchStore, name: string): void {
   const st = s.getState();
   const models = st.models.filter((m) => m.card.name !== name);

@@ -5,7 +5,7 @@
  * brings the sessions (onnxruntime-web in the worker, onnxruntime-node in the CLI).
  */
 import type { AdaptedProvenance, ModelCard } from '../contract/modelCard';
-import { initializerSpans, readInitializers } from '../io/onnxWeights';
+import { initializerSpans, readInitializers, seenMask } from '../io/onnxWeights';
 import type { HostTensor, Session } from '../runtime/backend';
 import { sessionTileRunner } from '../runtime/tileRunner';
 import { adaptedModel, type ModelFiles } from './adaptedModel';
@@ -80,7 +80,7 @@ export async function runAdaptJob(job: AdaptJob, sessions: AdaptSessions, hooks:
   if (!ad) throw new Error(`${card.name} has no training graph for adaptation; choose a model whose card lists one`);
   if (!job.learn.length) throw new Error('adaptation: no scan to learn from');
   const spans = initializerSpans(job.onnx);
-  const weights = readInitializers(job.onnx);
+  const weights = readInitializers(job.onnx, spans);
   const train = await sessions.train();
   const dataNames = new Set(ad.inputs.map((i) => i.name));
   const paramNames = train.inputNames.filter((n) => !dataNames.has(n));
@@ -89,7 +89,7 @@ export async function runAdaptJob(job: AdaptJob, sessions: AdaptSessions, hooks:
     if (!w) throw new Error(`${card.name}: its training graph needs the weight '${n}', which the model file lacks`);
     return [n, w];
   }));
-  const seen = [...weights].find(([k]) => k.startsWith('vt_seen_const'))?.[1];
+  const seen = seenMask(weights);
   const spec = { card, inputs: ad.inputs, seen, ...CROP_DEFAULTS };
   const organs = job.learn.map(organVoxels);
   const fetches = [ad.loss, ...paramNames.map((n) => ad.gradPrefix + n)];

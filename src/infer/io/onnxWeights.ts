@@ -87,10 +87,10 @@ export function initializerSpans(model: Uint8Array): Map<string, InitializerSpan
   return out;
 }
 
-/** The float32 weights of `model`, by name (copies). */
-export function readInitializers(model: Uint8Array): Map<string, Float32Array> {
+/** The float32 weights of `model`, by name (copies); `spans` when the caller has already walked the file. */
+export function readInitializers(model: Uint8Array, spans: ReadonlyMap<string, InitializerSpan> = initializerSpans(model)): Map<string, Float32Array> {
   const out = new Map<string, Float32Array>();
-  for (const sp of initializerSpans(model).values()) out.set(sp.name, new Float32Array(model.slice(sp.offset, sp.offset + sp.length).buffer));
+  for (const sp of spans.values()) out.set(sp.name, new Float32Array(model.slice(sp.offset, sp.offset + sp.length).buffer));
   return out;
 }
 
@@ -105,4 +105,9 @@ export function withInitializers(model: Uint8Array, values: ReadonlyMap<string, 
     out.set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), sp.offset);
   }
   return out;
+}
+
+/** FINE's volume-token warm-up mask, stored in a model as the constant `vt_seen_const*`; undefined for other networks. */
+export function seenMask(weights: ReadonlyMap<string, Float32Array>): Float32Array | undefined {
+  return [...weights].find(([k]) => k.startsWith('vt_seen_const'))?.[1];
 }
